@@ -1,0 +1,74 @@
+"""Balie: the central digital desk for the prenatal home visit (PHB JGZ).
+
+``create_app`` builds the app and does nothing else: no queries, no index builds, no network.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from balie import config as config_module
+from balie.config import PROJECT_ROOT
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    config_module.load(app, overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_error_handlers(app)
+    register_request_hooks(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from balie.crypto import KeyRing
+    from balie.extensions import babel, csrf, db, limiter
+    from balie.i18n import select_locale
+
+    app.extensions["balie.keys"] = KeyRing.parse(str(app.config["DATA_KEYS"]))
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def register_blueprints(app: Flask) -> None:
+    from balie.public.views import blueprint as public
+
+    app.register_blueprint(public)
+
+
+def register_cli(app: Flask) -> None:
+    from balie.cli import register
+
+    register(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from balie.errors import register
+
+    register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from balie import security_headers, templating
+
+    security_headers.register(app)
+    templating.register(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

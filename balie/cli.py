@@ -1,0 +1,188 @@
+"""Flask CLI commands. Each calls services and commits once (the outbox worker: once per step)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from balie import migrate
+from balie.config import PROJECT_ROOT
+from balie.crypto import new_key_text
+from balie.domain.directory import KaartInvalid
+from balie.extensions import db
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+kaart_cli = AppGroup("kaart", help="The sociale kaart files in sociale_kaart/.")
+outbox_cli = AppGroup("outbox", help="Deliver queued mail (organisation notifications, parent mails).")
+keys_cli = AppGroup("keys", help="Data-encryption keys.")
+i18n_cli = AppGroup("i18n", help="Translations (gettext catalogues in translations/).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Bring the schema to REVISION (default: the newest)."""
+    with db.writing():
+        migrate.upgrade(db.engine, revision)
+    click.echo(f"schema at {migrate.current_revision(db.engine)}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Take the schema back to REVISION."""
+    with db.writing():
+        migrate.downgrade(db.engine, revision)
+    click.echo(f"schema at {migrate.current_revision(db.engine)}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the schema revision of the database."""
+    click.echo(f"{migrate.current_revision(db.engine)} (newest: {migrate.head_revision()})")
+
+
+def _load_reference() -> None:
+    from balie.services.reference_data import load_reference_data
+
+    counts = load_reference_data(db.session)
+    click.echo(f"reference data: {counts.municipalities} gemeenten, {counts.postcode_areas} postcode areas")
+
+
+def _read_kaart():  # type: ignore[no-untyped-def]
+    from balie.services.kaart_files import read_kaart
+
+    try:
+        return read_kaart(current_app.config["SOCIALE_KAART_DIR"])
+    except KaartInvalid as invalid:
+        for problem in invalid.problems:
+            click.echo(str(problem), err=True)
+        raise click.exceptions.Exit(1) from None
+
+
+def _load_kaart() -> None:
+    from balie.services.directory_import import import_kaart
+
+    counts = import_kaart(db.session, _read_kaart())
+    click.echo(
+        f"sociale kaart: {counts.organisations} organisations, {counts.services} services"
+        + (f", {counts.retired} retired" if counts.retired else "")
+    )
+
+
+@kaart_cli.command("validate")
+def kaart_validate() -> None:
+    """Check every file; print file: entry: field: problem and exit 1 on any problem."""
+    kaart = _read_kaart()
+    click.echo(f"ok: {len(kaart.organisations)} organisations, {len(kaart.categories)} categories")
+
+
+@kaart_cli.command("load")
+def kaart_load() -> None:
+    """Load the files into the database (services missing from a file are retired)."""
+    with db.writing():
+        _load_kaart()
+        db.commit()
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Set up or update a database: schema, reference data and the sociale kaart."""
+    Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
+    with db.writing():
+        migrate.upgrade(db.engine)
+        _load_reference()
+        _load_kaart()
+        db.commit()
+
+
+@outbox_cli.command("send")
+def outbox_send() -> None:
+    """Deliver what is due now, once (for cron)."""
+    from balie.outbox_worker import run_pass
+
+    result = run_pass()
+    click.echo(f"sent {result.sent}, failed {result.failed}, skipped {result.skipped}")
+
+
+@outbox_cli.command("work")
+def outbox_work() -> None:
+    """Keep delivering until stopped (SIGTERM or Ctrl-C)."""
+    from balie.outbox_worker import StopFlag, work_forever
+
+    stop = StopFlag()
+    signal.signal(signal.SIGTERM, stop.stop)
+    signal.signal(signal.SIGINT, stop.stop)
+    click.echo("outbox worker running")
+    work_forever(stop)
+
+
+@outbox_cli.command("status")
+def outbox_status() -> None:
+    """How many messages wait to be sent."""
+    from balie.services.outbox import pending_count
+
+    click.echo(f"{pending_count(db.session)} waiting")
+
+
+@keys_cli.command("new")
+@click.argument("key_id")
+def keys_new(key_id: str) -> None:
+    """Print a fresh key as KEY_ID:base64, to put first in BALIE_DATA_KEYS."""
+    click.echo(new_key_text(key_id))
+
+
+@keys_cli.command("rotate")
+@click.option("--batch", default=200, show_default=True, help="Rows per transaction.")
+def keys_rotate(batch: int) -> None:
+    """Re-encrypt every stored personal field with the first key of BALIE_DATA_KEYS.
+
+    Commits per batch, so it can be stopped and run again: rows already done are skipped.
+    """
+    from balie.services.key_rotation import rotate_batch
+
+    keys = current_app.extensions["balie.keys"]
+    total = 0
+    while True:
+        with db.writing():
+            done = rotate_batch(db.session, keys, batch)
+            db.commit()
+        total += done
+        if done < batch:
+            break
+    click.echo(f"re-encrypted {total} registrations with key {keys.primary_id}")
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=PROJECT_ROOT)
+
+
+@i18n_cli.command("extract")
+def i18n_extract() -> None:
+    """Collect messages from code and templates into translations/messages.pot."""
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "-o", "translations/messages.pot", ".")
+
+
+@i18n_cli.command("update")
+def i18n_update() -> None:
+    """Merge new messages into every catalogue."""
+    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+
+
+@i18n_cli.command("compile")
+def i18n_compile() -> None:
+    """Compile the catalogues (.po → .mo)."""
+    _pybabel("compile", "-d", "translations")
+
+
+def register(app: Flask) -> None:
+    for group in (db_cli, kaart_cli, outbox_cli, keys_cli, i18n_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(init_command)

@@ -1,0 +1,145 @@
+"""Configuration: defaults, then an optional instance file, then BALIE_* variables, then overrides.
+
+Every setting can be given as an environment variable with the ``BALIE_`` prefix
+(``BALIE_DATABASE_URL``, ``BALIE_SECRET_KEY`` …). Values are parsed as JSON when they look
+like JSON (``BALIE_SPAM_MIN_SECONDS=0`` is the number 0), otherwise taken as text.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Development-only values. They are public (they are in this file), so production refuses them.
+DEV_SECRET_KEY = "balie-development-secret-key-not-for-production"
+DEV_DATA_KEY = "dev:" + base64.b64encode(hashlib.sha256(b"balie-development-data-key").digest()).decode()
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+class Config:
+    """Safe development defaults. Production overrides them through BALIE_* variables."""
+
+    ENV = "development"  # or "production"
+    DEBUG = False
+    TESTING = False
+    SECRET_KEY = DEV_SECRET_KEY
+    # Data-encryption keys: "id:base64(32 bytes)", comma separated, the first one encrypts.
+    DATA_KEYS = DEV_DATA_KEY
+    DATABASE_URL: str | None = None  # default: SQLite file in the instance folder
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    REGION_NAME = "Voorbeeldregio"
+    # The region this desk serves, as CBS GGD-regio codes (GG7014 = GGD Haaglanden).
+    REGION_GGD_CODES = "GG7014"
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+    # Mail: files in instance/mail unless an SMTP host is configured.
+    MAIL_FROM = "Balie Voorbeeldregio <noreply@balie.example>"
+    MAIL_DIR: str | None = None
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 587
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = True
+    SMTP_TIMEOUT_SECONDS = 20
+    OUTBOX_BATCH_SIZE = 50
+    OUTBOX_POLL_SECONDS = 5
+
+    # Public registration form: spam and abuse protection without third parties.
+    SPAM_MIN_SECONDS = 3
+    SPAM_MAX_AGE_SECONDS = 24 * 3600
+    REGISTRATION_RATE_LIMIT = "40 per hour"
+    REGISTRATION_GLOBAL_LIMIT = "600 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    CONFIRMATION_VISIBLE_MINUTES = 120
+    PURGE_WEEKS_AFTER_DUE = 6
+    # Number of trusted reverse proxies in front of the app (for the client address).
+    PROXY_HOPS = 0
+
+    MAX_CONTENT_LENGTH = 256 * 1024
+    MAX_FORM_PARTS = 200
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    SESSION_COOKIE_NAME = "balie_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    HSTS_SECONDS = 31536000
+    PREFERRED_URL_SCHEME = "http"
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+
+
+class TestConfig(Config):
+    """Used by the test suite: fast, deterministic, nothing leaves the machine."""
+
+    TESTING = True
+    SPAM_MIN_SECONDS = 0
+    REGISTRATION_RATE_LIMIT = "10000 per hour"
+    REGISTRATION_GLOBAL_LIMIT = "100000 per minute"
+    SQLITE_BUSY_TIMEOUT_MS = 1000
+
+
+PRODUCTION_OVERRIDES: Mapping[str, Any] = {
+    "DEBUG": False,
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_NAME": "__Host-balie",
+    "PREFERRED_URL_SCHEME": "https",
+}
+
+
+def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill app.config in the fixed order: defaults, instance file, environment, overrides."""
+    app.config.from_object(TestConfig if overrides and overrides.get("TESTING") else Config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("BALIE")
+    if overrides:
+        app.config.update(overrides)
+    if app.config["ENV"] == "production":
+        app.config.update(PRODUCTION_OVERRIDES)
+    instance = Path(app.instance_path)
+    app.config.setdefault("MAIL_DIR", None)
+    if not app.config["MAIL_DIR"]:
+        app.config["MAIL_DIR"] = str(instance / "mail")
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'balie.sqlite3'}"
+    app.config["SOCIALE_KAART_DIR"] = str(PROJECT_ROOT / "sociale_kaart")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
+    validate(app.config)
+
+
+def region_ggd_codes(config: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(code.strip() for code in str(config["REGION_GGD_CODES"]).split(",") if code.strip())
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """Refuse unsafe settings. In production: a real secret key and a real data key."""
+    from balie.crypto import KeyRing  # local import: crypto must not depend on config at import
+
+    try:
+        ring = KeyRing.parse(str(config["DATA_KEYS"]))
+    except ValueError as exc:
+        raise ConfigError(f"BALIE_DATA_KEYS is not valid: {exc}") from None
+    if config["ENV"] not in {"development", "production"}:
+        raise ConfigError("BALIE_ENV must be 'development' or 'production'")
+    if config["ENV"] != "production":
+        return
+    secret = str(config.get("SECRET_KEY") or "")
+    if secret == DEV_SECRET_KEY or len(secret.encode()) < 32:
+        raise ConfigError("Production needs BALIE_SECRET_KEY: at least 32 random bytes, not the default")
+    if "dev" in ring.key_ids:
+        raise ConfigError("Production needs BALIE_DATA_KEYS with a real key, not the development key")
+    if any(secret.encode() == key for key in ring.raw_keys()):
+        raise ConfigError("BALIE_SECRET_KEY and the data-encryption key must differ")

@@ -1,0 +1,140 @@
+"""The database: one engine per app, one session per app context, SQLite set up as a real database.
+
+SQLite is opened with WAL, ``synchronous=FULL`` (a confirmed registration survives a power
+cut), a busy timeout, foreign keys and ``secure_delete`` (purged data is overwritten in the
+file). A request or command that intends to write starts its transaction with
+``BEGIN IMMEDIATE``, so it waits for the write lock up front instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from contextvars import ContextVar
+from typing import Any, Iterator
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+_write_intent: ContextVar[bool] = ContextVar("balie_write_intent", default=False)
+
+ENGINE_KEY = "balie.db.engine"
+
+
+class DatabaseUnavailable(Exception):
+    """The database is locked, full, read-only or unreachable. Nothing was stored."""
+
+    def __init__(self) -> None:
+        super().__init__("the database could not store the change")
+
+
+def _app_context_id() -> int:
+    from flask.globals import app_ctx
+
+    return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
+
+
+class _AppSession(Session):
+    def get_bind(self, mapper: Any = None, clause: Any = None, **kwargs: Any) -> Engine:
+        return current_app.extensions[ENGINE_KEY]
+
+
+def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000}, hide_parameters=True)
+        _configure_sqlite(engine, busy_timeout_ms)
+        return engine
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver; the "begin" hook below issues BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            f"busy_timeout={int(busy_timeout_ms)}",
+            "foreign_keys=ON",
+            "secure_delete=ON",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+class Database:
+    """Unbound until init_app; ``db.session`` is the session of the current app context."""
+
+    def __init__(self) -> None:
+        self.session: scoped_session[Session] = scoped_session(
+            sessionmaker(class_=_AppSession, expire_on_commit=False), scopefunc=_app_context_id
+        )
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions[ENGINE_KEY] = make_engine(
+            app.config["DATABASE_URL"], int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        )
+
+        @app.teardown_appcontext
+        def _remove_session(_exc: BaseException | None) -> None:
+            self.session.remove()
+
+        @app.before_request
+        def _declare_write_intent() -> None:
+            from flask import request
+
+            if request.method not in {"GET", "HEAD", "OPTIONS"}:
+                g.balie_write_token = _write_intent.set(True)
+
+        @app.teardown_request
+        def _clear_write_intent(_exc: BaseException | None) -> None:
+            token = g.pop("balie_write_token", None)
+            if token is not None:
+                _write_intent.reset(token)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions[ENGINE_KEY]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """For commands and workers: transactions started inside begin with the write lock."""
+        token = _write_intent.set(True)
+        try:
+            yield
+        finally:
+            _write_intent.reset(token)
+
+    def commit(self) -> None:
+        """Commit, turning database failures into DatabaseUnavailable after a safe rollback."""
+        try:
+            self.session.commit()
+        except (DBAPIError, SQLAlchemyError) as exc:
+            log.error("commit failed: %s", type(exc).__name__)
+            self.rollback_quietly()
+            raise DatabaseUnavailable() from None
+
+    def rollback_quietly(self) -> None:
+        """Roll back without ever raising: an error handler must not fail itself."""
+        try:
+            self.session.rollback()
+        except Exception as exc:  # noqa: BLE001 - the connection may be gone; drop it.
+            log.warning("rollback failed: %s", type(exc).__name__)
+            with contextlib.suppress(Exception):
+                self.session.invalidate()
+            with contextlib.suppress(Exception):
+                self.session.remove()

@@ -1,0 +1,86 @@
+"""The directory's records as plain values: what a sociale kaart file describes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+SERVICE_KIND_HOME_VISIT = "phb"
+SERVICE_KINDS = ("phb", "general")
+SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
+
+
+@dataclass(frozen=True)
+class PhoneRecord:
+    number: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceRecord:
+    id: str
+    name: str
+    kind: str
+    status: str
+    description: str
+    areas: tuple[str, ...]
+    alternate_name: str | None = None
+    url: str | None = None
+    email: str | None = None
+    application_process: str = ""
+    fees_description: str = ""
+    response_days: int | None = None
+    languages: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    phones: tuple[PhoneRecord, ...] = ()
+    assured_date: date | None = None
+    assurer: str | None = None
+
+
+@dataclass(frozen=True)
+class OrganisationRecord:
+    id: str
+    slug: str
+    name: str
+    description: str
+    services: tuple[ServiceRecord, ...]
+    alternate_name: str | None = None
+    website: str | None = None
+    email: str | None = None
+    is_example: bool = False
+    phones: tuple[PhoneRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class CategoryRecord:
+    code: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Kaart:
+    """Everything in the sociale_kaart folder, validated."""
+
+    categories: tuple[CategoryRecord, ...]
+    organisations: tuple[OrganisationRecord, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class KaartProblem:
+    """One problem in one file: where (file, entry, field) and what."""
+
+    file: str
+    entry: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = ": ".join(part for part in (self.file, self.entry, self.field) if part)
+        return f"{where}: {self.message}"
+
+
+class KaartInvalid(Exception):
+    def __init__(self, problems: list[KaartProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))

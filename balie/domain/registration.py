@@ -1,0 +1,79 @@
+"""What a parent gives when registering (the basiskader), as one frozen value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from balie.domain.due_date import DueMonth
+from balie.domain.postcode import HouseNumber, Postcode
+
+MAX_NAME_CHARS = 80
+MAX_NOTE_CHARS = 500
+
+# Version of the privacy text shown with the form; stored with every registration.
+PRIVACY_TEXT_VERSION = "2026-11"
+
+CALL_TIMES = ("morning", "afternoon", "evening")
+INTERPRETER_CHOICES = ("no", "yes")
+ADVISOR_KINDS = ("midwife", "maternity_care", "gp", "hospital", "social_team", "other")
+ROUTES = ("self", "assisted", "referral")
+
+
+@dataclass(frozen=True)
+class ContactPreferences:
+    """When to call and how to make contact safe. All optional."""
+
+    call_times: tuple[str, ...] = ()
+    no_voicemail: bool = False
+    no_text_messages: bool = False
+    only_chosen_times: bool = False
+    discreet: bool = False  # if someone else answers, do not say who is calling
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "call_times": list(self.call_times),
+            "no_voicemail": self.no_voicemail,
+            "no_text_messages": self.no_text_messages,
+            "only_chosen_times": self.only_chosen_times,
+            "discreet": self.discreet,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> "ContactPreferences":
+        times = data.get("call_times") or ()
+        return cls(
+            call_times=tuple(str(t) for t in times if t in CALL_TIMES),  # type: ignore[union-attr]
+            no_voicemail=bool(data.get("no_voicemail")),
+            no_text_messages=bool(data.get("no_text_messages")),
+            only_chosen_times=bool(data.get("only_chosen_times")),
+            discreet=bool(data.get("discreet")),
+        )
+
+    @property
+    def has_safety_wishes(self) -> bool:
+        return self.no_voicemail or self.no_text_messages or self.only_chosen_times or self.discreet
+
+
+@dataclass(frozen=True)
+class RegistrationData:
+    """A validated registration. Personal fields are kept out of repr."""
+
+    name: str = field(repr=False)
+    phone: str | None = field(repr=False)  # E.164
+    email: str | None = field(repr=False)
+    postcode: Postcode = field(repr=False)
+    house: HouseNumber = field(repr=False)
+    due: DueMonth = field(repr=False)
+    language: str
+    interpreter: str
+    preferences: ContactPreferences = field(repr=False)
+    advisor_kind: str | None
+    note: str = field(repr=False)
+    wants_mail: bool
+    submission_token: str = field(repr=False)
+    municipality_code: str | None = None  # chosen when the PC4 lies in two gemeenten
+    route: str = "self"
+
+    @property
+    def address(self) -> str:
+        return f"{self.postcode} {self.house}"

@@ -1,0 +1,57 @@
+"""A parent's registration for the home visit. Personal fields are sealed (AES-256-GCM)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from balie.models.base import Base, UTCDateTime, new_opaque_id, utcnow
+from balie.models.directory import Organisation, Service
+
+# The sealed columns, in the order they are shown. Their plaintext never leaves the service
+# layer except to the routed organisation's staff.
+PERSONAL_FIELDS = ("name", "phone", "email", "address", "note", "contact_preferences")
+
+
+class Registration(Base):
+    __tablename__ = "registration"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_opaque_id)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    # sha256 of the one-time submission token: a double submit finds the first registration.
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    route: Mapped[str] = mapped_column(String(16), default="self")  # self / assisted / referral
+    status: Mapped[str] = mapped_column(String(24), default="received", index=True)
+
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id"))
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
+
+    # Coarse, non-identifying attributes kept in the clear for routing, filters and counts.
+    due_month: Mapped[date | None] = mapped_column(Date)  # first day of the expected month
+    language: Mapped[str] = mapped_column(String(8))
+    interpreter: Mapped[str] = mapped_column(String(8))  # yes / no / unsure
+    advisor_kind: Mapped[str | None] = mapped_column(String(24))
+    wants_mail: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str] = mapped_column(String(8), default="nl")  # page language, for the mail
+    privacy_text_version: Mapped[str] = mapped_column(String(16))
+
+    key_id: Mapped[str] = mapped_column(String(16))  # the data key the sealed fields use
+    name_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    address_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    contact_preferences_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    purge_after: Mapped[date] = mapped_column(Date, index=True)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+    service: Mapped[Service] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status}>"

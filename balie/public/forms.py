@@ -1,0 +1,264 @@
+"""The registration form: the basiskader, with a reason for every question."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import format_date, gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    SelectChoice,
+    EmailField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from balie.clock import today
+from balie.domain import contact, due_date
+from balie.domain.errors import DomainError
+from balie.domain.languages import CONTACT_LANGUAGES
+from balie.domain.postcode import HouseNumber, Postcode
+from balie.domain.registration import (
+    ADVISOR_KINDS,
+    CALL_TIMES,
+    MAX_NAME_CHARS,
+    MAX_NOTE_CHARS,
+    ContactPreferences,
+    RegistrationData,
+)
+
+ERRORS = {
+    "phone_format": _l("Enter a phone number we can call, like 06 12345678 or +32 470 12 34 56"),
+    "email_format": _l("Enter an e-mail address like name@example.com"),
+    "postcode_format": _l("Enter a postcode like 2511 AB"),
+    "postcode_unknown": _l("We do not know this postcode. Check the four digits and two letters"),
+    "house_number_format": _l("Enter a house number like 12"),
+    "house_number_addition_format": _l("Enter an addition of at most 6 letters or digits, like A or 2"),
+    "due_month_range": _l("Choose the month in which your baby is expected"),
+}
+
+ADVISOR_LABELS = {
+    "midwife": _l("Midwife (verloskundige)"),
+    "maternity_care": _l("Maternity care (kraamzorg)"),
+    "gp": _l("GP (huisarts)"),
+    "hospital": _l("Hospital or gynaecologist"),
+    "social_team": _l("Social team (wijkteam) or another support worker"),
+    "other": _l("Someone else"),
+}
+CALL_TIME_LABELS = {
+    "morning": _l("Morning (9:00 to 12:00)"),
+    "afternoon": _l("Afternoon (12:00 to 17:00)"),
+    "evening": _l("Early evening (17:00 to 20:00)"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+# Control characters, lone surrogates and bidirectional overrides have no place in a name or
+# note (they can disguise text in the inbox). Joiners (U+200C/D) stay: Persian names use them.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_NEWLINES = re.compile("[\r\n\t]")
+
+
+def plain_text(multiline: bool = False) -> Any:
+    def check(_form: FlaskForm, field: Field) -> None:
+        text = field.data or ""
+        if _FORBIDDEN.search(text) or (not multiline and _NEWLINES.search(text)):
+            raise ValidationError(gettext("Remove the special characters from this field"))
+
+    return check
+
+
+def _domain_check(parse: Any) -> Any:
+    """A validator that runs a domain parser and shows its rule as a message."""
+
+    def check(_form: FlaskForm, field: Field) -> None:
+        if not (field.data or "").strip():
+            return
+        try:
+            parse(field.data)
+        except DomainError as error:
+            raise ValidationError(str(ERRORS.get(error.code, ERRORS["postcode_format"]))) from None
+
+    return check
+
+
+class RegistrationForm(FlaskForm):
+    """One form for every route; the check step and the send step post the same fields."""
+
+    name = StringField(
+        _l("How may we address you?"),
+        description=_l("Your first name, your full name or the name you like to be called. So the nurse knows how to address you."),
+        validators=[InputRequired(_l("Enter how we may address you")), plain_text(), Length(max=MAX_NAME_CHARS, message=_l("Use at most %(max)d characters"))],
+        render_kw={"autocomplete": "name", "spellcheck": "false"},
+    )
+    phone = TelField(
+        _l("Phone number"),
+        description=_l("The nurse calls you to make an appointment. A number from abroad is fine too."),
+        validators=[plain_text(), _domain_check(contact.normalise_phone)],
+        render_kw={"autocomplete": "tel"},
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        description=_l("If you would rather be contacted by e-mail, or have no phone."),
+        validators=[plain_text(), _domain_check(contact.normalise_email)],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+    postcode = StringField(
+        _l("Postcode"),
+        description=_l("So your registration goes to the youth health care (JGZ) of your gemeente."),
+        validators=[InputRequired(_l("Enter your postcode")), _domain_check(Postcode.parse)],
+        render_kw={"autocomplete": "postal-code", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    house_number = StringField(
+        _l("House number"),
+        description=_l("So the nurse can find you if you want the conversation at home."),
+        validators=[InputRequired(_l("Enter your house number")), _domain_check(HouseNumber.parse)],
+        render_kw={"inputmode": "numeric"},
+    )
+    house_number_addition = StringField(
+        _l("Addition (optional)"),
+        validators=[_domain_check(lambda text: HouseNumber.parse("1", text))],
+        render_kw={"autocapitalize": "characters"},
+    )
+    municipality = RadioField(_l("In which gemeente do you live?"), choices=[], validate_choice=False)
+    due_month = SelectField(
+        _l("When is your baby due?"),
+        description=_l("The month is enough. It helps the nurse plan the conversation at a good moment."),
+        validators=[InputRequired(_l("Choose the month in which your baby is expected"))],
+    )
+    language = SelectField(
+        _l("In which language would you like to talk?"),
+        description=_l("The nurse can arrange an interpreter, free of charge."),
+        default="nl",
+    )
+    interpreter = RadioField(
+        _l("Would you like an interpreter?"),
+        choices=[SelectChoice("no", _l("No")), SelectChoice("yes", _l("Yes"))],
+        default="no",
+        validators=[InputRequired(_l("Choose whether you would like an interpreter"))],
+    )
+    call_times = MultiCheckboxField(
+        _l("When can we best call you? (optional)"),
+        choices=[SelectChoice(code, CALL_TIME_LABELS[code]) for code in CALL_TIMES],
+        validate_choice=False,
+    )
+    no_voicemail = BooleanField(_l("Do not leave a voicemail message"))
+    no_text_messages = BooleanField(_l("Do not send text messages"))
+    only_chosen_times = BooleanField(_l("Only call at the times I chose"))
+    discreet = BooleanField(_l("If someone else answers, do not say where you are calling from"))
+    advisor_kind = SelectField(
+        _l("Who advised you to register? (optional)"),
+        description=_l("So we know which professionals tell parents about this conversation. Only the kind of professional, not their name."),
+        choices=[SelectChoice("", _l("Nobody, or I would rather not say"))]
+        + [SelectChoice(k, ADVISOR_LABELS[k]) for k in ADVISOR_KINDS],
+        default="",
+    )
+    note = TextAreaField(
+        _l("Anything else you want the nurse to know? (optional)"),
+        description=_l("For example what you would like to talk about. Please do not write medical details here. At most 500 characters."),
+        validators=[plain_text(multiline=True), Length(max=MAX_NOTE_CHARS, message=_l("Use at most %(max)d characters"))],
+        render_kw={"rows": 4, "maxlength": MAX_NOTE_CHARS},
+    )
+    wants_mail = BooleanField(
+        _l("Send me a short confirmation by e-mail"),
+        description=_l("The e-mail only says that we received your message, with your reference. It does not mention a pregnancy."),
+    )
+    submission_token = HiddenField()
+    started = HiddenField()
+    # Honeypot: hidden from people (and screen readers); only robots fill it in.
+    website = StringField(_l("Leave this field empty"), render_kw={"tabindex": "-1", "autocomplete": "off"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.due_month.choices = [SelectChoice("", gettext("Choose a month"))] + [
+            SelectChoice(str(month), format_date(month.first_day, "MMMM yyyy"))
+            for month in due_date.allowed_months(today())
+        ]
+        self.language.choices = [
+            SelectChoice(lang.code, gettext(lang.english_name) + (f" — {lang.endonym}" if lang.endonym and lang.code != "nl" else ""))
+            for lang in CONTACT_LANGUAGES
+        ]
+
+    def validate_due_month(self, field: Field) -> None:
+        try:
+            due_date.check(due_date.DueMonth.parse(field.data or ""), today())
+        except DomainError:
+            raise ValidationError(str(ERRORS["due_month_range"])) from None
+
+    def validate_language(self, field: Field) -> None:
+        if field.data not in {choice.value for choice in self.language.choices}:
+            raise ValidationError(gettext("Choose a language from the list"))
+
+    def validate_advisor_kind(self, field: Field) -> None:
+        if field.data and field.data not in ADVISOR_KINDS:
+            raise ValidationError(gettext("Choose from the list"))
+
+    def validate_call_times(self, field: Field) -> None:
+        if any(value not in CALL_TIMES for value in field.data or ()):
+            raise ValidationError(gettext("Choose from the list"))
+
+    def validate_interpreter(self, field: Field) -> None:
+        if field.data not in {"no", "yes"}:
+            raise ValidationError(gettext("Choose whether you would like an interpreter"))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.phone.data or "").strip() and not (self.email.data or "").strip():
+            self.phone.errors = list(self.phone.errors) + [gettext("Enter a phone number or an e-mail address, or both")]
+            valid = False
+        if self.wants_mail.data and not (self.email.data or "").strip() and not self.email.errors:
+            self.email.errors = list(self.email.errors) + [gettext("Enter your e-mail address to get a confirmation by e-mail")]
+            valid = False
+        return valid
+
+    def safety_wish_labels(self) -> list[str]:
+        fields = (self.no_voicemail, self.no_text_messages, self.only_chosen_times, self.discreet)
+        return [str(field.label.text) for field in fields if field.data]
+
+    def show_municipality_choice(self, options: list[tuple[str, str]]) -> None:
+        self.municipality.choices = [SelectChoice(code, name) for code, name in options]
+        if self.municipality.data not in {code for code, _ in options}:
+            self.municipality.data = None
+
+    def to_data(self, route: str = "self") -> RegistrationData:
+        """The validated input as a frozen value (call only after validate())."""
+        phone = (self.phone.data or "").strip()
+        email = (self.email.data or "").strip()
+        return RegistrationData(
+            name=" ".join(self.name.data.split()),
+            phone=contact.normalise_phone(phone) if phone else None,
+            email=contact.normalise_email(email) if email else None,
+            postcode=Postcode.parse(self.postcode.data),
+            house=HouseNumber.parse(self.house_number.data, self.house_number_addition.data or ""),
+            due=due_date.DueMonth.parse(self.due_month.data),
+            language=self.language.data,
+            interpreter=self.interpreter.data,
+            preferences=ContactPreferences(
+                call_times=tuple(t for t in CALL_TIMES if t in (self.call_times.data or ())),
+                no_voicemail=bool(self.no_voicemail.data),
+                no_text_messages=bool(self.no_text_messages.data),
+                only_chosen_times=bool(self.only_chosen_times.data),
+                discreet=bool(self.discreet.data),
+            ),
+            advisor_kind=self.advisor_kind.data or None,
+            note=(self.note.data or "").strip(),
+            wants_mail=bool(self.wants_mail.data) and bool(email),
+            submission_token=self.submission_token.data or "",
+            municipality_code=self.municipality.data or None,
+            route=route,
+        )

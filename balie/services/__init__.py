@@ -1,0 +1,1 @@
+"""Use cases: typed input in, models or results out. Services flush, never commit."""

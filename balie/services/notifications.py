@@ -1,0 +1,75 @@
+"""Composing the mails the outbox sends. Staff mails carry a link only; parent mails are neutral."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+
+from flask import render_template
+from flask_babel import force_locale, gettext
+from sqlalchemy.orm import Session
+
+from balie.crypto import KeyRing
+from balie.models import Organisation, OutboxMessage, Registration
+from balie.services import outbox, personal_data
+
+
+class NothingToSend(Exception):
+    """The message no longer has a purpose (data purged, no address): finish it unsent."""
+
+
+class NoRecipient(Exception):
+    """The organisation has no intake address configured: retry later, after it is fixed."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    sender: str
+    base_url: str
+    region_name: str
+    keys: KeyRing
+
+
+def message_id(message: OutboxMessage, sender: str) -> str:
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "balie.invalid"
+    return f"<{message.id}@{domain}>"
+
+
+def _envelope(message: OutboxMessage, settings: MailSettings, to: str, subject: str, body: str) -> EmailMessage:
+    mail = EmailMessage()
+    mail["From"] = settings.sender
+    mail["To"] = to
+    mail["Subject"] = subject
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = message_id(message, settings.sender)
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(body)
+    return mail
+
+
+def compose(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
+    registration = session.get(Registration, message.registration_id) if message.registration_id else None
+    if message.kind == outbox.KIND_NEW_REGISTRATION:
+        organisation = session.get(Organisation, message.payload.get("organisation_id", ""))
+        if organisation is None:
+            raise NothingToSend()
+        if not organisation.email:
+            raise NoRecipient()
+        with force_locale("nl"):
+            subject = gettext("New registration for %(organisation)s", organisation=organisation.name)
+            body = render_template(
+                "email/new_registration.txt", organisation=organisation, inbox_url=settings.base_url + "/inbox"
+            )
+        return _envelope(message, settings, organisation.email, subject, body)
+    if message.kind == outbox.KIND_PARENT_CONFIRMATION:
+        if registration is None or registration.purged_at is not None:
+            raise NothingToSend()
+        details = personal_data.open_details(registration, settings.keys)
+        if not details.email:
+            raise NothingToSend()
+        with force_locale(registration.locale):
+            subject = gettext("Your message to %(desk)s", desk=f"Balie {settings.region_name}")
+            body = render_template("email/parent_confirmation.txt", registration=registration, settings=settings)
+        return _envelope(message, settings, details.email, subject, body)
+    raise NothingToSend()

@@ -1,0 +1,88 @@
+"""The outbox: queue messages with the change that causes them; claim, finish or retry them.
+
+A message is claimed with a compare-and-set UPDATE (one winner, on SQLite and PostgreSQL
+alike) and a lease; a worker that dies mid-send leaves the lease to expire, and the message
+is sent again with the same Message-ID. Back-off doubles per attempt up to one hour.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from balie.models import OutboxMessage, Registration
+
+KIND_NEW_REGISTRATION = "new_registration"
+KIND_PARENT_CONFIRMATION = "parent_confirmation"
+LEASE = timedelta(minutes=5)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def enqueue_new_registration(session: Session, registration: Registration) -> OutboxMessage:
+    message = OutboxMessage(
+        kind=KIND_NEW_REGISTRATION,
+        payload={"organisation_id": registration.organisation_id},
+        registration_id=registration.id,
+    )
+    session.add(message)
+    return message
+
+
+def enqueue_parent_confirmation(session: Session, registration: Registration) -> OutboxMessage:
+    message = OutboxMessage(kind=KIND_PARENT_CONFIRMATION, payload={}, registration_id=registration.id)
+    session.add(message)
+    return message
+
+
+def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+    return (
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.available_at <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    )
+
+
+def claim(session: Session, worker: str, now: datetime, limit: int) -> list[str]:
+    """Claim up to ``limit`` due messages for this worker; returns their ids."""
+    candidates = session.scalars(
+        select(OutboxMessage.id).where(*_claimable(now)).order_by(OutboxMessage.available_at).limit(limit)
+    ).all()
+    claimed = []
+    for message_id in candidates:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, *_claimable(now))
+            .values(claimed_by=worker, claimed_until=now + LEASE)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(message_id)
+    return claimed
+
+
+def mark_sent(session: Session, message_id: str, worker: str, now: datetime, note: str | None = None) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker)
+        .values(sent_at=now, claimed_until=None, last_error=note)
+    )
+
+
+def mark_failed(session: Session, message_id: str, worker: str, now: datetime, error: str) -> None:
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.claimed_by != worker:
+        return
+    message.attempts += 1
+    message.last_error = error[:120]
+    message.available_at = now + backoff(message.attempts)
+    message.claimed_by = None
+    message.claimed_until = None
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).where(OutboxMessage.sent_at.is_(None))) or 0

@@ -1,0 +1,106 @@
+"""Fixtures: an app on a fresh copy of a migrated SQLite database, its client and CLI runner,
+the same on a throwaway PostgreSQL server, and live servers for browser and load tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+
+from balie import create_app
+from balie.extensions import db
+from tests.support.databases import PostgresServer, copy_sqlite, initialise, sqlite_template
+
+TEST_SECRET = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def make_app(database_url: str, folder: Path, **overrides: Any) -> Flask:
+    settings = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "MAIL_DIR": str(folder / "mail"),
+        "SECRET_KEY": TEST_SECRET,
+        **overrides,
+    }
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer | None]:
+    """A throwaway PostgreSQL server for the whole run, with a migrated template database."""
+    if os.environ.get("BALIE_TEST_POSTGRES") == "off":
+        yield None
+        return
+    try:
+        server = PostgresServer().start()
+    except (RuntimeError, OSError) as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    try:
+        server.sql("CREATE DATABASE balie_template")
+        initialise(server.url("balie_template"), server.folder / "mail")
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def app(sqlite_template_path: Path, tmp_path: Path) -> Iterator[Flask]:
+    application = make_app(copy_sqlite(sqlite_template_path, tmp_path / "balie.sqlite3"), tmp_path)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_app(request: pytest.FixtureRequest, sqlite_template_path: Path, tmp_path: Path) -> Iterator[Flask]:
+    """The same test on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = copy_sqlite(sqlite_template_path, tmp_path / "balie.sqlite3")
+    else:
+        server = request.getfixturevalue("postgres")
+        if server is None:
+            pytest.skip("PostgreSQL tests switched off")
+        url = server.url(server.create_database(template="balie_template"))
+    application = make_app(url, tmp_path)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _loopback_smtp_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may talk to a mail server other than one it started on 127.0.0.1."""
+    import smtplib
+
+    original = smtplib.SMTP.connect
+
+    def connect(self: smtplib.SMTP, host: str = "localhost", port: int = 0, source_address: Any = None) -> Any:
+        if host not in {"127.0.0.1", "localhost", "::1"}:
+            raise AssertionError("a test tried to reach a mail server outside this machine")
+        return original(self, host, port, source_address)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", connect)
+
+

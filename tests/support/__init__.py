@@ -1,0 +1,1 @@
+"""Test support: databases, servers and form helpers shared by the suites."""

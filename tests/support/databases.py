@@ -1,0 +1,98 @@
+"""Test databases: a migrated SQLite template copied per test, and a throwaway PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from balie import create_app
+from balie.extensions import db
+
+PG_BIN_CANDIDATES = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def initialise(database_url: str, mail_dir: Path) -> None:
+    """Schema, reference data and the sociale kaart, exactly as `flask init` does."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "MAIL_DIR": str(mail_dir)})
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["init"])
+    if result.exit_code != 0:
+        raise RuntimeError(f"flask init failed: {result.output}")
+    with app.app_context():
+        db.engine.dispose()
+
+
+def sqlite_template(folder: Path) -> Path:
+    path = folder / "template.sqlite3"
+    initialise(f"sqlite:///{path}", folder / "mail")
+    return path
+
+
+def copy_sqlite(template: Path, target: Path) -> str:
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster in a temporary folder, run as the postgres user."""
+
+    def __init__(self) -> None:
+        if not PG_BIN_CANDIDATES:
+            raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
+        self.bin = PG_BIN_CANDIDATES[0]
+        self.folder = Path(tempfile.mkdtemp(prefix="balie-pg-"))
+        self.port = free_port()
+        self.as_root = os.geteuid() == 0
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        command = list(args)
+        if self.as_root:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, check=True, capture_output=True, text=True)
+
+    def start(self) -> "PostgresServer":
+        if self.as_root:
+            shutil.chown(self.folder, "postgres", "postgres")
+        data = self.folder / "data"
+        self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+        options = f"-k {self.folder} -c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off -c full_page_writes=off"
+        self._run(str(self.bin / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "start")
+        return self
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def sql(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
+            conn.execute(statement)
+
+    def create_database(self, template: str | None = None) -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        self.sql(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        return name
+
+    def stop(self) -> None:
+        try:
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "stop")
+        except subprocess.CalledProcessError:
+            pass
+        for _ in range(20):
+            try:
+                shutil.rmtree(self.folder)
+                return
+            except OSError:
+                time.sleep(0.1)
