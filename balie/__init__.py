@@ -48,9 +48,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from balie import security
+    from balie.account.views import blueprint as account
+    from balie.auth.views import blueprint as auth
+    from balie.inbox.views import blueprint as inbox
+    from balie.manage.views import blueprint as manage
     from balie.public.views import blueprint as public
 
-    app.register_blueprint(public)
+    security.register(app)
+    for blueprint in (public, auth, account, inbox, manage):
+        app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:

@@ -22,6 +22,8 @@ kaart_cli = AppGroup("kaart", help="The sociale kaart files in sociale_kaart/.")
 outbox_cli = AppGroup("outbox", help="Deliver queued mail (organisation notifications, parent mails).")
 keys_cli = AppGroup("keys", help="Data-encryption keys.")
 i18n_cli = AppGroup("i18n", help="Translations (gettext catalogues in translations/).")
+users_cli = AppGroup("users", help="Accounts.")
+audit_cli = AppGroup("audit", help="The access log (NEN 7513 style).")
 
 
 @db_cli.command("upgrade")
@@ -146,7 +148,7 @@ def keys_rotate(batch: int) -> None:
 
     Commits per batch, so it can be stopped and run again: rows already done are skipped.
     """
-    from balie.services.key_rotation import rotate_batch
+    from balie.services.key_rotation import rotate_batch, rotate_users
 
     keys = current_app.extensions["balie.keys"]
     total = 0
@@ -157,7 +159,72 @@ def keys_rotate(batch: int) -> None:
         total += done
         if done < batch:
             break
-    click.echo(f"re-encrypted {total} registrations with key {keys.primary_id}")
+    with db.writing():
+        users = rotate_users(db.session, keys)
+        db.commit()
+    click.echo(f"re-encrypted {total} registrations and {users} second-factor secrets with key {keys.primary_id}")
+
+
+@users_cli.command("create-admin")
+@click.option("--email", required=True, help="E-mail address of the first administrator.")
+@click.option("--name", required=True, help="Their name.")
+def users_create_admin(email: str, name: str) -> None:
+    """Print a one-time link (valid 24 hours) with which the administrator sets a password."""
+    from balie.models.base import utcnow
+    from balie.services import accounts
+
+    with db.writing():
+        invitation = accounts.bootstrap_admin(db.session, email, name, utcnow())
+        db.commit()
+    signature = accounts.link_signature(current_app.config["SECRET_KEY"], accounts.KIND_INVITATION, invitation.id)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    click.echo(f"Open within 24 hours to set the password:\n{base}/uitnodiging/{invitation.id}/{signature}")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """Accounts with their roles (no personal data of parents)."""
+    from balie.services import accounts
+
+    for user in accounts.users(db.session):
+        roles = ", ".join(sorted(grant.role for grant in user.roles)) or "-"
+        state = "" if user.is_active else " (disabled)"
+        click.echo(f"{user.id}  {user.email}  {roles}{state}")
+
+
+@click.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Remove personal data that is due (run daily from cron); anonymous counts stay."""
+    from balie.clock import today
+    from balie.models.base import utcnow
+    from balie.services import retention
+
+    with db.writing():
+        result = retention.purge(
+            db.session, utcnow(), today(), int(current_app.config["PURGE_DAYS_AFTER_CLOSE"])
+        )
+        db.commit()
+    if db.is_sqlite:
+        with db.engine.connect() as connection:  # purged pages leave the WAL file too
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    click.echo(
+        f"purged {result.registrations} registrations; removed {result.sessions} sessions, "
+        f"{result.links} links, {result.mails} old mail records"
+    )
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 1 and name the rows that were changed."""
+    from balie.services import access_log
+
+    result = access_log.verify(db.session)
+    if result.ok:
+        click.echo(f"access log intact: {result.rows} rows")
+        return
+    click.echo(f"access log BROKEN at rows (seq): {', '.join(map(str, result.broken))}", err=True)
+    raise click.exceptions.Exit(1)
 
 
 def _pybabel(*args: str) -> None:
@@ -183,6 +250,7 @@ def i18n_compile() -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (db_cli, kaart_cli, outbox_cli, keys_cli, i18n_cli):
+    for group in (db_cli, kaart_cli, outbox_cli, keys_cli, i18n_cli, users_cli, audit_cli):
         app.cli.add_command(group)
     app.cli.add_command(init_command)
+    app.cli.add_command(purge_command)

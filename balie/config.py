@@ -63,6 +63,14 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     CONFIRMATION_VISIBLE_MINUTES = 120
     PURGE_WEEKS_AFTER_DUE = 6
+    # Personal data leaves the desk this many days after hand-over or closing.
+    PURGE_DAYS_AFTER_CLOSE = 30
+
+    # Staff accounts.
+    LOGIN_RATE_LIMIT = "20 per minute; 200 per hour"
+    SESSION_IDLE_MINUTES_PERSONAL_DATA = 15  # JGZ staff, who see personal data
+    SESSION_IDLE_MINUTES = 60
+    SESSION_LIFETIME_HOURS = 12
     # Number of trusted reverse proxies in front of the app (for the client address).
     PROXY_HOPS = 0
 
@@ -85,6 +93,7 @@ class TestConfig(Config):
     """Used by the test suite: fast, deterministic, nothing leaves the machine."""
 
     TESTING = True
+    LOGIN_RATE_LIMIT = "10000 per minute"
     SPAM_MIN_SECONDS = 0
     REGISTRATION_RATE_LIMIT = "10000 per hour"
     REGISTRATION_GLOBAL_LIMIT = "100000 per minute"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 _write_intent: ContextVar[bool] = ContextVar("balie_write_intent", default=False)
 
 ENGINE_KEY = "balie.db.engine"
+WRITES_ON_GET = "_balie_writes_on_get"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class DatabaseUnavailable(Exception):
@@ -93,7 +95,8 @@ class Database:
         def _declare_write_intent() -> None:
             from flask import request
 
-            if request.method not in {"GET", "HEAD", "OPTIONS"}:
+            view = app.view_functions.get(request.endpoint or "")
+            if request.method not in {"GET", "HEAD", "OPTIONS"} or getattr(view, WRITES_ON_GET, False):
                 g.balie_write_token = _write_intent.set(True)
 
         @app.teardown_request
@@ -109,6 +112,12 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @staticmethod
+    def writes(view: F) -> F:
+        """Mark a GET view that writes (e.g. an access-log row): its transaction takes the lock first."""
+        setattr(view, WRITES_ON_GET, True)
+        return view
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:

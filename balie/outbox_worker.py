@@ -44,6 +44,7 @@ def mail_settings() -> notifications.MailSettings:
         base_url=config["PUBLIC_BASE_URL"].rstrip("/"),
         region_name=config["REGION_NAME"],
         keys=current_app.extensions["balie.keys"],
+        secret=config["SECRET_KEY"],
     )
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext
 from wtforms import Field
 
 from balie.domain import contact
 from balie.domain.errors import DomainError
+from balie.domain.languages import contact_language
 from balie.domain.postcode import Postcode
 from balie.i18n import LANGUAGES, language
+from balie.labels import CALL_TIME_LABELS, OUTCOME_LABELS, PROFESSION_LABELS, REASON_LABELS, ROLE_LABELS
 
 
 def phone_filter(text: str | None) -> str:
@@ -41,6 +43,63 @@ def choice_labels(field: Field) -> list[str]:
     return [str(choice.label) for choice in field.choices if choice.value in chosen]
 
 
+def contact_language_label(code: str | None) -> str:
+    """A contact language in the page language, with its own name: Arabisch (العربية)."""
+    found = contact_language(code or "")
+    if found is None:
+        return code or ""
+    name = gettext(found.english_name)
+    return f"{name} ({found.endonym})" if found.endonym and found.endonym != name else name
+
+
+def datetime_local(moment: Any) -> str:
+    """A moment in Dutch time, e.g. 3 december 2026 14:05."""
+    return format_datetime(moment, "d MMMM yyyy HH:mm") if moment else ""
+
+
+def date_local(moment: Any) -> str:
+    return format_date(moment, "d MMMM yyyy") if moment else ""
+
+
+def month_local(moment: Any) -> str:
+    return format_date(moment, "MMMM yyyy") if moment else ""
+
+
+def _idle_seconds() -> int:
+    """Seconds of inactivity before the logged-in user is logged out (0 when not logged in)."""
+    from flask_login import current_user
+
+    from balie.security import idle_limit
+
+    if not current_user.is_authenticated:
+        return 0
+    return int(idle_limit(current_user.user).total_seconds())
+
+
+def step_code_label(code: str | None, kind: str) -> str:
+    """The code of a progress step in words: the follow-up kind, closing outcome or reason."""
+    from balie.extensions import db
+    from balie.models import Category
+
+    if not code:
+        return ""
+    if kind == "follow_up":
+        category = db.session.get(Category, code)
+        return category.name if category else gettext("Other")
+    return str({**OUTCOME_LABELS, **REASON_LABELS}.get(code, code)) if kind in ("close", "reroute") else code
+
+
+def user_name(user_id: str) -> str:
+    from balie.extensions import db
+    from balie.models import User
+
+    special = {"system": gettext("The desk (automatic)"), "public-form": gettext("The parent (form)")}
+    if user_id in special:
+        return special[user_id]
+    user = db.session.get(User, user_id)
+    return user.name if user else user_id
+
+
 def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -48,10 +107,23 @@ def register(app: Flask) -> None:
             "languages": LANGUAGES,
             "current_language": language(str(get_locale())),
             "region_name": app.config["REGION_NAME"],
+            "session_idle_seconds": _idle_seconds(),
         }
 
     app.jinja_env.filters.update(
-        phone=phone_filter, postcode=postcode_filter, choice_label=choice_label, choice_labels=choice_labels
+        phone=phone_filter,
+        postcode=postcode_filter,
+        choice_label=choice_label,
+        choice_labels=choice_labels,
+        datetime_local=datetime_local,
+        date_local=date_local,
+        month_local=month_local,
+        role_label=lambda code: ROLE_LABELS.get(code, code),
+        contact_language=contact_language_label,
+        call_time=lambda code: str(CALL_TIME_LABELS.get(code, code)),
+        profession=lambda code: str(PROFESSION_LABELS.get(code, code)) if code else "",
+        step_code=step_code_label,
+        user_name=user_name,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

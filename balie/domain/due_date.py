@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,6 +13,8 @@ from balie.domain.errors import DomainError
 # about ten months ahead (a pregnancy is noticed some weeks after conception).
 DAYS_LATE = 14
 DAYS_AHEAD = 300
+# ASCII digits only: int() would also take "+5", " 5" or full-width digits.
+_YEAR_MONTH = re.compile(r"([1-9][0-9]{3})-([0-9]{2})")
 
 
 class DueMonthOutOfRange(DomainError):
@@ -26,16 +29,10 @@ class DueMonth:
     @classmethod
     def parse(cls, text: str) -> "DueMonth":
         """From 'YYYY-MM'."""
-        try:
-            year_text, month_text = (text or "").strip().split("-")
-            if len(year_text) != 4 or len(month_text) != 2:
-                raise ValueError
-            value = cls(int(year_text), int(month_text))
-            if not 1 <= value.month <= 12:
-                raise ValueError
-        except ValueError:
-            raise DueMonthOutOfRange() from None
-        return value
+        match = _YEAR_MONTH.fullmatch((text or "").strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise DueMonthOutOfRange()
+        return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
     def of(cls, day: date) -> "DueMonth":

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from balie.domain.due_date import DueMonth
 from balie.domain.postcode import HouseNumber, Postcode
+from balie.domain.roles import PROFESSIONS
 
 MAX_NAME_CHARS = 80
 MAX_NOTE_CHARS = 500
@@ -15,7 +16,7 @@ PRIVACY_TEXT_VERSION = "2026-11"
 
 CALL_TIMES = ("morning", "afternoon", "evening")
 INTERPRETER_CHOICES = ("no", "yes")
-ADVISOR_KINDS = ("midwife", "maternity_care", "gp", "hospital", "social_team", "other")
+ADVISOR_KINDS = PROFESSIONS  # "who advised you?": the kind of professional
 ROUTES = ("self", "assisted", "referral")
 
 

@@ -1,5 +1,16 @@
 """SQLAlchemy models only. Import them from here."""
 
+from balie.models.account import (
+    AccountRequest,
+    Invitation,
+    LoginThrottle,
+    PasswordReset,
+    RecoveryCode,
+    RoleGrant,
+    User,
+    UserSession,
+)
+from balie.models.audit import AccessLogEntry
 from balie.models.base import Base
 from balie.models.directory import (
     Category,
@@ -11,11 +22,22 @@ from balie.models.directory import (
     service_category,
 )
 from balie.models.outbox import OutboxMessage
+from balie.models.progress import RegistrationEvent
 from balie.models.reference import Municipality, PostcodeArea
 from balie.models.registration import Registration
 
 __all__ = [
+    "AccessLogEntry",
+    "AccountRequest",
     "Base",
+    "Invitation",
+    "LoginThrottle",
+    "PasswordReset",
+    "RecoveryCode",
+    "RegistrationEvent",
+    "RoleGrant",
+    "User",
+    "UserSession",
     "Category",
     "Municipality",
     "Organisation",

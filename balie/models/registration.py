@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from balie.models.base import Base, UTCDateTime, new_opaque_id, utcnow
 from balie.models.directory import Organisation, Service
+from balie.models.reference import Municipality
 
 # The sealed columns, in the order they are shown. Their plaintext never leaves the service
 # layer except to the routed organisation's staff.
@@ -47,11 +48,18 @@ class Registration(Base):
     note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     contact_preferences_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
+    # The inbox: who picked it up, when it was closed (and how) or handed over.
+    assigned_user_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    close_outcome: Mapped[str | None] = mapped_column(String(16))
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     purge_after: Mapped[date] = mapped_column(Date, index=True)
-    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     organisation: Mapped[Organisation] = relationship()
     service: Mapped[Service] = relationship()
+    municipality: Mapped[Municipality] = relationship()
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status}>"

@@ -21,7 +21,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from balie.clock import today
@@ -29,6 +29,7 @@ from balie.domain import contact, due_date
 from balie.domain.errors import DomainError
 from balie.domain.languages import CONTACT_LANGUAGES
 from balie.domain.postcode import HouseNumber, Postcode
+from balie.labels import CALL_TIME_LABELS, PROFESSION_LABELS
 from balie.domain.registration import (
     ADVISOR_KINDS,
     CALL_TIMES,
@@ -48,19 +49,6 @@ ERRORS = {
     "due_month_range": _l("Choose the month in which your baby is expected"),
 }
 
-ADVISOR_LABELS = {
-    "midwife": _l("Midwife (verloskundige)"),
-    "maternity_care": _l("Maternity care (kraamzorg)"),
-    "gp": _l("GP (huisarts)"),
-    "hospital": _l("Hospital or gynaecologist"),
-    "social_team": _l("Social team (wijkteam) or another support worker"),
-    "other": _l("Someone else"),
-}
-CALL_TIME_LABELS = {
-    "morning": _l("Morning (9:00 to 12:00)"),
-    "afternoon": _l("Afternoon (12:00 to 17:00)"),
-    "evening": _l("Early evening (17:00 to 20:00)"),
-}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -103,7 +91,7 @@ class RegistrationForm(FlaskForm):
     name = StringField(
         _l("How may we address you?"),
         description=_l("Your first name, your full name or the name you like to be called. So the nurse knows how to address you."),
-        validators=[InputRequired(_l("Enter how we may address you")), plain_text(), Length(max=MAX_NAME_CHARS, message=_l("Use at most %(max)d characters"))],
+        validators=[DataRequired(_l("Enter how we may address you")), plain_text(), Length(max=MAX_NAME_CHARS, message=_l("Use at most %(max)d characters"))],
         render_kw={"autocomplete": "name", "spellcheck": "false"},
     )
     phone = TelField(
@@ -121,13 +109,13 @@ class RegistrationForm(FlaskForm):
     postcode = StringField(
         _l("Postcode"),
         description=_l("So your registration goes to the youth health care (JGZ) of your gemeente."),
-        validators=[InputRequired(_l("Enter your postcode")), _domain_check(Postcode.parse)],
+        validators=[DataRequired(_l("Enter your postcode")), _domain_check(Postcode.parse)],
         render_kw={"autocomplete": "postal-code", "autocapitalize": "characters", "spellcheck": "false"},
     )
     house_number = StringField(
         _l("House number"),
         description=_l("So the nurse can find you if you want the conversation at home."),
-        validators=[InputRequired(_l("Enter your house number")), _domain_check(HouseNumber.parse)],
+        validators=[DataRequired(_l("Enter your house number")), _domain_check(HouseNumber.parse)],
         render_kw={"inputmode": "numeric"},
     )
     house_number_addition = StringField(
@@ -136,21 +124,27 @@ class RegistrationForm(FlaskForm):
         render_kw={"autocapitalize": "characters"},
     )
     municipality = RadioField(_l("In which gemeente do you live?"), choices=[], validate_choice=False)
+    # The choice fields below check their value with their own validate_* method (a clear
+    # message), not WTForms' generic "Not a valid choice" — which a parent would also see when
+    # the month she picked dropped off the list while her page was open.
     due_month = SelectField(
         _l("When is your baby due?"),
         description=_l("The month is enough. It helps the nurse plan the conversation at a good moment."),
         validators=[InputRequired(_l("Choose the month in which your baby is expected"))],
+        validate_choice=False,
     )
     language = SelectField(
         _l("In which language would you like to talk?"),
         description=_l("The nurse can arrange an interpreter, free of charge."),
         default="nl",
+        validate_choice=False,
     )
     interpreter = RadioField(
         _l("Would you like an interpreter?"),
         choices=[SelectChoice("no", _l("No")), SelectChoice("yes", _l("Yes"))],
         default="no",
         validators=[InputRequired(_l("Choose whether you would like an interpreter"))],
+        validate_choice=False,
     )
     call_times = MultiCheckboxField(
         _l("When can we best call you? (optional)"),
@@ -165,8 +159,9 @@ class RegistrationForm(FlaskForm):
         _l("Who advised you to register? (optional)"),
         description=_l("So we know which professionals tell parents about this conversation. Only the kind of professional, not their name."),
         choices=[SelectChoice("", _l("Nobody, or I would rather not say"))]
-        + [SelectChoice(k, ADVISOR_LABELS[k]) for k in ADVISOR_KINDS],
+        + [SelectChoice(k, PROFESSION_LABELS[k]) for k in ADVISOR_KINDS],
         default="",
+        validate_choice=False,
     )
     note = TextAreaField(
         _l("Anything else you want the nurse to know? (optional)"),

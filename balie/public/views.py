@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 from balie.clock import today
 from balie.config import region_ggd_codes
 from balie.database import DatabaseUnavailable
+from balie.domain.postcode import Postcode
 from balie.extensions import db, limiter
 from balie.i18n import LOCALE_COOKIE, is_supported
 from balie.public.forms import ERRORS, RegistrationForm
@@ -61,7 +62,10 @@ def _render_outcome(form: RegistrationForm, outcome: routing.Outcome) -> Any:
 def _route(form: RegistrationForm) -> routing.Outcome | None:
     try:
         return routing.route(
-            db.session, form.postcode.data.strip()[:4], region_ggd_codes(current_app.config), form.municipality.data
+            db.session,
+            Postcode.parse(form.postcode.data).pc4,
+            region_ggd_codes(current_app.config),
+            form.municipality.data,
         )
     except routing.UnknownPostcode:
         form.postcode.errors = [str(ERRORS["postcode_unknown"])]
@@ -183,7 +187,10 @@ def accessibility() -> str:
 @blueprint.get("/taal/<code>")
 def choose_language(code: str) -> Response:
     target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    # Browsers drop tabs and newlines from a URL ("/\t/evil" is "//evil"): refuse any control
+    # character or space, then accept only a path on this site.
+    unsafe = any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)
+    if unsafe or not target.startswith("/") or target.startswith("//") or "\\" in target:
         target = "/"
     response = redirect(target, code=303)
     if is_supported(code):

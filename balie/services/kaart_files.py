@@ -43,7 +43,8 @@ _TextDateLoader.yaml_implicit_resolvers = {
 
 def _schema_validator() -> Draft202012Validator:
     with open(DATA_DIR / "sociale_kaart.schema.json", encoding="utf-8") as handle:
-        return Draft202012Validator(json.load(handle))
+        # The format checker catches dates like 2026-02-30 that the pattern lets through.
+        return Draft202012Validator(json.load(handle), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def known_municipality_codes() -> frozenset[str]:
@@ -54,12 +55,15 @@ def known_municipality_codes() -> frozenset[str]:
 def _read_yaml(path: Path, label: str, problems: list[KaartProblem]) -> Any:
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_TextDateLoader)  # noqa: S506 - a SafeLoader subclass
+            document = yaml.load(handle, Loader=_TextDateLoader)  # noqa: S506 - a SafeLoader subclass
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
         problems.append(KaartProblem(label, where, "", "is not valid YAML"))
         return None
+    if document is None:  # an emptied file must not silently drop out of the check
+        problems.append(KaartProblem(label, "", "", "is empty"))
+    return document
 
 
 def _entry_label(document: Any, path: list[Any]) -> tuple[str, str]:

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from balie.crypto import KeyRing
-from balie.models import Registration
-from balie.services import personal_data
+from balie.models import Registration, User
+from balie.services import personal_data, two_factor
 
 
 def rotate_batch(session: Session, keys: KeyRing, limit: int) -> int:
@@ -22,3 +22,10 @@ def rotate_batch(session: Session, keys: KeyRing, limit: int) -> int:
         personal_data.reseal(registration, keys)
     session.flush()
     return len(rows)
+
+
+def rotate_users(session: Session, keys: KeyRing) -> int:
+    """Re-seal second-factor secrets that use an older key."""
+    changed = sum(two_factor.reseal(user, keys) for user in session.scalars(select(User).where(User.totp_secret_sealed.is_not(None))))
+    session.flush()
+    return changed

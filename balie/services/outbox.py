@@ -81,7 +81,8 @@ def mark_failed(session: Session, message_id: str, worker: str, now: datetime, e
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    # Cap the exponent: 30 s * 2**42 no longer fits in a timedelta, and the cap is reached at 8.
+    return min(timedelta(seconds=30 * 2 ** min(max(attempts - 1, 0), 16)), MAX_BACKOFF)
 
 
 def pending_count(session: Session) -> int:

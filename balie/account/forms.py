@@ -1,0 +1,31 @@
+"""Forms on the user's own account pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import InputRequired, Length
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """Re-enter the password before changing how you log in."""
+
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(_l("Enter your password")), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class EnableTwoFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        description=_l("Scan the QR code with your authenticator app, then enter the 6 digits it shows."),
+        validators=[InputRequired(_l("Enter the 6 digits from your app")), Length(max=10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token: for buttons that change something."""

@@ -1,0 +1,124 @@
+"""Forms for logging in, the second factor, passwords, invitations and account requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+from balie.domain.roles import PROFESSIONS
+from balie.labels import PROFESSION_LABELS
+
+PASSWORD_ERRORS = {
+    "password_too_short": _l("Use at least 15 characters. A sentence of a few words is easy to remember."),
+    "password_too_long": _l("Use at most 128 characters"),
+    "password_common": _l("This password is used by many people. Choose another one."),
+    "password_repetitive": _l("Use more different characters"),
+    "password_context": _l("Do not base your password on your name, your e-mail address or the name of this service"),
+    "password_wrong": _l("Your current password is not correct"),
+}
+
+
+_EMAIL = {"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
+
+
+def _new_password(label: Any) -> PasswordField:
+    return PasswordField(
+        label,
+        description=_l("At least 15 characters. Tip: a sentence of four or five words you can remember."),
+        validators=[InputRequired(_l("Choose a password")), Length(max=128)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _repeat(field_name: str) -> PasswordField:
+    return PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(_l("Repeat the password")), EqualTo(field_name, _l("The two passwords are not the same"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[InputRequired(_l("Enter your e-mail address")), Length(max=254)], render_kw=_EMAIL)
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password")), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        description=_l("The 6 digits from your authenticator app, or one of your recovery codes."),
+        validators=[InputRequired(_l("Enter the code")), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "autocapitalize": "none"},
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        description=_l("Scan the QR code with your authenticator app, then enter the 6 digits it shows."),
+        validators=[InputRequired(_l("Enter the 6 digits from your app")), Length(max=10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[InputRequired(_l("Enter your e-mail address")), Length(max=254)], render_kw=_EMAIL)
+
+
+class NewPasswordForm(FlaskForm):
+    password = _new_password(_l("New password"))
+    repeat = _repeat("password")
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password"))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = _new_password(_l("New password"))
+    repeat = _repeat("password")
+
+
+class InvitationForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        description=_l("As colleagues know you. Shown to other users of the desk."),
+        validators=[InputRequired(_l("Enter your name")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    password = _new_password(_l("Password"))
+    repeat = _repeat("password")
+
+
+class AccountRequestForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[InputRequired(_l("Enter your name")), Length(max=120)], render_kw={"autocomplete": "name"})
+    email = EmailField(
+        _l("Work e-mail address"),
+        validators=[InputRequired(_l("Enter your e-mail address")), Email(_l("Enter an e-mail address like name@example.com")), Length(max=254)],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+    profession = SelectField(
+        _l("Your profession"),
+        choices=[SelectChoice("", _l("Choose"))] + [SelectChoice(p, PROFESSION_LABELS[p]) for p in PROFESSIONS],
+        validators=[InputRequired(_l("Choose your profession"))],
+    )
+    workplace = StringField(
+        _l("Where do you work?"),
+        description=_l("For example the name of your practice or team."),
+        validators=[InputRequired(_l("Enter where you work")), Length(max=200)],
+        render_kw={"autocomplete": "organization"},
+    )
+    motivation = TextAreaField(
+        _l("What would you like to use the desk for? (optional)"),
+        validators=[Length(max=1000)],
+        render_kw={"rows": 3},
+    )

@@ -1,0 +1,241 @@
+"""Logging in (password, then the second factor), out, passwords, invitations, account requests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from flask_login import current_user
+
+from balie import security_log
+from balie.auth.forms import (
+    PASSWORD_ERRORS,
+    AccountRequestForm,
+    CodeForm,
+    EnrolForm,
+    InvitationForm,
+    LoginForm,
+    NewPasswordForm,
+    ResetRequestForm,
+)
+from balie.domain import roles
+from balie.domain.errors import DomainError
+from balie.extensions import db, limiter
+from balie.models import UserSession
+from balie.models.base import utcnow
+from balie.security import SESSION_KEY, pending_session
+from balie.services import accounts, authentication, sessions, two_factor
+
+blueprint = Blueprint("auth", __name__)
+MAX_CODE_FAILURES = 5
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only a path on this site: never an open redirect (//evil, /\\evil, https://…)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def _home_for(record: UserSession) -> str:
+    user_roles = {grant.role for grant in record.user.roles}
+    if roles.JGZ_STAFF in user_roles:
+        return url_for("inbox.index")
+    if roles.ADMIN in user_roles:
+        return url_for("manage.users")
+    return url_for("account.overview")
+
+
+def _finish(record: UserSession) -> Any:
+    record.mfa_passed = True
+    record.pending_totp_sealed = None
+    record.user.last_login_at = utcnow()
+    security_log.event("authn_login_success", user_id=record.user_id)
+    db.commit()
+    return redirect(safe_next(session.pop("login_next", None), _home_for(record)), code=303)
+
+
+def _password_error(form: Any, field: Any, error: DomainError) -> None:
+    field.errors = list(field.errors) + [str(PASSWORD_ERRORS.get(error.code, PASSWORD_ERRORS["password_too_short"]))]
+
+
+@blueprint.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user.record))
+    form = LoginForm()
+    if request.method == "GET" and request.args.get("next"):
+        session["login_next"] = safe_next(request.args["next"], "")
+    if not form.validate_on_submit():
+        expired = g.get("balie_session_expired") or request.args.get("verlopen")
+        return render_template("auth/login.html", form=form, expired=expired), 400 if form.errors else 200
+    now = utcnow()
+    outcome = authentication.check_password(db.session, form.email.data, form.password.data, now)
+    if outcome.status is not authentication.LoginStatus.OK or outcome.user is None:
+        security_log.event("authn_login_lock" if outcome.status.value == "locked" else "authn_login_fail")
+        db.commit()
+        form.password.errors = [
+            gettext("Too many attempts. Wait a few minutes and try again.")
+            if outcome.status is authentication.LoginStatus.LOCKED
+            else gettext("The e-mail address or password is not correct")
+        ]
+        return render_template("auth/login.html", form=form), 400
+    old = sessions.load(db.session, session.get(SESSION_KEY), now)
+    if old is not None:
+        sessions.end(old, "replaced", now)
+    lifetime = timedelta(hours=int(current_app.config["SESSION_LIFETIME_HOURS"]))
+    token, record = sessions.start(db.session, outcome.user, sessions.device_label(request.user_agent.string), now, lifetime)
+    session[SESSION_KEY] = token
+    session.permanent = False
+    if outcome.user.has_totp:
+        db.commit()
+        return redirect(url_for("auth.code"), code=303)
+    if any(grant.role in roles.MFA_REQUIRED for grant in outcome.user.roles):
+        db.commit()
+        return redirect(url_for("auth.enrol"), code=303)
+    return _finish(record)
+
+
+@blueprint.route("/inloggen/code", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def code() -> Any:
+    record = pending_session()
+    if record is None or not record.user.has_totp:
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return render_template("auth/code.html", form=form), 400 if form.errors else 200
+    keys, now = current_app.extensions["balie.keys"], utcnow()
+    if two_factor.verify(record.user, form.code.data, keys, now) or two_factor.use_recovery_code(
+        db.session, record.user, form.code.data, now
+    ):
+        return _finish(record)
+    record.mfa_failures += 1
+    security_log.event("authn_mfa_fail", user_id=record.user_id, failures=record.mfa_failures)
+    if record.mfa_failures >= MAX_CODE_FAILURES:
+        sessions.end(record, "mfa_failures", now)
+        session.pop(SESSION_KEY, None)
+        db.commit()
+        flash(gettext("Too many wrong codes. Log in again."), "warning")
+        return redirect(url_for("auth.login"), code=303)
+    db.commit()
+    form.code.errors = [gettext("This code is not correct or was already used")]
+    return render_template("auth/code.html", form=form), 400
+
+
+@blueprint.route("/inloggen/tweede-factor", methods=["GET", "POST"])
+def enrol() -> Any:
+    """Required set-up of the second factor for administrators and JGZ staff."""
+    record = pending_session()
+    if record is None or record.user.has_totp:
+        return redirect(url_for("auth.login"))
+    keys = current_app.extensions["balie.keys"]
+    context = f"session/{record.id}/pending-totp"
+    if record.pending_totp_sealed is None:
+        record.pending_totp_sealed = keys.seal(two_factor.new_secret(), context)
+        db.commit()
+    secret = keys.open(record.pending_totp_sealed, context)
+    form = EnrolForm()
+    if form.validate_on_submit():
+        codes = two_factor.enable(db.session, record.user, secret, form.code.data, keys, utcnow())
+        if codes is not None:
+            security_log.event("authn_mfa_enabled", user_id=record.user_id)
+            response = _finish(record)
+            return render_template("auth/recovery_codes.html", codes=codes, next_url=response.location)
+        form.code.errors = [gettext("This code is not correct. Check the time on your phone and try again.")]
+    uri = two_factor.provisioning_uri(secret, record.user.email, f"Balie {current_app.config['REGION_NAME']}")
+    return render_template(
+        "auth/enrol.html", form=form, qr=two_factor.qr_svg(uri), secret=secret
+    ), 400 if form.errors else 200
+
+
+@blueprint.post("/uitloggen")
+def logout() -> Any:
+    record = sessions.load(db.session, session.get(SESSION_KEY), utcnow())
+    if record is not None:
+        sessions.end(record, "logout", utcnow())
+        security_log.event("session_end", user_id=record.user_id, reason="logout")
+        db.commit()
+    session.clear()
+    flash(gettext("You are logged out."), "success")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@blueprint.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password() -> Any:
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        return render_template("auth/forgot.html", form=form), 400 if form.errors else 200
+    accounts.start_reset(db.session, form.email.data, utcnow())
+    db.commit()
+    # The same page whether or not the account exists: no account enumeration.
+    return render_template("auth/forgot_sent.html")
+
+
+@blueprint.route("/wachtwoord-herstellen/<reset_id>/<signature>", methods=["GET", "POST"])
+def reset_password(reset_id: str, signature: str) -> Any:
+    try:
+        reset = accounts.open_reset(db.session, current_app.config["SECRET_KEY"], reset_id, signature, utcnow())
+    except accounts.AccountError:
+        return render_template("auth/link_invalid.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.complete_reset(db.session, reset, form.password.data, utcnow())
+        except DomainError as error:
+            _password_error(form, form.password, error)
+        else:
+            security_log.event("authn_password_change", user_id=user.id, via="reset")
+            db.commit()
+            session.clear()
+            flash(gettext("Your password has been changed. You can log in now."), "success")
+            return redirect(url_for("auth.login"), code=303)
+    return render_template("auth/reset.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/uitnodiging/<invitation_id>/<signature>", methods=["GET", "POST"])
+def accept_invitation(invitation_id: str, signature: str) -> Any:
+    try:
+        invitation = accounts.open_invitation(
+            db.session, current_app.config["SECRET_KEY"], invitation_id, signature, utcnow()
+        )
+    except accounts.AccountError as error:
+        return render_template("auth/link_invalid.html", reason=error.code), 404
+    form = InvitationForm(data={"name": invitation.name} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            user = accounts.accept_invitation(db.session, invitation, form.name.data, form.password.data, utcnow())
+        except DomainError as error:
+            _password_error(form, form.password, error)
+        else:
+            security_log.event("user_created", user_id=user.id)
+            db.commit()
+            flash(gettext("Your account is ready. Log in with your e-mail address and password."), "success")
+            return redirect(url_for("auth.login"), code=303)
+    return render_template("auth/invitation.html", form=form, invitation=invitation), 400 if form.errors else 200
+
+
+@blueprint.route("/account-aanvragen", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def request_account() -> Any:
+    form = AccountRequestForm()
+    if not form.validate_on_submit():
+        return render_template("auth/request_account.html", form=form), 400 if form.errors else 200
+    accounts.request_account(
+        db.session, form.email.data, form.name.data, form.profession.data, form.workplace.data,
+        form.motivation.data or "", utcnow(),
+    )
+    db.commit()
+    return render_template("auth/request_sent.html")

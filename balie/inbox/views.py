@@ -1,0 +1,181 @@
+"""The JGZ inbox: the own organisation's registrations only; every look at personal data logged."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from balie import security_log
+from balie.clock import today
+from balie.domain import roles
+from balie.domain.errors import DomainError
+from balie.domain.status_flow import Status, Step, allowed_steps
+from balie.extensions import db
+from balie.inbox.forms import InboxFilterForm, RerouteForm, StepForm, outcome_choices
+from balie.labels import OUTCOME_LABELS, REASON_LABELS, STATUS_LABELS, STEP_LABELS
+from balie.models import Registration
+from balie.models.base import utcnow
+from balie.security import actor, role_required
+from balie.services import access_log, inbox
+
+blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
+_OPAQUE = re.compile(r"[^0-9a-zA-Z-]")
+
+
+def _log(event: str, action: str, registration_id: str | None, organisation_id: str | None, **extra: Any) -> None:
+    access_log.record(
+        db.session, actor(roles.JGZ_STAFF, organisation_id), event, action, "registration", registration_id, **extra
+    )
+
+
+def _registration_or_404(registration_id: str, event: str, action: str) -> Registration:
+    """Another organisation's (or an unknown) registration: 404, and the attempt is logged."""
+    found = inbox.find(db.session, current_user.organisation_ids, registration_id)
+    if found is None:
+        safe_id = _OPAQUE.sub("", registration_id)[:64]
+        _log(event, action, safe_id, next(iter(sorted(current_user.organisation_ids)), None), outcome="denied")
+        security_log.event("authz_fail", user_id=current_user.id, object="registration", object_id=safe_id)
+        db.commit()
+        abort(404)
+    return found
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "status_labels": STATUS_LABELS,
+        "step_labels": STEP_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
+        "reason_labels": REASON_LABELS,
+    }
+
+
+@blueprint.get("")
+@db.writes
+@role_required(roles.JGZ_STAFF)
+def index() -> str:
+    org_ids = current_user.organisation_ids
+    form = InboxFilterForm(inbox.due_months(db.session, org_ids), request.args)
+    wanted = form.to_filter() if form.validate() else inbox.InboxFilter()
+    page = inbox.list_page(db.session, org_ids, wanted, current_user.id, today())
+    _log("registration.list", "R", None, next(iter(sorted(org_ids)), None), query=f"{wanted.names()};count={page.total}")
+    db.commit()
+    return render_template("inbox/index.html", form=form, page=page, wanted=wanted, **_labels())
+
+
+@blueprint.get("/<registration_id>")
+@db.writes
+@role_required(roles.JGZ_STAFF)
+def detail(registration_id: str) -> str:
+    registration = _registration_or_404(registration_id, "registration.read", "R")
+    person = inbox.details(registration, current_app.extensions["balie.keys"])
+    found = inbox.events(db.session, registration.id)
+    _log("registration.read", "R", registration.id, registration.organisation_id, detail="full")
+    db.commit()
+    status = Status(registration.status)
+    return render_template(
+        "inbox/detail.html",
+        registration=registration,
+        person=person,
+        events=found,
+        visits=inbox.visit_count(found),
+        attempts=inbox.contact_attempts(found),
+        steps=allowed_steps(status, registration.handed_over_at is not None),
+        follow_up_kinds=inbox.follow_up_kinds(db.session),
+        outcomes=outcome_choices(),
+        step_form=StepForm(),
+        reroute_form=_reroute_form(registration),
+        **_labels(),
+    )
+
+
+def _reroute_form(registration: Registration) -> RerouteForm:
+    form = RerouteForm()
+    targets = inbox.reroute_targets(db.session, registration.organisation_id)
+    form.organisation.choices = [SelectChoice("", gettext("Choose an organisation"))] + [
+        SelectChoice(o.id, o.name) for o in targets
+    ]
+    return form
+
+
+@blueprint.post("/<registration_id>/stap")
+@role_required(roles.JGZ_STAFF)
+def record_step(registration_id: str) -> Any:
+    registration = _registration_or_404(registration_id, "registration.status_change", "U")
+    form = StepForm()
+    if not form.validate_on_submit() or form.step.data not in {s.value for s in Step} or form.step.data == Step.REROUTE.value:
+        abort(400)
+    step = Step(form.step.data)
+    try:
+        inbox.record_step(db.session, registration, step, form.code.data or None, current_user.id, utcnow())
+    except DomainError:
+        flash(gettext("This step is not possible now. Choose one of the steps shown."), "warning")
+        return redirect(url_for("inbox.detail", registration_id=registration.id), code=303)
+    event = "registration.handover" if step is Step.HAND_OVER else "registration.status_change"
+    _log(event, "U", registration.id, registration.organisation_id, detail=f"step={step.value}")
+    db.commit()
+    flash(gettext("Saved: %(step)s", step=STEP_LABELS[step.value]), "success")
+    return redirect(url_for("inbox.detail", registration_id=registration.id), code=303)
+
+
+@blueprint.post("/<registration_id>/doorsturen")
+@role_required(roles.JGZ_STAFF)
+def reroute(registration_id: str) -> Any:
+    registration = _registration_or_404(registration_id, "registration.reroute", "U")
+    form = _reroute_form(registration)
+    if not form.validate_on_submit():
+        flash(gettext("Choose an organisation and a reason."), "warning")
+        return redirect(url_for("inbox.detail", registration_id=registration.id), code=303)
+    old_org = registration.organisation_id
+    try:
+        inbox.reroute(db.session, registration, form.organisation.data, form.reason.data, current_user.id, utcnow())
+    except DomainError:
+        flash(gettext("This registration can no longer be sent on."), "warning")
+        return redirect(url_for("inbox.detail", registration_id=registration.id), code=303)
+    _log("registration.reroute", "U", registration.id, old_org, detail=f"to={registration.organisation_id}")
+    db.commit()
+    flash(gettext("The registration has been sent on to %(organisation)s.", organisation=registration.organisation.name), "success")
+    return redirect(url_for("inbox.index"), code=303)
+
+
+@blueprint.get("/<registration_id>/afdrukken")
+@db.writes
+@role_required(roles.JGZ_STAFF)
+def printable(registration_id: str) -> str:
+    registration = _registration_or_404(registration_id, "registration.export", "E")
+    person = inbox.details(registration, current_app.extensions["balie.keys"])
+    found = inbox.events(db.session, registration.id)
+    _log("registration.export", "E", registration.id, registration.organisation_id, detail="print")
+    db.commit()
+    return render_template("inbox/print.html", registration=registration, person=person, events=found, **_labels())
+
+
+@blueprint.get("/<registration_id>/export.json")
+@db.writes
+@role_required(roles.JGZ_STAFF)
+def export_json(registration_id: str) -> Response:
+    registration = _registration_or_404(registration_id, "registration.export", "E")
+    person = inbox.details(registration, current_app.extensions["balie.keys"])
+    record = inbox.export_record(registration, person, inbox.events(db.session, registration.id))
+    _log("registration.export", "E", registration.id, registration.organisation_id, detail="json")
+    db.commit()
+    response = Response(json.dumps(record, ensure_ascii=False, indent=2), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="aanmelding-{registration.reference}.json"'
+    return response
+
+
+@blueprint.get("/<registration_id>/toegang")
+@db.writes
+@role_required(roles.JGZ_STAFF)
+def access_history(registration_id: str) -> str:
+    """Who looked at this registration, and when (the parent may ask; NEN 7513 ch. 9)."""
+    registration = _registration_or_404(registration_id, "access_log.read", "R")
+    rows = access_log.history(db.session, registration.id)
+    _log("access_log.read", "R", registration.id, registration.organisation_id, detail="history")
+    db.commit()
+    return render_template("inbox/access.html", registration=registration, rows=rows)

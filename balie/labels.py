@@ -1,0 +1,66 @@
+"""Translatable labels for the codes users see: roles, professions, statuses, steps, outcomes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from balie.domain import roles
+from balie.domain.status_flow import Status, Step
+
+ROLE_LABELS = {
+    roles.ADMIN: _l("Administrator"),
+    roles.JGZ_STAFF: _l("JGZ staff"),
+    roles.GEMEENTE_EDITOR: _l("Gemeente editor"),
+    roles.PROFESSIONAL: _l("Professional"),
+    roles.MODERATOR: _l("Moderator (expert)"),
+}
+
+# The kinds of professionals; also the answer to "who advised you?" on the parent's form.
+PROFESSION_LABELS = {
+    "midwife": _l("Midwife (verloskundige)"),
+    "maternity_care": _l("Maternity care (kraamzorg)"),
+    "gp": _l("GP (huisarts)"),
+    "hospital": _l("Hospital or gynaecologist"),
+    "social_team": _l("Social team (wijkteam) or another support worker"),
+    "other": _l("Someone else"),
+}
+
+STATUS_LABELS = {
+    Status.RECEIVED.value: _l("New"),
+    Status.CONTACT_ATTEMPTED.value: _l("Contact attempted"),
+    Status.CONTACT_MADE.value: _l("Contact made"),
+    Status.VISIT_PLANNED.value: _l("Visit planned"),
+    Status.VISIT_HELD.value: _l("Visit held"),
+    Status.FOLLOW_UP_ARRANGED.value: _l("Follow-up arranged"),
+    Status.CLOSED.value: _l("Closed"),
+}
+
+STEP_LABELS = {
+    Step.CONTACT_ATTEMPT.value: _l("Contact attempted (no answer)"),
+    Step.CONTACT_MADE.value: _l("Contact made"),
+    Step.VISIT_PLANNED.value: _l("Visit planned"),
+    Step.VISIT_HELD.value: _l("Visit held"),
+    Step.FOLLOW_UP.value: _l("Follow-up arranged"),
+    Step.CLOSE.value: _l("Closed"),
+    Step.HAND_OVER.value: _l("Handed over to our own dossier"),
+    Step.REROUTE.value: _l("Sent on to another organisation"),
+}
+
+OUTCOME_LABELS = {
+    "visits_held": _l("Visit(s) held"),
+    "declined": _l("Parent declined"),
+    "not_reached": _l("Parent not reached"),
+    "moved": _l("Parent moved away"),
+}
+
+REASON_LABELS = {
+    "lives_elsewhere": _l("The parent lives in the area of another organisation"),
+    "moved": _l("The parent has moved"),
+    "other": _l("Another reason"),
+}
+
+CALL_TIME_LABELS = {
+    "morning": _l("Morning (9:00 to 12:00)"),
+    "afternoon": _l("Afternoon (12:00 to 17:00)"),
+    "evening": _l("Early evening (17:00 to 20:00)"),
+}

@@ -1,0 +1,64 @@
+"""Forms for administrators: invitations, roles, the access log filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from balie.labels import PROFESSION_LABELS, ROLE_LABELS
+from balie.services.accounts import Grant
+
+
+class GrantForm(FlaskForm):
+    """One role, with the organisation, gemeente or profession it needs."""
+
+    role = SelectField(_l("Role"), validators=[InputRequired(_l("Choose a role"))])
+    organisation = SelectField(_l("Organisation (for JGZ staff)"), validators=[Optional()])
+    municipality = SelectField(_l("Gemeente (for gemeente editors)"), validators=[Optional()])
+    profession = SelectField(_l("Profession (for professionals)"), validators=[Optional()])
+
+    def fill(self, organisations: list[Any], municipalities: list[Any]) -> None:
+        self.role.choices = [SelectChoice("", _l("Choose"))] + [SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
+        self.organisation.choices = [SelectChoice("", "–")] + [SelectChoice(o.id, o.name) for o in organisations]
+        self.municipality.choices = [SelectChoice("", "–")] + [SelectChoice(m.code, m.name) for m in municipalities]
+        self.profession.choices = [SelectChoice("", "–")] + [SelectChoice(k, v) for k, v in PROFESSION_LABELS.items()]
+
+    def grant(self) -> Grant:
+        return Grant(
+            self.role.data,
+            self.organisation.data or None,
+            self.municipality.data or None,
+            self.profession.data or None,
+        )
+
+
+class InviteForm(GrantForm):
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter a name")), Length(max=120)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[InputRequired(_l("Enter an e-mail address")), Email(_l("Enter an e-mail address like name@example.com")), Length(max=254)],
+        render_kw={"spellcheck": "false"},
+    )
+
+
+class RemoveRoleForm(FlaskForm):
+    grant_id = HiddenField(validators=[InputRequired()])
+
+
+class AccessLogFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    object_id = StringField(_l("Record id"), validators=[Optional(), Length(max=64)])
+    actor = StringField(_l("User id"), validators=[Optional(), Length(max=64)])
+    event = StringField(_l("Event"), validators=[Optional(), Length(max=48)])
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=[SelectChoice("", _l("All")), SelectChoice("success", "success"), SelectChoice("denied", "denied"), SelectChoice("error", "error")],
+        validators=[Optional()],
+    )
+    page = IntegerField(validators=[Optional()], default=1)

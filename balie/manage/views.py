@@ -1,0 +1,235 @@
+"""Administration: accounts, invitations, account requests and the access log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from balie import security_log
+from balie.account.forms import EmptyForm
+from balie.domain import roles
+from balie.domain.errors import DomainError
+from balie.extensions import db
+from balie.labels import ROLE_LABELS
+from balie.manage.forms import AccessLogFilterForm, GrantForm, InviteForm, RemoveRoleForm
+from balie.models import AccountRequest, Invitation, Municipality, Organisation, User
+from balie.models.base import utcnow
+from balie.security import actor, role_required
+from balie.services import access_log, accounts, sessions
+
+blueprint = Blueprint("manage", __name__, url_prefix="/beheer")
+PER_PAGE = 50
+
+
+def _fill(form: GrantForm) -> GrantForm:
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name)).all()
+    form.fill(list(organisations), list(municipalities))
+    return form
+
+
+def _role_error(form: GrantForm, error: DomainError) -> None:
+    message = {
+        "role_needs_organisation": gettext("Choose the organisation for JGZ staff"),
+        "role_needs_municipality": gettext("Choose the gemeente for a gemeente editor"),
+        "role_needs_profession": gettext("Choose the profession for a professional"),
+    }.get(error.code, gettext("Choose a role"))
+    form.role.errors = list(form.role.errors) + [message]
+
+
+def _audit(event: str, action: str, object_type: str, object_id: str | None, **extra: Any) -> None:
+    access_log.record(db.session, actor(roles.ADMIN), event, action, object_type, object_id, basis="admin-role v1", **extra)
+
+
+def _user_or_404(user_id: str) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@blueprint.get("/gebruikers")
+@role_required(roles.ADMIN)
+def users() -> str:
+    return render_template("manage/users.html", users=accounts.users(db.session), role_labels=ROLE_LABELS)
+
+
+@blueprint.route("/uitnodigen", methods=["GET", "POST"])
+@role_required(roles.ADMIN)
+def invite() -> Any:
+    form = _fill(InviteForm())
+    if form.validate_on_submit():
+        try:
+            invitation = accounts.invite(db.session, form.email.data, form.name.data, [form.grant()], current_user.id, utcnow())
+        except accounts.AccountError as error:
+            _role_error(form, error)
+        else:
+            _audit("user.invite", "C", "invitation", invitation.id, detail=f"role={form.role.data}")
+            db.commit()
+            flash(gettext("The invitation has been sent. The link works for 7 days."), "success")
+            return redirect(url_for("manage.invitations"), code=303)
+    return render_template("manage/invite.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.get("/gebruikers/<user_id>")
+@role_required(roles.ADMIN)
+def user(user_id: str) -> str:
+    found = _user_or_404(user_id)
+    return render_template(
+        "manage/user.html",
+        user=found,
+        grant_form=_fill(GrantForm(prefix="grant")),
+        remove_form=RemoveRoleForm(),
+        action_form=EmptyForm(),
+        active_sessions=sessions.active(db.session, found.id, utcnow()),
+        role_labels=ROLE_LABELS,
+    )
+
+
+@blueprint.post("/gebruikers/<user_id>/rollen")
+@role_required(roles.ADMIN)
+def add_role(user_id: str) -> Any:
+    found = _user_or_404(user_id)
+    form = _fill(GrantForm(prefix="grant"))
+    if form.validate_on_submit():
+        try:
+            accounts.add_role(db.session, found, form.grant())
+        except accounts.AccountError as error:
+            _role_error(form, error)
+            flash(form.role.errors[-1], "warning")
+        else:
+            _audit("user.role_add", "U", "user", found.id, detail=f"role={form.role.data}")
+            db.commit()
+            flash(gettext("The role has been added."), "success")
+    return redirect(url_for("manage.user", user_id=found.id), code=303)
+
+
+@blueprint.post("/gebruikers/<user_id>/rollen/verwijderen")
+@role_required(roles.ADMIN)
+def remove_role(user_id: str) -> Any:
+    found = _user_or_404(user_id)
+    form = RemoveRoleForm()
+    if not form.validate_on_submit() or not form.grant_id.data.isdigit():
+        abort(400)
+    try:
+        accounts.remove_role(db.session, found, int(form.grant_id.data))
+    except accounts.AccountError:
+        abort(404)
+    _audit("user.role_remove", "U", "user", found.id)
+    db.commit()
+    flash(gettext("The role has been removed."), "success")
+    return redirect(url_for("manage.user", user_id=found.id), code=303)
+
+
+@blueprint.post("/gebruikers/<user_id>/<action>")
+@role_required(roles.ADMIN)
+def user_action(user_id: str, action: str) -> Any:
+    """Disable or enable an account, or end all its sessions."""
+    found = _user_or_404(user_id)
+    if not EmptyForm().validate_on_submit() or action not in {"uitschakelen", "inschakelen", "sessies-beeindigen"}:
+        abort(400)
+    if found.id == current_user.id and action != "sessies-beeindigen":
+        flash(gettext("You cannot disable your own account."), "warning")
+        return redirect(url_for("manage.user", user_id=found.id), code=303)
+    now = utcnow()
+    if action == "sessies-beeindigen":
+        count = sessions.end_all(db.session, found.id, "ended_by_admin", now)
+        message = gettext("%(count)d sessions have been ended.", count=count)
+    else:
+        accounts.set_active(db.session, found, action == "inschakelen", now)
+        message = gettext("The account has been enabled.") if found.is_active else gettext("The account has been disabled and logged out everywhere.")
+    _audit(f"user.{action}", "U", "user", found.id)
+    security_log.event("user_updated", user_id=current_user.id, target=found.id, action=action)
+    db.commit()
+    flash(message, "success")
+    return redirect(url_for("manage.user", user_id=found.id), code=303)
+
+
+@blueprint.get("/uitnodigingen")
+@role_required(roles.ADMIN)
+def invitations() -> str:
+    return render_template(
+        "manage/invitations.html", invitations=accounts.open_invitations(db.session, utcnow()), form=EmptyForm(), role_labels=ROLE_LABELS
+    )
+
+
+@blueprint.post("/uitnodigingen/<invitation_id>/intrekken")
+@role_required(roles.ADMIN)
+def revoke_invitation(invitation_id: str) -> Any:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or not EmptyForm().validate_on_submit():
+        abort(404)
+    accounts.revoke_invitation(invitation, utcnow())
+    _audit("user.invite_revoke", "U", "invitation", invitation.id)
+    db.commit()
+    flash(gettext("The invitation has been withdrawn."), "success")
+    return redirect(url_for("manage.invitations"), code=303)
+
+
+@blueprint.get("/aanvragen")
+@role_required(roles.ADMIN)
+def requests() -> str:
+    return render_template("manage/requests.html", requests=accounts.pending_requests(db.session), form=EmptyForm())
+
+
+@blueprint.post("/aanvragen/<request_id>/<decision>")
+@role_required(roles.ADMIN)
+def decide(request_id: str, decision: str) -> Any:
+    found = db.session.get(AccountRequest, request_id)
+    if found is None or decision not in {"goedkeuren", "afwijzen"} or not EmptyForm().validate_on_submit():
+        abort(404)
+    try:
+        accounts.decide_request(db.session, found, decision == "goedkeuren", current_user.id, utcnow())
+    except accounts.AccountError:
+        flash(gettext("This request has already been handled."), "warning")
+        return redirect(url_for("manage.requests"), code=303)
+    _audit("user.request_" + ("approve" if decision == "goedkeuren" else "decline"), "U", "account_request", found.id)
+    db.commit()
+    flash(gettext("Approved: an invitation has been sent.") if decision == "goedkeuren" else gettext("The request has been declined."), "success")
+    return redirect(url_for("manage.requests"), code=303)
+
+
+def _log_filter(form: AccessLogFilterForm) -> access_log.LogFilter:
+    return access_log.LogFilter(
+        object_id=form.object_id.data or None,
+        actor_user_id=form.actor.data or None,
+        event_code=form.event.data or None,
+        outcome=form.outcome.data or None,
+    )
+
+
+@blueprint.get("/toegangslog")
+@db.writes
+@role_required(roles.ADMIN)
+def access_log_view() -> str:
+    form = AccessLogFilterForm(request.args)
+    wanted = _log_filter(form) if form.validate() else access_log.LogFilter()
+    page_number = max(1, form.page.data or 1)
+    rows, total = access_log.page(db.session, wanted, page_number, PER_PAGE)
+    _audit("access_log.read", "R", "access_log", None, query=f"count={total}")
+    db.commit()
+    pages = max(1, -(-total // PER_PAGE))
+    return render_template("manage/access_log.html", form=form, rows=rows, total=total, page=page_number, pages=pages)
+
+
+@blueprint.get("/toegangslog.csv")
+@db.writes
+@role_required(roles.ADMIN)
+def access_log_export() -> Response:
+    form = AccessLogFilterForm(request.args)
+    wanted = _log_filter(form) if form.validate() else access_log.LogFilter()
+    _audit("access_log.export", "E", "access_log", None)
+    db.commit()
+    response = Response(stream_with_context(access_log.export_csv(db.session, wanted)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="toegangslog.csv"'
+    return response
+
+
+@blueprint.get("/toegangslog/controle")
+@role_required(roles.ADMIN)
+def access_log_verify() -> str:
+    return render_template("manage/access_log_verify.html", result=access_log.verify(db.session))

@@ -1,0 +1,180 @@
+"""Who is logged in, with which roles, and what they may do.
+
+The session cookie carries a random token; the server keeps its hash (UserSession). Every
+request looks the session up, so logging out, a time-out or an administrator ends it for a
+copied cookie too. A user who gave only a password (second factor pending) is not logged in.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Callable, TypeVar
+
+from flask import Flask, abort, current_app, g, request, session
+from flask_login import current_user
+from sqlalchemy import update
+
+from balie import security_log
+from balie.domain import roles as role_names
+from balie.extensions import db, login_manager
+from balie.models import RoleGrant, User, UserSession
+from balie.models.base import utcnow
+from balie.services import sessions
+from balie.services.access_log import Actor
+
+SESSION_KEY = "sid"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The logged-in user as Flask-Login sees them."""
+
+    user: User
+    record: UserSession
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return self.user.id
+
+    @property
+    def id(self) -> str:
+        return self.user.id
+
+    @property
+    def name(self) -> str:
+        return self.user.name
+
+    def has_role(self, *wanted: str) -> bool:
+        return any(grant.role in wanted for grant in self.user.roles)
+
+    def grants(self, role: str) -> list[RoleGrant]:
+        return [grant for grant in self.user.roles if grant.role == role]
+
+    @property
+    def organisation_ids(self) -> frozenset[str]:
+        return frozenset(g.organisation_id for g in self.grants(role_names.JGZ_STAFF) if g.organisation_id)
+
+    @property
+    def municipality_codes(self) -> frozenset[str]:
+        return frozenset(g.municipality_code for g in self.grants(role_names.GEMEENTE_EDITOR) if g.municipality_code)
+
+    @property
+    def needs_mfa(self) -> bool:
+        return self.has_role(*role_names.MFA_REQUIRED)
+
+
+def idle_limit(user: User) -> timedelta:
+    config = current_app.config
+    sees_personal = any(g.role in role_names.SEES_PERSONAL_DATA for g in user.roles)
+    minutes = config["SESSION_IDLE_MINUTES_PERSONAL_DATA"] if sees_personal else config["SESSION_IDLE_MINUTES"]
+    return timedelta(minutes=int(minutes))
+
+
+def access_point(record: UserSession | None) -> str:
+    """An HMAC of the client address and the session: links log lines without storing either."""
+    material = f"{request.remote_addr}|{record.public_id if record else '-'}"
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), material.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def actor(role: str, organisation_id: str | None = None) -> Actor:
+    principal: Principal = current_user  # type: ignore[assignment]
+    return Actor(principal.id, role, organisation_id, access_point(principal.record))
+
+
+def _touch(record: UserSession) -> None:
+    """Record activity in its own short transaction, at most once a minute."""
+    now = utcnow()
+    if not sessions.needs_touch(record, now):
+        return
+    with db.writing(), db.engine.begin() as connection:
+        connection.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
+    record.last_seen_at = now
+
+
+def _end(record: UserSession, reason: str) -> None:
+    with db.writing(), db.engine.begin() as connection:
+        connection.execute(
+            update(UserSession)
+            .where(UserSession.id == record.id, UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow(), ended_reason=reason)
+        )
+
+
+def pending_session() -> UserSession | None:
+    """The session of someone who gave a password and still owes the second factor."""
+    record = sessions.load(db.session, session.get(SESSION_KEY), utcnow())
+    return record if record is not None and not record.mfa_passed else None
+
+
+def _load_principal() -> Principal | None:
+    if "balie_principal" in g:
+        return g.balie_principal  # type: ignore[no-any-return]
+    g.balie_principal = None
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    now = utcnow()
+    record = sessions.load(db.session, token, now)
+    if record is None:
+        session.pop(SESSION_KEY, None)
+        return None
+    user = record.user
+    if not user.is_active:
+        return None
+    if sessions.is_idle(record, now, idle_limit(user)):
+        _end(record, "idle")
+        session.pop(SESSION_KEY, None)
+        g.balie_session_expired = True
+        security_log.event("session_expired", user_id=user.id, reason="idle")
+        return None
+    if not record.mfa_passed:
+        return None
+    _touch(record)
+    g.balie_principal = Principal(user, record)
+    return g.balie_principal  # type: ignore[no-any-return]
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Logged in (with the second factor where required) and holding one of the roles."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                security_log.event("authz_fail", user_id=current_user.id, endpoint=request.endpoint)
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def login_required(view: F) -> F:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def register(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # type: ignore[assignment]
+    login_manager.session_protection = None  # our own server-side sessions do this job
+    login_manager.request_loader(lambda _request: _load_principal())
+    login_manager.user_loader(lambda _user_id: None)
+

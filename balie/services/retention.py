@@ -1,0 +1,90 @@
+"""Retention: personal data leaves the desk on time; anonymous counts and the access log stay.
+
+A registration's personal fields are erased N days (default 30) after it was handed over or
+closed, and in any case after its purge date (the due month + 6 weeks). The row remains as a
+tombstone (organisation, gemeente, month, route, status) and its events stay for monitoring.
+Expired sessions, links and throttles are removed too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from balie.models import Invitation, OutboxMessage, PasswordReset, Registration, UserSession
+from balie.services import access_log, authentication, personal_data
+
+SENT_MAIL_KEPT = timedelta(days=30)
+ENDED_SESSIONS_KEPT = timedelta(days=1)
+LINKS_KEPT = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    registrations: int
+    sessions: int
+    links: int
+    mails: int
+
+
+def due_for_purge(session: Session, now: datetime, today: date, days_after_close: int) -> list[Registration]:
+    cutoff = now - timedelta(days=days_after_close)
+    return list(
+        session.scalars(
+            select(Registration)
+            .where(
+                Registration.purged_at.is_(None),
+                or_(
+                    Registration.purge_after <= today,
+                    Registration.closed_at <= cutoff,
+                    Registration.handed_over_at <= cutoff,
+                ),
+            )
+            .order_by(Registration.created_at)
+        )
+    )
+
+
+def purge(session: Session, now: datetime, today: date, days_after_close: int) -> PurgeResult:
+    registrations = due_for_purge(session, now, today, days_after_close)
+    for registration in registrations:
+        personal_data.erase(registration)
+        registration.due_month = None
+        registration.purged_at = now
+        access_log.record(
+            session, access_log.SYSTEM, "registration.purge", "D", "registration", registration.id,
+            basis="retention-policy v1",
+        )
+    if registrations:
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.registration_id.in_([r.id for r in registrations]),
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.kind == "parent_confirmation",
+            )
+            .values(sent_at=now, last_error="purged before sending")
+        )
+    ended = session.execute(
+        delete(UserSession).where(
+            or_(UserSession.ended_at < now - ENDED_SESSIONS_KEPT, UserSession.expires_at < now - ENDED_SESSIONS_KEPT)
+        )
+    ).rowcount or 0  # type: ignore[attr-defined]
+    links = (session.execute(delete(PasswordReset).where(PasswordReset.expires_at < now)).rowcount or 0)  # type: ignore[attr-defined]
+    links += session.execute(
+        delete(Invitation).where(Invitation.expires_at < now - LINKS_KEPT, Invitation.accepted_at.is_(None))
+    ).rowcount or 0  # type: ignore[attr-defined]
+    authentication.forget_old_throttles(session, now)
+    mails = session.execute(
+        delete(OutboxMessage).where(OutboxMessage.sent_at < now - SENT_MAIL_KEPT)
+    ).rowcount or 0  # type: ignore[attr-defined]
+    session.flush()
+    return PurgeResult(len(registrations), ended, links, mails)
+
+
+def overdue_count(session: Session, now: datetime, today: date, days_after_close: int) -> int:
+    """Registrations past their purge moment: non-zero means the purge job has not run."""
+    return len(due_for_purge(session, now, today, days_after_close))

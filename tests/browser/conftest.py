@@ -1,0 +1,78 @@
+"""Browser tests: the app served by a real (threaded) werkzeug server on 127.0.0.1, driven by
+Debian's Chromium through Playwright. Never a downloaded browser (see TOOLCHAIN.md)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from balie.extensions import db
+from tests.conftest import make_app
+from tests.support.databases import copy_sqlite, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+# The flags that keep Chromium headless, quiet and from calling any host outside this machine.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No access log line per request (errors are still logged)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+    database_path: Path
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def live_server(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app on its own copy of the database, served in a background thread for the session."""
+    folder = tmp_path_factory.mktemp("live")
+    database_path = folder / "balie.sqlite3"
+    app = make_app(copy_sqlite(sqlite_template_path, database_path), folder, SPAM_MIN_SECONDS=0)
+    port = free_port()
+    server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="balie-live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app=app, url=f"http://127.0.0.1:{port}", database_path=database_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: LiveServer) -> str:
+    """pytest-playwright's base_url: page.goto("/aanmelden") goes to the live server."""
+    return live_server.url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}

@@ -1,0 +1,102 @@
+"""The shipped PC4 → gemeente data (GeoNames) checked against CBS address counts per PC4.
+
+For every PC4 the CBS file knows, the desk must give the gemeente where most of its addresses
+lie (rang 1), or offer it as a choice. The CBS file is used in tests only (see
+balie/data/PROVENANCE.md); it lives in the shared data folder next to the project.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from balie.config import PROJECT_ROOT
+from balie.extensions import db
+from balie.models import Municipality, PostcodeArea
+from balie.services.routing import municipalities_for_pc4
+
+CBS_FILE = PROJECT_ROOT.parent / "shared" / "data" / "pc4_gemeente_2024.csv"
+GEMEENTEN_2024 = 342
+
+
+def _dominant_gemeente_per_pc4() -> dict[str, str]:
+    with open(CBS_FILE, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    dominant: dict[str, str] = {}
+    for row in rows:
+        if row["rang"] == "1":
+            assert row["pc4"] not in dominant, f"CBS file lists two rank-1 gemeenten for {row['pc4']}"
+            dominant[row["pc4"]] = row["gemeentecode"]
+    # Sanity: every PC4 in the file has a rank-1 row.
+    assert {row["pc4"] for row in rows} == set(dominant)
+    return dominant
+
+
+@pytest.mark.skipif(not CBS_FILE.exists(), reason=f"CBS reference file {CBS_FILE} not present")
+def test_every_cbs_pc4_gives_or_offers_its_dominant_gemeente(app: Flask) -> None:
+    dominant = _dominant_gemeente_per_pc4()
+    assert len(dominant) > 4000
+
+    outcomes: dict[str, list[str]] = defaultdict(list)
+    with app.app_context():
+        for pc4, code in sorted(dominant.items()):
+            options = [m.code for m in municipalities_for_pc4(db.session, pc4)]
+            if options == [code]:
+                outcomes["exact"].append(pc4)
+            elif len(options) > 1 and code in options:
+                outcomes["offered"].append(pc4)
+            elif not options:
+                outcomes["unknown"].append(pc4)
+            else:
+                outcomes["wrong"].append(f"{pc4}: desk {options}, CBS {code}")
+
+    summary = (
+        f"{len(dominant)} PC4s: {len(outcomes['exact'])} exact, {len(outcomes['offered'])} offered as a choice, "
+        f"{len(outcomes['unknown'])} unknown to the desk, {len(outcomes['wrong'])} wrong gemeente"
+    )
+    assert not outcomes["unknown"] and not outcomes["wrong"], (
+        summary + f"; unknown: {outcomes['unknown'][:20]}; wrong: {outcomes['wrong'][:20]}"
+    )
+    assert len(outcomes["exact"]) + len(outcomes["offered"]) == len(dominant), summary
+    # Choices are the exception: a parent rarely has to pick her gemeente.
+    assert len(outcomes["offered"]) < len(dominant) * 0.05, summary
+
+
+def test_reference_tables_hold_all_gemeenten_with_a_ggd_region(app: Flask) -> None:
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(Municipality))
+        without_ggd = db.session.scalars(select(Municipality.code).where(Municipality.ggd_code == "")).all()
+        orphans = db.session.scalars(
+            select(PostcodeArea.pc4).outerjoin(Municipality).where(Municipality.code.is_(None))
+        ).all()
+        haaglanden = db.session.scalars(
+            select(Municipality.name).where(Municipality.ggd_code == "GG7014").order_by(Municipality.name)
+        ).all()
+
+    assert count == GEMEENTEN_2024
+    assert without_ggd == []
+    assert orphans == []
+    assert haaglanden == [
+        "'s-Gravenhage",
+        "Delft",
+        "Leidschendam-Voorburg",
+        "Midden-Delfland",
+        "Pijnacker-Nootdorp",
+        "Rijswijk (ZH.)",
+        "Wassenaar",
+        "Westland",
+        "Zoetermeer",
+    ]
+
+
+def test_voorne_aan_zee_postcodes_are_filled_in(app: Flask) -> None:
+    # GeoNames leaves these blank since the 2023 merger; PROVENANCE.md says they get GM1992.
+    with app.app_context():
+        for pc4 in ("3221", "3225", "3231", "3238"):
+            assert [m.code for m in municipalities_for_pc4(db.session, pc4)] == ["GM1992"]
+        assert [m.code for m in municipalities_for_pc4(db.session, "5592")] == ["GM0858"]
+
