@@ -234,7 +234,10 @@ def _pybabel(*args: str) -> None:
 @i18n_cli.command("extract")
 def i18n_extract() -> None:
     """Collect messages from code and templates into translations/messages.pot."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "-o", "translations/messages.pot", ".")
+    _pybabel(
+        "extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--ignore-dirs", ".* __pycache__",
+        "--no-location", "-o", "translations/messages.pot", ".",
+    )
 
 
 @i18n_cli.command("update")

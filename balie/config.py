@@ -41,6 +41,7 @@ class Config:
     # The region this desk serves, as CBS GGD-regio codes (GG7014 = GGD Haaglanden).
     REGION_GGD_CODES = "GG7014"
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    CONTACT_EMAIL = "balie@voorbeeldregio.example"  # shown to users for questions and problems
 
     # Mail: files in instance/mail unless an SMTP host is configured.
     MAIL_FROM = "Balie Voorbeeldregio <noreply@balie.example>"

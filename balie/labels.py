@@ -22,7 +22,7 @@ PROFESSION_LABELS = {
     "gp": _l("GP (huisarts)"),
     "hospital": _l("Hospital or gynaecologist"),
     "social_team": _l("Social team (wijkteam) or another support worker"),
-    "other": _l("Someone else"),
+    "other": _l("Another profession"),
 }
 
 STATUS_LABELS = {

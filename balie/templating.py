@@ -71,7 +71,7 @@ def _idle_seconds() -> int:
 
     from balie.security import idle_limit
 
-    if not current_user.is_authenticated:
+    if not current_user or not current_user.is_authenticated:  # None outside a request (outbox mails)
         return 0
     return int(idle_limit(current_user.user).total_seconds())
 
@@ -107,6 +107,7 @@ def register(app: Flask) -> None:
             "languages": LANGUAGES,
             "current_language": language(str(get_locale())),
             "region_name": app.config["REGION_NAME"],
+            "contact_email": app.config["CONTACT_EMAIL"],
             "session_idle_seconds": _idle_seconds(),
         }
 

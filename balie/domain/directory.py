@@ -8,6 +8,21 @@ from datetime import date
 SERVICE_KIND_HOME_VISIT = "phb"
 SERVICE_KINDS = ("phb", "general")
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
+# When in the journey a service helps (Kansrijke Start: before, during and after pregnancy).
+PHASES = ("before_pregnancy", "pregnancy", "maternity", "first_year", "later")
+COSTS = ("free", "contribution", "insured", "varies")
+# Levels of the Databank Effectieve Jeugdinterventies (NJi), lowest first.
+RECOGNITION_LEVELS = ("well_founded", "effective_first", "effective_good", "effective_strong")
+
+
+@dataclass(frozen=True)
+class LocationRecord:
+    name: str = ""
+    address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +50,15 @@ class ServiceRecord:
     phones: tuple[PhoneRecord, ...] = ()
     assured_date: date | None = None
     assurer: str | None = None
+    target_group: str = ""
+    eligibility_description: str = ""
+    interpretation_services: str = ""
+    phases: tuple[str, ...] = ()
+    cost: str = "free"
+    recognition: str | None = None
+    alert: str = ""
+    is_national: bool = False
+    locations: tuple[LocationRecord, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -138,7 +138,7 @@ def user_action(user_id: str, action: str) -> Any:
     now = utcnow()
     if action == "sessies-beeindigen":
         count = sessions.end_all(db.session, found.id, "ended_by_admin", now)
-        message = gettext("%(count)d sessions have been ended.", count=count)
+        message = ngettext("%(num)d session has been ended.", "%(num)d sessions have been ended.", count)
     else:
         accounts.set_active(db.session, found, action == "inschakelen", now)
         message = gettext("The account has been enabled.") if found.is_active else gettext("The account has been disabled and logged out everywhere.")

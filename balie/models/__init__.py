@@ -14,11 +14,15 @@ from balie.models.audit import AccessLogEntry
 from balie.models.base import Base
 from balie.models.directory import (
     Category,
+    DirectoryVersion,
+    Location,
     Organisation,
     Phone,
     Service,
     ServiceArea,
+    ServiceChange,
     ServiceLanguage,
+    ServicePhase,
     service_category,
 )
 from balie.models.outbox import OutboxMessage
@@ -39,6 +43,8 @@ __all__ = [
     "User",
     "UserSession",
     "Category",
+    "DirectoryVersion",
+    "Location",
     "Municipality",
     "Organisation",
     "OutboxMessage",
@@ -47,6 +53,8 @@ __all__ = [
     "Registration",
     "Service",
     "ServiceArea",
+    "ServiceChange",
     "ServiceLanguage",
+    "ServicePhase",
     "service_category",
 ]

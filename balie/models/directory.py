@@ -15,7 +15,17 @@ from balie.domain.directory import SERVICE_KIND_HOME_VISIT
 from balie.models.base import Base, UTCDateTime, new_uuid, utcnow
 from balie.models.reference import Municipality
 
-__all__ = ["SERVICE_KIND_HOME_VISIT", "Category", "Organisation", "Phone", "Service"]
+__all__ = [
+    "SERVICE_KIND_HOME_VISIT",
+    "Category",
+    "DirectoryVersion",
+    "Location",
+    "Organisation",
+    "Phone",
+    "Service",
+    "ServiceChange",
+    "ServicePhase",
+]
 
 service_category = Table(
     "service_category",
@@ -75,13 +85,25 @@ class Service(Base):
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     url: Mapped[str | None] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(200))
-    application_process: Mapped[str] = mapped_column(Text, default="")
+    application_process: Mapped[str] = mapped_column(Text, default="")  # how to refer: the next step
     fees_description: Mapped[str] = mapped_column(Text, default="")
+    cost: Mapped[str] = mapped_column(String(16), default="free")  # free / contribution / insured / varies
+    target_group: Mapped[str] = mapped_column(Text, default="")  # for whom
+    eligibility_description: Mapped[str] = mapped_column(Text, default="")
+    interpretation_services: Mapped[str] = mapped_column(Text, default="")
+    # Databank Effectieve Jeugdinterventies (NJi): well_founded / effective_first / effective_good /
+    # effective_strong, or empty when not assessed.
+    recognition: Mapped[str | None] = mapped_column(String(24))
+    alert: Mapped[str] = mapped_column(Text, default="")  # waiting time, temporary notices
+    is_national: Mapped[bool] = mapped_column(default=False)  # offered in every gemeente
+    is_example: Mapped[bool] = mapped_column(default=False)  # demo data, clearly marked
     # Home visit only: within how many working days the organisation makes contact.
     response_days: Mapped[int | None] = mapped_column(Integer)
     assured_date: Mapped[date | None] = mapped_column(Date)  # last checked
     assurer: Mapped[str | None] = mapped_column(String(200))
     last_modified: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The directory version at its last change: search indexes catch up from here.
+    index_version: Mapped[int] = mapped_column(Integer, default=0, index=True)
 
     organisation: Mapped[Organisation] = relationship(back_populates="services")
     areas: Mapped[list["ServiceArea"]] = relationship(
@@ -94,6 +116,12 @@ class Service(Base):
         back_populates="service", cascade="all, delete-orphan"
     )
     categories: Mapped[list[Category]] = relationship(secondary=service_category)
+    phases: Mapped[list["ServicePhase"]] = relationship(
+        back_populates="service", cascade="all, delete-orphan", order_by="ServicePhase.phase"
+    )
+    locations: Mapped[list["Location"]] = relationship(
+        back_populates="service", cascade="all, delete-orphan", order_by="Location.name"
+    )
 
     @property
     def is_active(self) -> bool:
@@ -154,3 +182,69 @@ class ServiceLanguage(Base):
 
     def __repr__(self) -> str:
         return f"<ServiceLanguage {self.code}>"
+
+
+class ServicePhase(Base):
+    """When in the journey the service helps: before pregnancy … the first year and later."""
+
+    __tablename__ = "service_phase"
+
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), primary_key=True)
+    phase: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    service: Mapped[Service] = relationship(back_populates="phases")
+
+    def __repr__(self) -> str:
+        return f"<ServicePhase {self.phase}>"
+
+
+class Location(Base):
+    """HSDS location with its (physical) address; coordinates are optional."""
+
+    __tablename__ = "location"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    latitude: Mapped[float | None] = mapped_column()
+    longitude: Mapped[float | None] = mapped_column()
+
+    service: Mapped[Service] = relationship(back_populates="locations")
+
+    def __repr__(self) -> str:
+        return f"<Location {self.id}>"
+
+
+class ServiceChange(Base):
+    """One changed field of a service: who, when, old → new (HSDS metadata)."""
+
+    __tablename__ = "service_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(16))  # create / update / retire / verify / import
+    field_name: Mapped[str] = mapped_column(String(40))
+    previous_value: Mapped[str] = mapped_column(Text, default="")
+    replacement_value: Mapped[str] = mapped_column(Text, default="")
+    changed_by: Mapped[str] = mapped_column(String(200))  # user name and id, or "import"
+
+    service: Mapped[Service] = relationship()  # also orders the INSERTs after the service's
+
+    def __repr__(self) -> str:
+        return f"<ServiceChange {self.service_id} {self.field_name}>"
+
+
+class DirectoryVersion(Base):
+    """A counter bumped with every directory change; each node's search index records the last it saw."""
+
+    __tablename__ = "directory_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<DirectoryVersion {self.version}>"

@@ -159,7 +159,7 @@ class RegistrationForm(FlaskForm):
         _l("Who advised you to register? (optional)"),
         description=_l("So we know which professionals tell parents about this conversation. Only the kind of professional, not their name."),
         choices=[SelectChoice("", _l("Nobody, or I would rather not say"))]
-        + [SelectChoice(k, PROFESSION_LABELS[k]) for k in ADVISOR_KINDS],
+        + [SelectChoice(k, PROFESSION_LABELS[k] if k != "other" else _l("Someone else")) for k in ADVISOR_KINDS],
         default="",
         validate_choice=False,
     )

@@ -21,6 +21,7 @@ from balie.domain.directory import (
     Kaart,
     KaartInvalid,
     KaartProblem,
+    LocationRecord,
     OrganisationRecord,
     PhoneRecord,
     ServiceRecord,
@@ -29,6 +30,7 @@ from balie.domain.directory import (
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 ORGANISATIONS_DIR = "organisaties"
 CATEGORIES_FILE = "categories.yaml"
+NATIONAL = "national"
 
 
 class _TextDateLoader(yaml.SafeLoader):
@@ -111,7 +113,8 @@ def _service(data: dict[str, Any]) -> ServiceRecord:
         kind=data["kind"],
         status=data["status"],
         description=data["description"].strip(),
-        areas=tuple(data["areas"]),
+        areas=() if data["areas"] == NATIONAL else tuple(data["areas"]),
+        is_national=data["areas"] == NATIONAL,
         alternate_name=data.get("alternate_name"),
         url=data.get("url"),
         email=data.get("email"),
@@ -123,7 +126,19 @@ def _service(data: dict[str, Any]) -> ServiceRecord:
         phones=_phones(data.get("phones")),
         assured_date=date.fromisoformat(checked["date"]) if checked.get("date") else None,
         assurer=checked.get("by"),
+        target_group=_text(data, "target_group"),
+        eligibility_description=_text(data, "eligibility"),
+        interpretation_services=_text(data, "interpretation"),
+        phases=tuple(data.get("phases", ())),
+        cost=data.get("cost", "free"),
+        recognition=data.get("recognition"),
+        alert=_text(data, "alert"),
+        locations=tuple(LocationRecord(**location) for location in data.get("locations", ())),
     )
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    return " ".join(str(data.get(key, "")).split())
 
 
 def _organisation(slug: str, data: dict[str, Any]) -> OrganisationRecord:

@@ -56,50 +56,7 @@ def compose(session: Session, message: OutboxMessage, settings: MailSettings) ->
     if message.kind == outbox.KIND_NEW_REGISTRATION:
         organisation = session.get(Organisation, message.payload.get("organisation_id", ""))
         if organisation is None:
-            if message.kind == accounts.KIND_INVITATION:
-        return _invitation_mail(session, message, settings)
-    if message.kind == accounts.KIND_PASSWORD_RESET:
-        return _reset_mail(session, message, settings)
-    if message.kind == accounts.KIND_ACCOUNT_REQUEST:
-        return _account_request_mail(session, message, settings)
-    raise NothingToSend()
-
-
-def _invitation_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
-    invitation = session.get(Invitation, message.payload.get("invitation_id", ""))
-    if invitation is None or invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise NothingToSend()
-    signature = accounts.link_signature(settings.secret, accounts.KIND_INVITATION, invitation.id)
-    link = f"{settings.base_url}/uitnodiging/{invitation.id}/{signature}"
-    with force_locale("nl"):
-        subject = gettext("Your account for %(desk)s", desk=f"Balie {settings.region_name}")
-        body = render_template("email/invitation.txt", invitation=invitation, link=link, settings=settings)
-    return _envelope(message, settings, invitation.email, subject, body)
-
-
-def _reset_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
-    reset = session.get(PasswordReset, message.payload.get("reset_id", ""))
-    user = session.get(User, reset.user_id) if reset else None
-    if reset is None or user is None or reset.used_at is not None:
-        raise NothingToSend()
-    signature = accounts.link_signature(settings.secret, accounts.KIND_PASSWORD_RESET, reset.id)
-    link = f"{settings.base_url}/wachtwoord-herstellen/{reset.id}/{signature}"
-    with force_locale("nl"):
-        subject = gettext("Set a new password for %(desk)s", desk=f"Balie {settings.region_name}")
-        body = render_template("email/password_reset.txt", link=link, settings=settings)
-    return _envelope(message, settings, user.email, subject, body)
-
-
-def _account_request_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
-    admins = session.scalars(
-        select(User).join(RoleGrant).where(RoleGrant.role == roles.ADMIN, User.is_active.is_(True))
-    ).unique().all()
-    if not admins:
-        raise NothingToSend()
-    with force_locale("nl"):
-        subject = gettext("New account request on %(desk)s", desk=f"Balie {settings.region_name}")
-        body = render_template("email/account_request.txt", link=f"{settings.base_url}/beheer/aanvragen")
-    return _envelope(message, settings, ", ".join(sorted(a.email for a in admins)), subject, body)
+            raise NothingToSend()
         if not organisation.email:
             raise NoRecipient()
         with force_locale("nl"):
@@ -110,96 +67,10 @@ def _account_request_mail(session: Session, message: OutboxMessage, settings: Ma
         return _envelope(message, settings, organisation.email, subject, body)
     if message.kind == outbox.KIND_PARENT_CONFIRMATION:
         if registration is None or registration.purged_at is not None:
-            if message.kind == accounts.KIND_INVITATION:
-        return _invitation_mail(session, message, settings)
-    if message.kind == accounts.KIND_PASSWORD_RESET:
-        return _reset_mail(session, message, settings)
-    if message.kind == accounts.KIND_ACCOUNT_REQUEST:
-        return _account_request_mail(session, message, settings)
-    raise NothingToSend()
-
-
-def _invitation_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
-    invitation = session.get(Invitation, message.payload.get("invitation_id", ""))
-    if invitation is None or invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise NothingToSend()
-    signature = accounts.link_signature(settings.secret, accounts.KIND_INVITATION, invitation.id)
-    link = f"{settings.base_url}/uitnodiging/{invitation.id}/{signature}"
-    with force_locale("nl"):
-        subject = gettext("Your account for %(desk)s", desk=f"Balie {settings.region_name}")
-        body = render_template("email/invitation.txt", invitation=invitation, link=link, settings=settings)
-    return _envelope(message, settings, invitation.email, subject, body)
-
-
-def _reset_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
-    reset = session.get(PasswordReset, message.payload.get("reset_id", ""))
-    user = session.get(User, reset.user_id) if reset else None
-    if reset is None or user is None or reset.used_at is not None:
-        raise NothingToSend()
-    signature = accounts.link_signature(settings.secret, accounts.KIND_PASSWORD_RESET, reset.id)
-    link = f"{settings.base_url}/wachtwoord-herstellen/{reset.id}/{signature}"
-    with force_locale("nl"):
-        subject = gettext("Set a new password for %(desk)s", desk=f"Balie {settings.region_name}")
-        body = render_template("email/password_reset.txt", link=link, settings=settings)
-    return _envelope(message, settings, user.email, subject, body)
-
-
-def _account_request_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
-    admins = session.scalars(
-        select(User).join(RoleGrant).where(RoleGrant.role == roles.ADMIN, User.is_active.is_(True))
-    ).unique().all()
-    if not admins:
-        raise NothingToSend()
-    with force_locale("nl"):
-        subject = gettext("New account request on %(desk)s", desk=f"Balie {settings.region_name}")
-        body = render_template("email/account_request.txt", link=f"{settings.base_url}/beheer/aanvragen")
-    return _envelope(message, settings, ", ".join(sorted(a.email for a in admins)), subject, body)
+            raise NothingToSend()
         details = personal_data.open_details(registration, settings.keys)
         if not details.email:
-            if message.kind == accounts.KIND_INVITATION:
-        return _invitation_mail(session, message, settings)
-    if message.kind == accounts.KIND_PASSWORD_RESET:
-        return _reset_mail(session, message, settings)
-    if message.kind == accounts.KIND_ACCOUNT_REQUEST:
-        return _account_request_mail(session, message, settings)
-    raise NothingToSend()
-
-
-def _invitation_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
-    invitation = session.get(Invitation, message.payload.get("invitation_id", ""))
-    if invitation is None or invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise NothingToSend()
-    signature = accounts.link_signature(settings.secret, accounts.KIND_INVITATION, invitation.id)
-    link = f"{settings.base_url}/uitnodiging/{invitation.id}/{signature}"
-    with force_locale("nl"):
-        subject = gettext("Your account for %(desk)s", desk=f"Balie {settings.region_name}")
-        body = render_template("email/invitation.txt", invitation=invitation, link=link, settings=settings)
-    return _envelope(message, settings, invitation.email, subject, body)
-
-
-def _reset_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
-    reset = session.get(PasswordReset, message.payload.get("reset_id", ""))
-    user = session.get(User, reset.user_id) if reset else None
-    if reset is None or user is None or reset.used_at is not None:
-        raise NothingToSend()
-    signature = accounts.link_signature(settings.secret, accounts.KIND_PASSWORD_RESET, reset.id)
-    link = f"{settings.base_url}/wachtwoord-herstellen/{reset.id}/{signature}"
-    with force_locale("nl"):
-        subject = gettext("Set a new password for %(desk)s", desk=f"Balie {settings.region_name}")
-        body = render_template("email/password_reset.txt", link=link, settings=settings)
-    return _envelope(message, settings, user.email, subject, body)
-
-
-def _account_request_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
-    admins = session.scalars(
-        select(User).join(RoleGrant).where(RoleGrant.role == roles.ADMIN, User.is_active.is_(True))
-    ).unique().all()
-    if not admins:
-        raise NothingToSend()
-    with force_locale("nl"):
-        subject = gettext("New account request on %(desk)s", desk=f"Balie {settings.region_name}")
-        body = render_template("email/account_request.txt", link=f"{settings.base_url}/beheer/aanvragen")
-    return _envelope(message, settings, ", ".join(sorted(a.email for a in admins)), subject, body)
+            raise NothingToSend()
         with force_locale(registration.locale):
             subject = gettext("Your message to %(desk)s", desk=f"Balie {settings.region_name}")
             body = render_template("email/parent_confirmation.txt", registration=registration, settings=settings)

@@ -229,13 +229,15 @@ def test_tab_order_follows_the_form_and_skips_the_honeypot(browse: Browse) -> No
     order: list[str] = []
     for _ in range(60):
         page.keyboard.press("Tab")
-        element_id = page.evaluate("() => document.activeElement.closest('main form') ? document.activeElement.id : null")
+        element_id = page.evaluate(
+            "() => document.activeElement.closest('main form') ? document.activeElement.id : null"
+        )
         if element_id:
             order.append(element_id)
         if is_focused(page, CONTINUE):
             break
-    assert "website" not in order
-    fields = [i for i in order if i]
+    assert "website" not in order, "the honeypot must not be a Tab stop"
+    fields = [i for i in order if i]  # the button and the links in the form have no id
     assert fields == [
         "name", "phone", "email", "wants_mail", "postcode", "house_number", "house_number_addition",
         "due_month", "language", "interpreter-0", "call_times-0", "call_times-1", "call_times-2",
@@ -303,7 +305,7 @@ def test_a_parent_registers_in_english_by_keyboard_only(browse: Browse, live_ser
     # The language switch in the header, reached by keyboard.
     tab_to(page, "header a[hreflang=en]", limit=5)
     page.keyboard.press("Enter")
-    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    page.locator("html[lang=en]").wait_for(state="attached")
     page.wait_for_load_state("load")
     assert urlsplit(page.url).path == "/"
     assert page.locator("header [aria-current=true]").get_attribute("lang") == "en"
@@ -378,7 +380,8 @@ def test_after_a_failed_submit_focus_is_on_the_error_summary_and_its_links_lead_
     assert is_focused(page, ".error-summary"), f"after a failed submit focus is on {focused(page)}"
     assert page.locator(".error-summary").get_attribute("role") == "alert"
 
-    targets = [href for href in page.locator(".error-summary a").evaluate_all("links => links.map(a => a.getAttribute('href'))")]
+    links = page.locator(".error-summary a")
+    targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert targets == ["#name", "#phone", "#postcode", "#house_number", "#due_month"]
     for target in targets:
         field = page.locator(target)

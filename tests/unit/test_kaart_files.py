@@ -102,7 +102,8 @@ def test_badly_written_gemeente_code_is_refused(kaart: Path) -> None:
 
     problem = the_problem(kaart)
 
-    assert (problem.file, problem.entry, problem.field) == (DELFLAND, DELFLAND_SERVICE, "areas[0]")
+    assert (problem.file, problem.entry) == (DELFLAND, DELFLAND_SERVICE)
+    assert problem.field in {"areas", "areas[0]"}
     assert "Delft" in problem.message
 
 
