@@ -23,6 +23,7 @@ outbox_cli = AppGroup("outbox", help="Deliver queued mail (organisation notifica
 keys_cli = AppGroup("keys", help="Data-encryption keys.")
 i18n_cli = AppGroup("i18n", help="Translations (gettext catalogues in translations/).")
 users_cli = AppGroup("users", help="Accounts.")
+index_cli = AppGroup("index", help="Search indexes (derived data: rebuildable at any time).")
 audit_cli = AppGroup("audit", help="The access log (NEN 7513 style).")
 
 
@@ -91,6 +92,9 @@ def kaart_load() -> None:
     with db.writing():
         _load_kaart()
         db.commit()
+    from balie import search_registry
+
+    search_registry.directory().sync(db.session)
 
 
 @click.command("init")
@@ -103,6 +107,28 @@ def init_command() -> None:
         _load_reference()
         _load_kaart()
         db.commit()
+    _rebuild_indexes()
+
+
+def _rebuild_indexes() -> None:
+    from balie import search_registry
+
+    count = search_registry.directory().rebuild(db.session)
+    click.echo(f"search index: {count} services")
+
+
+@index_cli.command("rebuild")
+def index_rebuild() -> None:
+    """Build this node's search indexes from the database, from scratch."""
+    _rebuild_indexes()
+
+
+@index_cli.command("sync")
+def index_sync() -> None:
+    """Catch this node's indexes up with the database (what every app node does by itself)."""
+    from balie import search_registry
+
+    click.echo(f"search index: {search_registry.directory().sync(db.session)} services updated")
 
 
 @outbox_cli.command("send")
@@ -253,7 +279,7 @@ def i18n_compile() -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (db_cli, kaart_cli, outbox_cli, keys_cli, i18n_cli, users_cli, audit_cli):
+    for group in (db_cli, kaart_cli, outbox_cli, keys_cli, i18n_cli, users_cli, audit_cli, index_cli):
         app.cli.add_command(group)
     app.cli.add_command(init_command)
     app.cli.add_command(purge_command)

@@ -42,6 +42,8 @@ class Config:
     REGION_GGD_CODES = "GG7014"
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     CONTACT_EMAIL = "balie@voorbeeldregio.example"  # shown to users for questions and problems
+    # Each app node keeps its own copy of the search indexes here (default: instance/search).
+    SEARCH_INDEX_DIR: str | None = None
 
     # Mail: files in instance/mail unless an SMTP host is configured.
     MAIL_FROM = "Balie Voorbeeldregio <noreply@balie.example>"
@@ -125,6 +127,8 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'balie.sqlite3'}"
     app.config["SOCIALE_KAART_DIR"] = str(PROJECT_ROOT / "sociale_kaart")
+    if not app.config.get("SEARCH_INDEX_DIR"):
+        app.config["SEARCH_INDEX_DIR"] = str(instance / "search")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
     validate(app.config)

@@ -64,3 +64,33 @@ CALL_TIME_LABELS = {
     "afternoon": _l("Afternoon (12:00 to 17:00)"),
     "evening": _l("Early evening (17:00 to 20:00)"),
 }
+
+PHASE_LABELS = {
+    "before_pregnancy": _l("Before pregnancy"),
+    "pregnancy": _l("Pregnancy"),
+    "maternity": _l("Maternity period"),
+    "first_year": _l("First year"),
+    "later": _l("Later"),
+}
+
+COST_LABELS = {
+    "free": _l("Free"),
+    "contribution": _l("Own contribution"),
+    "insured": _l("Covered by health insurance"),
+    "varies": _l("Depends on the situation"),
+}
+
+# Levels of the Databank Effectieve Jeugdinterventies (NJi).
+RECOGNITION_LABELS = {
+    "well_founded": _l("Recognised: well founded"),
+    "effective_first": _l("Recognised: effective according to first indications"),
+    "effective_good": _l("Recognised: effective according to good indications"),
+    "effective_strong": _l("Recognised: effective according to strong indications"),
+}
+
+STATUS_OF_SERVICE_LABELS = {
+    "active": _l("Active"),
+    "inactive": _l("Not offered at the moment"),
+    "temporarily closed": _l("Temporarily closed"),
+    "defunct": _l("No longer offered"),
+}

@@ -13,7 +13,17 @@ from balie.domain.errors import DomainError
 from balie.domain.languages import contact_language
 from balie.domain.postcode import Postcode
 from balie.i18n import LANGUAGES, language
-from balie.labels import CALL_TIME_LABELS, OUTCOME_LABELS, PROFESSION_LABELS, REASON_LABELS, ROLE_LABELS
+from balie.labels import (
+    CALL_TIME_LABELS,
+    COST_LABELS,
+    OUTCOME_LABELS,
+    PHASE_LABELS,
+    PROFESSION_LABELS,
+    REASON_LABELS,
+    RECOGNITION_LABELS,
+    ROLE_LABELS,
+    STATUS_OF_SERVICE_LABELS,
+)
 
 
 def phone_filter(text: str | None) -> str:
@@ -89,6 +99,16 @@ def step_code_label(code: str | None, kind: str) -> str:
     return str({**OUTCOME_LABELS, **REASON_LABELS}.get(code, code)) if kind in ("close", "reroute") else code
 
 
+def municipality_name(code: str) -> str:
+    from balie.extensions import db
+    from balie.models import Municipality
+
+    if code == "national":
+        return gettext("All of the Netherlands")
+    found = db.session.get(Municipality, code)
+    return found.name if found else code
+
+
 def user_name(user_id: str) -> str:
     from balie.extensions import db
     from balie.models import User
@@ -124,6 +144,11 @@ def register(app: Flask) -> None:
         call_time=lambda code: str(CALL_TIME_LABELS.get(code, code)),
         profession=lambda code: str(PROFESSION_LABELS.get(code, code)) if code else "",
         step_code=step_code_label,
+        phase=lambda code: str(PHASE_LABELS.get(code, code)),
+        cost=lambda code: str(COST_LABELS.get(code, code)),
+        recognition=lambda code: str(RECOGNITION_LABELS.get(code, "")) if code else "",
+        service_status=lambda code: str(STATUS_OF_SERVICE_LABELS.get(code, code)),
+        municipality=municipality_name,
         user_name=user_name,
     )
     app.jinja_env.trim_blocks = True

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 
 from balie.clock import today
 from balie.config import region_ggd_codes
@@ -218,3 +219,21 @@ def _too_many(_error: RateLimitExceeded) -> Any:
     form = RegistrationForm(meta={"csrf": False})
     _issue_tokens(form)
     return _render_form(form, 429, notice="too_many")
+
+
+@blueprint.errorhandler(SQLAlchemyError)
+def _database_failed(error: SQLAlchemyError) -> Any:
+    """A locked or failing database before the commit (a lookup, a flush): "not saved, try
+    again" with her answers, like a failing commit — never the bare error page. Nothing was
+    stored (rolled back). No second query: a locked database would only make her wait again."""
+    from balie.errors import code_locations, render_error
+
+    current_app.logger.error("database error %s at %s", type(error).__name__, code_locations(error))
+    db.rollback_quietly()
+    if request.endpoint not in FORM_ENDPOINTS:
+        return render_error(503)
+    form = RegistrationForm(meta={"csrf": False})
+    _issue_tokens(form)
+    if request.endpoint == "public.register_send":
+        return render_template("public/check.html", form=form, routed=None, not_saved=True), 503
+    return _render_form(form, 503, notice="not_saved")

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 import yaml
 from jsonschema import Draft202012Validator
 
+from balie.domain.situations import Situation
 from balie.domain.directory import (
     SERVICE_KIND_HOME_VISIT,
     CategoryRecord,
@@ -237,3 +238,25 @@ def read_kaart(folder: Path | str) -> Kaart:
     if problems:
         raise KaartInvalid(problems)
     return Kaart(categories=categories, organisations=tuple(org for _, org in organisations))
+
+
+SITUATIONS_FILE = "situaties.yaml"
+
+
+def read_situations(folder: Path | str) -> list[Situation]:
+    """The situatie-wijzer's situations (sociale_kaart/situaties.yaml); empty when absent."""
+    path = Path(folder) / SITUATIONS_FILE
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle) or []
+    return [
+        Situation(
+            code=str(item["code"]),
+            label=str(item["label"]),
+            hint=str(item.get("hint", "")),
+            categories=tuple(item.get("categories", ())),
+            terms=tuple(item.get("terms", ())),
+        )
+        for item in raw
+    ]

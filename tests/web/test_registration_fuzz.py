@@ -447,7 +447,6 @@ def test_generated_submissions_never_crash_store_only_valid_ones_and_escape_ever
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    print("TALLY", tally)
     assert tally["examples"] >= 1000
     assert tally["valid"] >= 50, f"the generator should also make valid registrations: {tally}"
     assert tally["stored"] == tally["valid"]

@@ -1,0 +1,113 @@
+"""The sociale kaart for professionals (and anyone): search, an offering's page, the situatie-wijzer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext
+from flask_login import current_user
+
+from balie import search_registry
+from balie.clock import today
+from balie.config import region_ggd_codes
+from balie.directory.forms import SearchForm, SituationForm
+from balie.domain.errors import DomainError
+from balie.domain.postcode import parse_pc4
+from balie.extensions import db
+from balie.labels import COST_LABELS, PHASE_LABELS
+from balie.templating import contact_language_label
+from balie.services import directory_queries, routing
+from balie.services.directory_index import is_stale
+from balie.services.directory_search import SearchQuery, shortlist, snippet
+from balie.services.kaart_files import read_situations
+
+blueprint = Blueprint("directory", __name__, url_prefix="/sociale-kaart")
+
+
+def _municipalities(form: Any) -> tuple[str, ...] | None:
+    """The gemeenten to filter on, from the postcode or the chosen gemeente; None on a bad postcode."""
+    if form.postcode.data:
+        try:
+            pc4 = parse_pc4(form.postcode.data)
+        except DomainError:
+            form.postcode.errors = [gettext("Enter a postcode like 2611 AB, or just the four digits")]
+            return None
+        found = routing.municipalities_for_pc4(db.session, pc4)
+        if not found:
+            form.postcode.errors = [gettext("We do not know this postcode. Check the four digits")]
+            return None
+        return tuple(m.code for m in found)
+    return (form.gemeente.data,) if form.gemeente.data else ()
+
+
+def _region() -> list[Any]:
+    return directory_queries.region_municipalities(db.session, region_ggd_codes(current_app.config))
+
+
+def _facet_labels(categories: dict[str, Any], languages: list[Any]) -> dict[str, dict[str, str]]:
+    return {
+        "categories": {code: c.name for code, c in categories.items()},
+        "phases": {k: str(v) for k, v in PHASE_LABELS.items()},
+        "cost": {k: str(v) for k, v in COST_LABELS.items()},
+        "languages": {item.value: contact_language_label(item.value) for item in languages},
+    }
+
+
+@blueprint.get("")
+def search() -> Any:
+    form = SearchForm(_region(), request.args)
+    categories = directory_queries.categories(db.session)
+    engine = search_registry.directory().engine(db.session)
+    form.validate()
+    codes = _municipalities(form)
+    if codes is None:
+        return render_template("directory/search.html", form=form, result=None), 400
+    query = SearchQuery(
+        text=form.q.data or "",
+        municipality_codes=codes,
+        categories=tuple(form.categorie.data or ()),
+        phases=tuple(form.fase.data or ()),
+        languages=tuple(form.taal.data or ()),
+        costs=tuple(form.kosten.data or ()),
+        sort=form.sort.data if form.sort.data in ("relevance", "name", "checked") else "relevance",
+        page=form.page.data or 1,
+    )
+    result = engine.search(query)
+    services = directory_queries.services_by_ids(db.session, result.ids)
+    return render_template(
+        "directory/search.html",
+        form=form,
+        result=result,
+        services=services,
+        snippets={s.id: snippet(s.description, result.highlight) for s in services},
+        categories=categories,
+        today=today(),
+        is_stale=is_stale,
+        facet_labels=_facet_labels(categories, result.facets["languages"]),
+    )
+
+
+@blueprint.get("/aanbod/<service_id>")
+def service(service_id: str) -> str:
+    found = directory_queries.service(db.session, service_id)
+    staff = current_user.is_authenticated
+    if found is None or (found.status != "active" and not staff):
+        abort(404)
+    return render_template("directory/service.html", service=found, stale=is_stale(found.assured_date, today()))
+
+
+@blueprint.get("/wijzer")
+def situations() -> Any:
+    known = read_situations(current_app.config["SOCIALE_KAART_DIR"])
+    form = SituationForm(_region(), known, request.args)
+    chosen = [s for s in known if s.code in (form.situatie.data or ())]
+    codes = _municipalities(form) if (form.postcode.data or form.gemeente.data) else ()
+    results = []
+    if chosen and codes is not None:
+        engine = search_registry.directory().engine(db.session)
+        for situation in chosen:
+            ids = shortlist(engine, codes, situation.categories, situation.terms)
+            results.append((situation, directory_queries.services_by_ids(db.session, ids)))
+    status = 400 if codes is None else 200
+    return render_template("directory/situations.html", form=form, situations=known, results=results, place=codes), status
