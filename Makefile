@@ -36,7 +36,7 @@ setup-test: $(VENV)/.test translations
 
 ## compile the gettext catalogues (.po → .mo); nothing compiled is committed
 translations: $(VENV)/.runtime
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 ## schema, reference data, sociale kaart and search index in instance/
 database: setup

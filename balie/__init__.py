@@ -51,13 +51,14 @@ def register_blueprints(app: Flask) -> None:
     from balie import security
     from balie.account.views import blueprint as account
     from balie.auth.views import blueprint as auth
+    from balie.directory.manage_views import blueprint as directory_manage
     from balie.directory.views import blueprint as directory
     from balie.inbox.views import blueprint as inbox
     from balie.manage.views import blueprint as manage
     from balie.public.views import blueprint as public
 
     security.register(app)
-    for blueprint in (public, auth, account, inbox, manage, directory):
+    for blueprint in (public, auth, account, inbox, manage, directory, directory_manage):
         app.register_blueprint(blueprint)
 
 

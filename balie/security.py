@@ -17,6 +17,7 @@ from typing import Any, Callable, TypeVar
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from balie import security_log
 from balie.domain import roles as role_names
@@ -89,17 +90,28 @@ def actor(role: str, organisation_id: str | None = None) -> Actor:
     return Actor(principal.id, role, organisation_id, access_point(principal.record))
 
 
+def _end_lookup_transaction() -> None:
+    """End the request's transaction so far: it only looked the session up (see register()).
+
+    A request that writes began it with BEGIN IMMEDIATE, so it holds SQLite's write lock; the
+    short transaction below, on a second connection, would wait for that lock and fail.
+    """
+    db.commit()
+
+
 def _touch(record: UserSession) -> None:
     """Record activity in its own short transaction, at most once a minute."""
     now = utcnow()
     if not sessions.needs_touch(record, now):
         return
+    _end_lookup_transaction()
     with db.writing(), db.engine.begin() as connection:
         connection.execute(update(UserSession).where(UserSession.id == record.id).values(last_seen_at=now))
-    record.last_seen_at = now
+    set_committed_value(record, "last_seen_at", now)  # stored already: nothing for this request to flush
 
 
 def _end(record: UserSession, reason: str) -> None:
+    _end_lookup_transaction()
     with db.writing(), db.engine.begin() as connection:
         connection.execute(
             update(UserSession)
@@ -132,6 +144,7 @@ def _load_principal() -> Principal | None:
     if sessions.is_idle(record, now, idle_limit(user)):
         _end(record, "idle")
         session.pop(SESSION_KEY, None)
+        session["session_expired"] = True  # the log-in page the user is sent to says why
         g.balie_session_expired = True
         security_log.event("session_expired", user_id=user.id, reason="idle")
         return None
@@ -177,4 +190,10 @@ def register(app: Flask) -> None:
     login_manager.session_protection = None  # our own server-side sessions do this job
     login_manager.request_loader(lambda _request: _load_principal())
     login_manager.user_loader(lambda _user_id: None)
+
+    @app.before_request
+    def _look_up_session_first() -> None:
+        """Before the request's own work, so recording activity never waits for its write lock."""
+        if request.endpoint != "static":
+            _load_principal()
 

@@ -78,7 +78,7 @@ def login() -> Any:
     if request.method == "GET" and request.args.get("next"):
         session["login_next"] = safe_next(request.args["next"], "")
     if not form.validate_on_submit():
-        expired = g.get("balie_session_expired") or request.args.get("verlopen")
+        expired = g.get("balie_session_expired") or request.args.get("verlopen") or session.pop("session_expired", None)
         return render_template("auth/login.html", form=form, expired=expired), 400 if form.errors else 200
     now = utcnow()
     outcome = authentication.check_password(db.session, form.email.data, form.password.data, now)

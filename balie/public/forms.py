@@ -16,15 +16,14 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from balie.clock import today
+from balie.form_fields import MultiCheckboxField
 from balie.domain import contact, due_date
 from balie.domain.errors import DomainError
 from balie.domain.languages import CONTACT_LANGUAGES
@@ -49,11 +48,6 @@ ERRORS = {
     "due_month_range": _l("Choose the month in which your baby is expected"),
 }
 
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 # Control characters, lone surrogates and bidirectional overrides have no place in a name or

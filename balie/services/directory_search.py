@@ -209,7 +209,9 @@ class Engine:
         pages = max(1, -(-len(final) // per_page))
         page = min(max(1, query.page), pages)
         wanted = page * per_page
-        if text_query is not None and query.sort == "relevance":
+        if not final:
+            order: list[int] = []  # (Whoosh reads an empty filter as "no filter")
+        elif text_query is not None and query.sort == "relevance":
             hits = self.searcher.search(text_query, filter=set(final), limit=wanted)
             order = [hit.docnum for hit in hits]
         elif query.sort == "checked":

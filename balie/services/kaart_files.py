@@ -89,6 +89,9 @@ def _entry_label(document: Any, path: list[Any]) -> tuple[str, str]:
 def _schema_problems(document: Any, label: str, validator: Draft202012Validator) -> list[KaartProblem]:
     problems = []
     for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
+        if error.validator == "oneOf" and error.context:
+            # "areas: national" or a list: report what is wrong inside the list, not "no schema matched".
+            error = max(error.context, key=lambda e: len(e.absolute_path))
         entry, field = _entry_label(document, list(error.absolute_path))
         if error.validator == "additionalProperties":
             message = "unknown field (check the spelling against sociale_kaart/README.md)"

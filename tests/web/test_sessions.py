@@ -74,7 +74,7 @@ def test_a_cookie_copied_before_logout_is_refused_after_it(app: Flask, client: A
     assert out.status_code == 303 and location_path(out) == "/inloggen"
     assert "You are logged out." in Page(nurse_browser.get("/inloggen")).text
 
-    replayed = copy_browser(app, thief)
+    replayed = english(copy_browser(app, thief))
     for path in (detail, "/inbox", "/account"):
         response = replayed.get(path)
         assert sent_to_login(response), path
