@@ -97,6 +97,54 @@ def kaart_load() -> None:
     search_registry.directory().sync(db.session)
 
 
+@kaart_cli.command("export-yaml")
+@click.argument("folder", type=click.Path(file_okay=False))
+def kaart_export_yaml(folder: str) -> None:
+    """Write the directory as sociale kaart files into FOLDER (same format as sociale_kaart/)."""
+    from balie.services.kaart_export import export_folder
+
+    click.echo(f"wrote {export_folder(db.session, folder)} files to {folder}")
+
+
+@kaart_cli.command("export-hsds")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--active-only", is_flag=True, help="Only active services, without change history (open data).")
+def kaart_export_hsds(file: str, active_only: bool) -> None:
+    """Write the directory as Open Referral HSDS 3.0 JSON (a list of services)."""
+    import json
+
+    from balie.services import hsds
+
+    services = hsds.export(db.session, only_active=active_only)
+    with open(file, "w", encoding="utf-8") as handle:
+        json.dump(services, handle, ensure_ascii=False, indent=2)
+    click.echo(f"wrote {len(services)} services to {file}")
+
+
+@kaart_cli.command("import-hsds")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def kaart_import_hsds(file: str) -> None:
+    """Load an HSDS 3.0 service list (as written by export-hsds) into the directory."""
+    import json
+
+    from sqlalchemy import select
+
+    from balie.models import Organisation
+    from balie.services import hsds
+    from balie.services.directory_import import import_kaart
+
+    with open(file, encoding="utf-8") as handle:
+        services = json.load(handle)
+    slugs = {org.id: org.slug for org in db.session.scalars(select(Organisation))}
+    with db.writing():
+        counts = import_kaart(db.session, hsds.to_kaart(services, slugs))
+        db.commit()
+    from balie import search_registry
+
+    search_registry.directory().sync(db.session)
+    click.echo(f"imported {counts.services} services of {counts.organisations} organisations ({counts.changed} changed)")
+
+
 @click.command("init")
 @with_appcontext
 def init_command() -> None:

@@ -97,6 +97,18 @@ def service(service_id: str) -> str:
     return render_template("directory/service.html", service=found, stale=is_stale(found.assured_date, today()))
 
 
+@blueprint.get("/hsds.json")
+def hsds_export() -> Any:
+    """Open data: the active offerings as Open Referral HSDS 3.0 JSON."""
+    from flask import jsonify
+
+    from balie.services import hsds
+
+    response = jsonify(hsds.export(db.session, only_active=True))
+    response.headers["Content-Disposition"] = 'inline; filename="sociale-kaart-hsds.json"'
+    return response
+
+
 @blueprint.get("/wijzer")
 def situations() -> Any:
     known = read_situations(current_app.config["SOCIALE_KAART_DIR"])

@@ -86,7 +86,7 @@ def _areas_for(scope: EditorScope, existing: Service | None, chosen: tuple[str, 
     return tuple(sorted(kept | set(chosen)))
 
 
-def _slug(name: str) -> str:
+def slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "organisatie"
 
@@ -96,10 +96,10 @@ def organisation_for(session: Session, organisation_id: str | None, new_name: st
         existing = session.scalar(select(Organisation).where(Organisation.name == new_name.strip()))
         if existing is not None:
             return existing
-        slug, suffix = _slug(new_name), 1
+        slug, suffix = slugify(new_name), 1
         while session.scalar(select(Organisation.id).where(Organisation.slug == slug)):
             suffix += 1
-            slug = f"{_slug(new_name)}-{suffix}"
+            slug = f"{slugify(new_name)}-{suffix}"
         organisation = Organisation(id=new_uuid(), slug=slug, name=new_name.strip(), description="")
         session.add(organisation)
         return organisation
