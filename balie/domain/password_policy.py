@@ -28,6 +28,14 @@ def context_words(name: str, email: str, extra: Iterable[str] = ()) -> list[str]
     return [word for word in (*DESK_WORDS, *parts, local, *extra) if len(word) >= 3]
 
 
+def _repeated_unit(text: str) -> str:
+    """The shortest piece the text is a repetition of ("passwordpassword" → "password")."""
+    for size in range(1, len(text) // 2 + 1):
+        if len(text) % size == 0 and text[:size] * (len(text) // size) == text:
+            return text[:size]
+    return text
+
+
 def check(password: str, common: frozenset[str], words: Iterable[str] = ()) -> None:
     """Raise PasswordRejected with a code naming the rule; the password itself is never kept."""
     length = len(password)
@@ -36,12 +44,16 @@ def check(password: str, common: frozenset[str], words: Iterable[str] = ()) -> N
     if length > MAX_LENGTH:
         raise PasswordRejected("password_too_long")
     folded = _normalise(password)
-    if folded in common or folded.strip("0123456789!?.") in common:
+    core = folded.strip("0123456789!?.")
+    if folded in common or core in common or _repeated_unit(core) in common:
         raise PasswordRejected("password_common")
     if len(set(folded)) < 4:
         raise PasswordRejected("password_repetitive")
-    for word in words:
-        word = _normalise(word)
-        # A password that is mostly the user's name, e-mail or this desk's words is guessable.
-        if word and word in folded and len(folded) - len(word) < 8:
-            raise PasswordRejected("password_context")
+    # A password that is mostly the user's name, e-mail or this desk's words (once or repeated)
+    # is guessable: take every one of them out and see how much is left.
+    rest = folded
+    for word in sorted((_normalise(w) for w in words), key=len, reverse=True):  # "f.elamrani" before "amrani"
+        if word:
+            rest = rest.replace(word, "")
+    if len(rest) < 8:
+        raise PasswordRejected("password_context")

@@ -35,7 +35,7 @@ from balie.public.spam import FormGuard
 from tests.conftest import TEST_SECRET, make_app
 from tests.support.databases import copy_sqlite
 from tests.support.pages import Page
-from tests.web.helpers import error_links
+from tests.web.helpers import error_links, form_fields
 
 SEND = "/aanmelden/versturen"
 
@@ -310,6 +310,9 @@ def fields(options: Options) -> list[Field]:
 def bodies(draw: Any, options: Options) -> tuple[list[tuple[str, str]], bool]:
     """Form pairs, mostly a good registration with a few fields broken in some way."""
     rate = draw(st.sampled_from([0, 0, 5, 15, 40, 80]))  # % of fields broken
+    # Often one free-text field carries an injection payload while the rest is fine, so the
+    # payload reaches the pages that show answers (check page, gemeente question, kind page).
+    inject_into = draw(st.sampled_from([None, None, None, "name", "note", "name", "note", "email", "house_number_addition"]))
     pairs: list[tuple[str, str]] = []
     for field in fields(options):
         good = draw(field.good)
@@ -317,7 +320,11 @@ def bodies(draw: Any, options: Options) -> tuple[list[tuple[str, str]], bool]:
         mode = "good" if draw(st.integers(0, 99)) >= rate else draw(
             st.sampled_from(["missing", "junk", "junk", "duplicate", "duplicate first", "many", "wrong type"])
         )
-        if mode == "good":
+        if field.name == inject_into:
+            mode = "inject"
+        if mode == "inject":
+            values = [draw(st.sampled_from(INJECTIONS))]
+        elif mode == "good":
             values = good_values
         elif mode == "missing":
             values = []
@@ -416,8 +423,22 @@ def test_generated_submissions_never_crash_store_only_valid_ones_and_escape_ever
         verdict = oracle(pairs, options) if not raw_garbage else Verdict(False, "not UTF-8")
         before = count()
 
-        response = client.post(SEND, data=payload, content_type="application/x-www-form-urlencoded")
+        # The check step: never stores, shows the answers back (escaped) when they are valid.
+        checked = client.post("/aanmelden", data=payload, content_type="application/x-www-form-urlencoded")
+        assert checked.status_code < 500, verdict.reason
+        assert count() == before
+        assert checked.status_code in {200, 400}, verdict.reason
+        check_page = Page(checked)
+        assert_nothing_injected(check_page.html, pairs)
+        if verdict.valid:
+            assert check_page.title.startswith("Check your answers"), (verdict.reason, check_page.errors)
+            typed_name = next(arrives_as(v) for k, v in pairs if arrives_as(k) == "name")
+            assert form_fields(check_page, SEND).get("name") == typed_name, "her answer goes on unchanged"
+        else:
+            assert_kind_answer(check_page, verdict)
 
+        # The send step: stores exactly the valid ones.
+        response = client.post(SEND, data=payload, content_type="application/x-www-form-urlencoded")
         stored = count() - before
         tally["examples"] += 1
         tally["valid"] += verdict.valid
@@ -454,6 +475,15 @@ def test_generated_submissions_never_crash_store_only_valid_ones_and_escape_ever
 
 def form_posting_back(page: Page) -> bool:
     return bool(re.search(r'<form[^>]+action="/aanmelden"', page.html))
+
+
+def assert_kind_answer(page: Page, verdict: Verdict) -> None:
+    """An invalid answer at the check step: the form with the reason, or a routing page."""
+    if page.status == 400:
+        assert form_posting_back(page)
+        assert error_links(page) or 'class="notice' in page.html
+    else:
+        assert verdict.reason in {"honeypot", "gemeente not chosen", "not served"}, verdict.reason
 
 
 def test_the_oracle_agrees_with_hand_made_examples():

@@ -254,5 +254,7 @@ def test_staff_pages_are_never_stored_by_the_browser(app: Flask, client: Any) ->
     ]
     for who, path in pages:
         response = who.get(path)
+        response.get_data()
+        response.close()  # the CSV export streams: close it, or its request context lingers
         assert response.status_code == 200, path
         assert "no-store" in response.headers.get("Cache-Control", ""), path
