@@ -326,16 +326,24 @@ RECOGNITION_RANK = {"effective_strong": 4, "effective_good": 3, "effective_first
 def shortlist(
     engine: Engine, municipality_codes: tuple[str, ...], categories: tuple[str, ...], words: tuple[str, ...], limit: int = 3
 ) -> list[str]:
-    """Services for one situation in a gemeente: recognised interventions first, local before national."""
+    """Services for one situation in a gemeente.
+
+    Recognised interventions first; then services in the situation's topics; then local before
+    national; then how well the situation's words match.
+    """
     with engine._lock:
-        found = engine.values_mask("categories", categories)
+        in_topic = engine.values_mask("categories", categories)
+        found = in_topic.copy()
+        score = np.zeros(engine.size, dtype=np.float32)
         for word in words:
             stems = tuple(analysis.terms(word))
             if stems:
-                found = found | engine._alternative(stems, False)[0]
-        found = found & engine.visible(False)
+                mask, word_score = engine._alternative(stems, False)
+                found |= mask
+                score += word_score
+        found &= engine.visible(False)
         if municipality_codes:
-            found = found & engine.values_mask("gemeenten", (*municipality_codes, NATIONAL))
+            found &= engine.values_mask("gemeenten", (*municipality_codes, NATIONAL))
         recognised = np.zeros(engine.size, dtype=np.int64)
         for level, rank in RECOGNITION_RANK.items():
             docs = engine.facet_docs["recognition"].get(level)
@@ -343,7 +351,15 @@ def shortlist(
                 recognised[docs] = rank
         local = engine.values_mask("gemeenten", municipality_codes) if municipality_codes else np.zeros(engine.size, dtype=bool)
         candidates = np.flatnonzero(found)
-        order = candidates[np.lexsort((engine.name_rank[candidates], ~local[candidates], -recognised[candidates]))]
+        order = candidates[
+            np.lexsort((
+                engine.name_rank[candidates],
+                -score[candidates],
+                ~local[candidates],
+                ~in_topic[candidates],
+                -recognised[candidates],
+            ))
+        ]
         return [engine.id_of[int(d)] for d in order[:limit]]
 
 
