@@ -25,7 +25,10 @@ def free_port() -> int:
 
 def initialise(database_url: str, mail_dir: Path) -> None:
     """Schema, reference data and the sociale kaart, exactly as `flask init` does."""
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "MAIL_DIR": str(mail_dir)})
+    # The index goes next to the mail folder: never into the repository's instance folder.
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "MAIL_DIR": str(mail_dir), "SEARCH_INDEX_DIR": str(mail_dir.parent / "search")}
+    )
     runner = app.test_cli_runner()
     result = runner.invoke(args=["init"])
     if result.exit_code != 0:

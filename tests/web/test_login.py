@@ -27,6 +27,7 @@ from tests.support.accounts import DELFLAND, HOFSTAD, Account, csrf, login, make
 from tests.support.pages import Page
 from tests.support.staff import LOGIN_PATHS, csrf_token, location_path, sent_to_login, sid
 from tests.web.helpers import english
+from tests.web.test_access_matrix import ANONYMOUS, POLICY
 
 WRONG = "The e-mail address or password is not correct"
 LOCKED = "Too many attempts. Wait a few minutes and try again."
@@ -269,12 +270,8 @@ def test_a_gemeente_editor_is_offered_the_app_but_not_forced(app: Flask) -> None
 
 # --- T-22: a password alone opens nothing ---------------------------------------------------
 
-PUBLIC_ENDPOINTS = {
-    "public.home", "public.register_form", "public.register_check", "public.register_send", "public.confirmation",
-    "public.already_born", "public.privacy", "public.accessibility", "public.choose_language",
-    "auth.login", "auth.code", "auth.enrol", "auth.logout", "auth.forgot_password", "auth.reset_password",
-    "auth.accept_invitation", "auth.request_account",
-}
+# Pages anyone may open (the access matrix's policy); every other page needs a finished login.
+PUBLIC_ENDPOINTS = {endpoint for endpoint, allowed in POLICY.items() if ANONYMOUS in allowed} | {"auth.code", "auth.enrol"}
 DUMMY = {"action": "sessies-beeindigen", "decision": "goedkeuren", "code": "nl"}
 
 
