@@ -56,9 +56,10 @@ def register_blueprints(app: Flask) -> None:
     from balie.inbox.views import blueprint as inbox
     from balie.manage.views import blueprint as manage
     from balie.public.views import blueprint as public
+    from balie.qa.views import blueprint as qa
 
     security.register(app)
-    for blueprint in (public, auth, account, inbox, manage, directory, directory_manage):
+    for blueprint in (public, auth, account, inbox, manage, directory, directory_manage, qa):
         app.register_blueprint(blueprint)
 
 

@@ -24,6 +24,7 @@ keys_cli = AppGroup("keys", help="Data-encryption keys.")
 i18n_cli = AppGroup("i18n", help="Translations (gettext catalogues in translations/).")
 users_cli = AppGroup("users", help="Accounts.")
 index_cli = AppGroup("index", help="Search indexes (derived data: rebuildable at any time).")
+qa_cli = AppGroup("qa", help="The vraagbaak.")
 audit_cli = AppGroup("audit", help="The access log (NEN 7513 style).")
 
 
@@ -154,15 +155,48 @@ def init_command() -> None:
         migrate.upgrade(db.engine)
         _load_reference()
         _load_kaart()
+        _seed_vraagbaak()
         db.commit()
     _rebuild_indexes()
+
+
+def _seed_vraagbaak() -> None:
+    from balie.models.base import utcnow
+    from balie.services.qa_seed import seed
+
+    counts = seed(db.session, utcnow())
+    click.echo(f"vraagbaak: {counts.tags} curated tags, {counts.questions} questions added")
+
+
+@qa_cli.command("seed")
+def qa_seed() -> None:
+    """Add the starting questions and curated tags (existing questions are left alone)."""
+    with db.writing():
+        _seed_vraagbaak()
+        db.commit()
+    from balie import search_registry
+
+    search_registry.vraagbaak().sync(db.session)
+
+
+@qa_cli.command("remind")
+def qa_remind() -> None:
+    """Mark answers past their review date and remind their owners (run daily from cron)."""
+    from balie.clock import today
+    from balie.models.base import utcnow
+    from balie.services import qa
+
+    with db.writing():
+        count = qa.remind_owners(db.session, today(), utcnow())
+        db.commit()
+    click.echo(f"{count} owners reminded")
 
 
 def _rebuild_indexes() -> None:
     from balie import search_registry
 
-    count = search_registry.directory().rebuild(db.session)
-    click.echo(f"search index: {count} services")
+    for live in search_registry.all_indexes():
+        click.echo(f"search index {live.spec.name}: {live.rebuild(db.session)} documents")
 
 
 @index_cli.command("rebuild")
@@ -176,7 +210,8 @@ def index_sync() -> None:
     """Catch this node's indexes up with the database (what every app node does by itself)."""
     from balie import search_registry
 
-    click.echo(f"search index: {search_registry.directory().sync(db.session)} services updated")
+    for live in search_registry.all_indexes():
+        click.echo(f"search index {live.spec.name}: {live.sync(db.session)} documents updated")
 
 
 @outbox_cli.command("send")
@@ -327,7 +362,7 @@ def i18n_compile() -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (db_cli, kaart_cli, outbox_cli, keys_cli, i18n_cli, users_cli, audit_cli, index_cli):
+    for group in (db_cli, kaart_cli, outbox_cli, keys_cli, i18n_cli, users_cli, audit_cli, index_cli, qa_cli):
         app.cli.add_command(group)
     app.cli.add_command(init_command)
     app.cli.add_command(purge_command)

@@ -1,21 +1,34 @@
-"""The app's search engines, created on first use (never while the app is being built)."""
+"""The app's search indexes, created on first use (never while the app is being built)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from flask import current_app
 
+from balie.search.engine import LiveIndex
 from balie.services.directory_search import DirectorySearch
+from balie.services.qa_index import QaSearch
 
-KEY = "balie.directory_search"
+T = TypeVar("T", bound=LiveIndex)
+
+
+def _get(key: str, make: Callable[[str, Path], T]) -> T:
+    found = current_app.extensions.get(key)
+    if found is None:
+        synonyms = Path(current_app.config["SOCIALE_KAART_DIR"]) / "synonyms.yaml"
+        found = current_app.extensions.setdefault(key, make(current_app.config["SEARCH_INDEX_DIR"], synonyms))
+    return found  # type: ignore[no-any-return]
 
 
 def directory() -> DirectorySearch:
-    found = current_app.extensions.get(KEY)
-    if found is None:
-        found = DirectorySearch(
-            current_app.config["SEARCH_INDEX_DIR"], Path(current_app.config["SOCIALE_KAART_DIR"]) / "synonyms.yaml"
-        )
-        current_app.extensions[KEY] = found
-    return found
+    return _get("balie.directory_search", DirectorySearch)
+
+
+def vraagbaak() -> QaSearch:
+    return _get("balie.qa_search", QaSearch)
+
+
+def all_indexes() -> list[LiveIndex]:
+    return [directory(), vraagbaak()]

@@ -14,7 +14,6 @@ from balie.models.audit import AccessLogEntry
 from balie.models.base import Base
 from balie.models.directory import (
     Category,
-    DirectoryVersion,
     Location,
     Organisation,
     Phone,
@@ -22,16 +21,25 @@ from balie.models.directory import (
     ServiceArea,
     ServiceChange,
     ServiceLanguage,
+    SearchVersion,
     ServicePhase,
     service_category,
 )
 from balie.models.outbox import OutboxMessage
 from balie.models.progress import RegistrationEvent
+from balie.models.qa import Answer, HelpfulVote, PostRevision, Question, Subscription, Tag, question_tag
 from balie.models.reference import Municipality, PostcodeArea
 from balie.models.registration import Registration
 
 __all__ = [
     "AccessLogEntry",
+    "Answer",
+    "HelpfulVote",
+    "PostRevision",
+    "Question",
+    "Subscription",
+    "Tag",
+    "question_tag",
     "AccountRequest",
     "Base",
     "Invitation",
@@ -43,7 +51,6 @@ __all__ = [
     "User",
     "UserSession",
     "Category",
-    "DirectoryVersion",
     "Location",
     "Municipality",
     "Organisation",
@@ -55,6 +62,7 @@ __all__ = [
     "ServiceArea",
     "ServiceChange",
     "ServiceLanguage",
+    "SearchVersion",
     "ServicePhase",
     "service_category",
 ]

@@ -18,7 +18,7 @@ from balie.models.reference import Municipality
 __all__ = [
     "SERVICE_KIND_HOME_VISIT",
     "Category",
-    "DirectoryVersion",
+    "SearchVersion",
     "Location",
     "Organisation",
     "Phone",
@@ -238,13 +238,17 @@ class ServiceChange(Base):
         return f"<ServiceChange {self.service_id} {self.field_name}>"
 
 
-class DirectoryVersion(Base):
-    """A counter bumped with every directory change; each node's search index records the last it saw."""
+class SearchVersion(Base):
+    """Per search index a counter, bumped with every change to what it indexes.
 
-    __tablename__ = "directory_version"
+    Each app node's copy of the index records the version it reflects and catches up when the
+    database holds a newer one.
+    """
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    __tablename__ = "search_version"
+
+    index_name: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
 
     def __repr__(self) -> str:
-        return f"<DirectoryVersion {self.version}>"
+        return f"<SearchVersion {self.index_name} {self.version}>"

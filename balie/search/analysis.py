@@ -1,7 +1,11 @@
 """Dutch text analysis: tokens, lower case, accents folded, stop words out, Snowball stems.
 
 Whoosh's own Dutch stemmer stems queries and documents differently ("huis" missed
-"huizen"); the snowballstemmer package's Dutch stemmer is used instead, for both sides.
+"huizen"). The snowballstemmer package's Porter-style Dutch stemmer is used for both sides,
+plus the two Dutch spelling alternations it leaves (huizen/huis, brieven/brief) and a final
+double consonant (gezinnen/gezin). Not its newer "dutch" (Kraaij-Pohlmann) stemmer: that one
+takes "ge" out of words (gezin → zin, begeleiding → beleid, gemeente → meen) and stems
+"schulden" to "schul" but "schuld" to "schuld".
 """
 
 from __future__ import annotations
@@ -16,13 +20,19 @@ from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
 TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
-_stemmer = snowballstemmer.stemmer("dutch")
+_stemmer = snowballstemmer.stemmer("dutch_porter")
+_ALTERNATION = {"z": "s", "v": "f"}  # huiz(en) → huis, briev(en) → brief
 STOP_WORDS = frozenset(stoplists["nl"]) | frozenset({"ik", "je", "jij", "mijn", "wil", "graag"})
 
 
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    base = _stemmer.stemWord(word)
+    if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "aeiouy":
+        base = base[:-1]  # gezinn(en) → gezin, less(en) → les
+    if len(base) >= 4 and base[-1] in _ALTERNATION:
+        base = base[:-1] + _ALTERNATION[base[-1]]
+    return base
 
 
 def dutch_analyzer() -> Analyzer:

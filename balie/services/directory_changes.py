@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from balie.models import DirectoryVersion, Service, ServiceChange
+from balie.models import Service, ServiceChange
+from balie.services import search_versions
 
 # Fields whose history is kept, as (name shown in the history, how to read it from a Service).
 TRACKED = {
@@ -68,21 +69,20 @@ def record(
     return changes
 
 
+INDEX_NAME = "sociale-kaart"
+
+
 def bump(session: Session, services: list[Service]) -> int:
     """Raise the directory version and stamp the services with it (in the same transaction)."""
-    state = session.get(DirectoryVersion, 1)
-    if state is None:
-        state = DirectoryVersion(id=1, version=0)
-        session.add(state)
-    state.version += 1
+    version = search_versions.bump(session, INDEX_NAME)
     for service in services:
-        service.index_version = state.version
+        service.index_version = version
     session.flush()
-    return state.version
+    return version
 
 
 def current_version(session: Session) -> int:
-    return session.scalar(select(DirectoryVersion.version).where(DirectoryVersion.id == 1)) or 0
+    return search_versions.current(session, INDEX_NAME)
 
 
 def history(session: Session, service_id: str) -> list[ServiceChange]:

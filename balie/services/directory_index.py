@@ -7,14 +7,16 @@ version it reflects and catches up with the services changed since (``index_vers
 from __future__ import annotations
 
 from datetime import date
+from typing import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
-from whoosh.writing import SegmentWriter
 
 from balie.models import Service, ServiceArea
+from balie.search import indexing
 from balie.search.analysis import dutch_analyzer
+from balie.search.indexing import IndexSource
 from balie.search.store import IndexStore
 from balie.services import directory_changes
 
@@ -91,44 +93,22 @@ def _services(session: Session, since_version: int | None = None) -> list[Servic
     return list(session.scalars(query.order_by(Service.id)))
 
 
-def _rebuild(session: Session, store: IndexStore) -> int:
-    version = directory_changes.current_version(session)
-    services = _services(session)
-    generation, index = store.new_generation(schema())
-    writer = index.writer(limitmb=128)
-    for service in services:
-        writer.add_document(**document(service))
-    writer.commit(optimize=True)
-    store.set_version(generation, version)
-    store.switch_to(generation)
-    return len(services)
+def _documents(session: Session, since_version: int | None) -> Iterator[tuple[dict[str, str | int], int]]:
+    for service in _services(session, since_version):
+        yield document(service), service.index_version
+
+
+SOURCE = IndexSource(schema=schema, current_version=directory_changes.current_version, documents=_documents)
 
 
 def rebuild(session: Session, store: IndexStore) -> int:
     """Write a complete new generation and switch to it. Returns the number of documents."""
-    with store.locked():
-        return _rebuild(session, store)
+    return indexing.rebuild(session, store, SOURCE)
 
 
 def catch_up(session: Session, store: IndexStore) -> int:
     """Apply the services changed since the index's version; build the index if there is none."""
-    with store.locked():
-        generation = store.current()
-        if generation is None:
-            return _rebuild(session, store)
-        seen = store.version_of(generation)
-        version = directory_changes.current_version(session)
-        if version <= seen:
-            return 0
-        changed = _services(session, since_version=seen)
-        index = store.open()
-        assert index is not None
-        writer: SegmentWriter = index.writer()
-        for service in changed:
-            writer.update_document(**document(service))
-        writer.commit()
-        store.set_version(generation, max([version] + [s.index_version for s in changed]))
-        return len(changed)
+    return indexing.catch_up(session, store, SOURCE)
 
 
 def is_stale(checked: date | None, today: date) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from balie.crypto import KeyRing
 from balie.domain import roles
 from balie.models import Invitation, Organisation, OutboxMessage, PasswordReset, Registration, RoleGrant, User
-from balie.services import accounts, outbox, personal_data
+from balie.services import accounts, outbox, personal_data, qa
 
 
 class NothingToSend(Exception):
@@ -81,7 +81,25 @@ def compose(session: Session, message: OutboxMessage, settings: MailSettings) ->
         return _reset_mail(session, message, settings)
     if message.kind == accounts.KIND_ACCOUNT_REQUEST:
         return _account_request_mail(session, message, settings)
+    if message.kind in (qa.KIND_NEW_ANSWER, qa.KIND_REVIEW_DUE):
+        return _qa_mail(session, message, settings)
     raise NothingToSend()
+
+
+def _qa_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
+    """A link to the question, nothing of its content (it may be read on a shared device)."""
+    user = session.get(User, message.payload.get("user_id", ""))
+    if user is None or not user.is_active:
+        raise NothingToSend()
+    link = f"{settings.base_url}/vraagbaak/vragen/{message.payload.get('question_id', '')}"
+    with force_locale("nl"):
+        if message.kind == qa.KIND_NEW_ANSWER:
+            subject = gettext("New answer in the vraagbaak")
+            body = render_template("email/qa_new_answer.txt", link=link)
+        else:
+            subject = gettext("An answer in the vraagbaak is due for review")
+            body = render_template("email/qa_review_due.txt", link=link)
+    return _envelope(message, settings, user.email, subject, body)
 
 
 def _invitation_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:

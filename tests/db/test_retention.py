@@ -26,7 +26,7 @@ from balie.models import AccessLogEntry, Registration, RegistrationEvent, User
 from balie.models.registration import PERSONAL_FIELDS
 from balie.services import personal_data
 from tests.conftest import make_app
-from tests.support.accounts import DELFLAND, HOFSTAD, Account, login, nurse
+from tests.support.accounts import DELFLAND, HOFSTAD, login, nurse
 from tests.support.pages import Page
 from tests.support.registration import due_month
 from tests.support.staff import csrf_token, register_id, registration

@@ -24,12 +24,35 @@ DELFLAND_ORG_ID = "940392da-91c8-431a-978d-b8fcb4a95e8d"
 HOFSTAD_ORG_ID = "1b85dbb9-3b36-4227-95dd-40ca7283ffca"
 
 
+EXAMPLE_JGZ = {"JGZ Delfland (voorbeeld)", "Jeugdgezondheid Hofstad (voorbeeld)"}
+
+
 @pytest.fixture
 def kaart(tmp_path: Path) -> Path:
     """A copy of the real sociale kaart that a test may break."""
     folder = tmp_path / "sociale_kaart"
     shutil.copytree(KAART, folder)
     return folder
+
+
+@pytest.fixture
+def jgz_only_kaart(tmp_path: Path) -> Path:
+    """A minimal kaart: categories.yaml and the two example JGZ files (they use one category only)."""
+    folder = tmp_path / "jgz_only"
+    (folder / "organisaties").mkdir(parents=True)
+    shutil.copyfile(KAART / "categories.yaml", folder / "categories.yaml")
+    for name in (DELFLAND, HOFSTAD):
+        shutil.copyfile(KAART / name, folder / name)
+    return folder
+
+
+def home_visit_organisations(folder: Path) -> set[str]:
+    """Names of the organisations with a home-visit service, as read from the folder."""
+    return {
+        org.name
+        for org in read_kaart(folder).organisations
+        if any(service.kind == SERVICE_KIND_HOME_VISIT for service in org.services)
+    }
 
 
 def edit(folder: Path, name: str, old: str, new: str) -> None:
@@ -55,7 +78,8 @@ def test_the_real_sociale_kaart_validates() -> None:
     kaart = read_kaart(KAART)
 
     names = {org.name for org in kaart.organisations}
-    assert names == {"JGZ Delfland (voorbeeld)", "Jeugdgezondheid Hofstad (voorbeeld)"}
+    assert EXAMPLE_JGZ <= names
+    assert len(names) >= 30  # the national offerings plus the Voorbeeldregio's examples
     assert "prenataal-huisbezoek" in {c.code for c in kaart.categories}
     home_visit_areas = [
         code
@@ -84,7 +108,12 @@ def test_the_real_kaart_reads_values_as_typed() -> None:
 
 
 def test_unchanged_copy_validates(kaart: Path) -> None:
-    assert len(read_kaart(kaart).organisations) == 2
+    files = sorted(p.stem for p in (kaart / "organisaties").glob("*.yaml"))
+
+    organisations = read_kaart(kaart).organisations
+
+    assert sorted(org.slug for org in organisations) == files
+    assert organisations == read_kaart(KAART).organisations
 
 
 def test_unknown_gemeente_code_names_file_entry_and_field(kaart: Path) -> None:
@@ -197,9 +226,16 @@ def test_an_inactive_home_visit_service_may_overlap_an_active_one(kaart: Path) -
     edit(kaart, HOFSTAD, "areas: [GM0518,", "areas: [GM0503, GM0518,")
     edit(kaart, HOFSTAD, "    status: active\n", "    status: inactive\n")
 
-    kaart_read = read_kaart(kaart)
+    hofstad = next(org for org in read_kaart(kaart).organisations if org.id == HOFSTAD_ORG_ID)
 
-    assert len(kaart_read.organisations) == 2
+    assert hofstad.services[0].status == "inactive"
+    assert "GM0503" in hofstad.services[0].areas
+    # Only the two example files hold home-visit services, and both are still read.
+    assert home_visit_organisations(kaart) == EXAMPLE_JGZ
+    assert sorted(p.name for p in (kaart / "organisaties").glob("*-voorbeeld.yaml") if "kind: phb" in p.read_text()) == [
+        "jgz-delfland-voorbeeld.yaml",
+        "jgz-hofstad-voorbeeld.yaml",
+    ]
 
 
 def test_home_visit_service_without_response_days(kaart: Path) -> None:
@@ -215,7 +251,10 @@ def test_general_service_needs_no_response_days(kaart: Path) -> None:
     edit(kaart, DELFLAND, "    kind: phb\n", "    kind: general\n")
     edit(kaart, DELFLAND, "    response_days: 5\n", "")
 
-    assert len(read_kaart(kaart).organisations) == 2
+    delfland = next(org for org in read_kaart(kaart).organisations if org.id == DELFLAND_ORG_ID)
+
+    assert (delfland.services[0].kind, delfland.services[0].response_days) == ("general", None)
+    assert home_visit_organisations(kaart) == {"Jeugdgezondheid Hofstad (voorbeeld)"}
 
 
 @pytest.mark.parametrize("days", ["0", "31", "vijf", "2.5"])
@@ -255,12 +294,14 @@ def test_invalid_yaml_in_categories(kaart: Path) -> None:
     assert any(p.file == "categories.yaml" and "not valid YAML" in p.message for p in problems)
 
 
-def test_category_without_name(kaart: Path) -> None:
-    (kaart / "categories.yaml").write_text(
+def test_category_without_name(jgz_only_kaart: Path) -> None:
+    # Only the home-visit category is kept, so the example JGZ files (which use only that one) stay valid.
+    assert len(read_kaart(jgz_only_kaart).organisations) == 2
+    (jgz_only_kaart / "categories.yaml").write_text(
         "- code: prenataal-huisbezoek\n  name: Prenataal huisbezoek\n- code: zonder-naam\n", encoding="utf-8"
     )
 
-    problem = the_problem(kaart)
+    problem = the_problem(jgz_only_kaart)
 
     assert (problem.file, problem.entry) == ("categories.yaml", "[1]")
     assert "required" in problem.message

@@ -17,10 +17,11 @@ import jsonschema
 import pytest
 import time_machine
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from balie.config import PROJECT_ROOT
 from balie.extensions import db
-from balie.models import AccessLogEntry, Registration, RegistrationEvent
+from balie.models import AccessLogEntry, RegistrationEvent
 from tests.support.accounts import DELFLAND, HOFSTAD, Account, login, nurse
 from tests.support.pages import Page
 from tests.support.registration import due_month
@@ -103,7 +104,7 @@ def test_a_nurse_sees_only_her_organisations_registrations_without_personal_valu
     assert registration(app, den_haag_id).reference not in page.text
     for value in sum((values(a) for a in (*delft, den_haag)), []):
         assert value not in page.html, value
-    assert "2611" not in page.text, "no postcode in the list"
+    assert "2611 AB" not in page.text, "no postcode in the list"
 
     other = Page(logged_in(app, people["b"]).get("/inbox"))
     assert listed(other) == [den_haag_id] and "1 new registration" in other.text
@@ -215,7 +216,7 @@ def test_the_detail_page_shows_the_data_and_the_safety_wishes_and_is_logged_once
         "registration", registration_id, people["a"].id, DELFLAND
     )
     everything = " ".join(str(getattr(r, c.name)) for r in access_rows(app) for c in AccessLogEntry.__table__.columns)
-    for value in values(answers) + ["2611", "Delft"]:
+    for value in values(answers) + ["2611 AB", "Delft"]:
         assert value not in everything, value
 
 
@@ -362,6 +363,8 @@ def test_print_and_json_export_are_logged(app: Flask, client: Any, people: dict[
     assert response.headers["Content-Disposition"] == f'attachment; filename="aanmelding-{reference}.json"'
     exported = json.loads(response.get_data(as_text=True))
     jsonschema.validate(exported, EXPORT_SCHEMA)
+    documented = json.loads((PROJECT_ROOT / "balie" / "data" / "registration_export.schema.json").read_text("utf-8"))
+    jsonschema.Draft202012Validator(documented, format_checker=jsonschema.FormatChecker()).validate(exported)
     assert exported["reference"] == reference and exported["id"] == registration_id
     assert exported["parent"]["name"] == answers["name"] and exported["parent"]["email"] == answers["email"]
     assert exported["parent"]["address"] == "2611 AB 12"

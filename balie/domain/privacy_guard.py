@@ -1,0 +1,122 @@
+"""A guard that keeps client personal data out of the vraagbaak.
+
+It finds what would identify a client in a professional's post: a BSN (9 digits passing the
+11-test), phone numbers, e-mail addresses, a postcode with a house number, and full dates
+that may be birth dates (a date next to words about birth, or a year in which a parent may
+have been born). A date in a policy sentence ("sinds 1 juli 2022") passes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import phonenumbers
+
+KINDS = ("bsn", "phone", "email", "address", "birth_date")
+
+_BSN = re.compile(r"(?<![\d-])(?:\d{4}[ .-]?\d{2}[ .-]?\d{3}|\d{3}[ .-]?\d{3}[ .-]?\d{3})(?![\d-]|\.\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# Upper-case letters (as in an address), or lower case written against the digits ("2611ab").
+_POSTCODE = re.compile(r"\b[1-9]\d{3}(?: ?[A-Z]{2}|[a-z]{2})\b")
+_HOUSE_NUMBER = re.compile(r"\b\d{1,5}(?:[ -]?[a-zA-Z]{1,2})?\b")
+MONTHS = {
+    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3, "april": 4, "apr": 4, "mei": 5,
+    "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augustus": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8, "october": 10,
+}
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})\b")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_WRITTEN_DATE = re.compile(r"\b(\d{1,2})(?:e|ste|de)?\s+(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{4})\b", re.IGNORECASE)
+_BIRTH_WORDS = re.compile(r"geboren|geb\.|geboorte|geboortedatum|verjaardag|jarig|born|birth|dob\b|leeftijd", re.IGNORECASE)
+BIRTH_CONTEXT_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    text: str  # what was found, to show the writer (it is her own text)
+
+
+def elf_proof(digits: str) -> bool:
+    """The BSN 11-test: 9×d1 + 8×d2 + … + 2×d8 − 1×d9 is a multiple of 11 (and not all zeros)."""
+    if len(digits) != 9 or not digits.isdigit() or int(digits) == 0:
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1))) - int(digits[8])
+    return total % 11 == 0
+
+
+def _bsns(text: str) -> list[Finding]:
+    found = []
+    for match in _BSN.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if elf_proof(digits):
+            found.append(Finding("bsn", match.group()))
+    return found
+
+
+def _phones(text: str) -> list[Finding]:
+    return [
+        Finding("phone", match.raw_string)
+        for match in phonenumbers.PhoneNumberMatcher(text, "NL", leniency=phonenumbers.Leniency.VALID)
+        if len(re.sub(r"\D", "", match.raw_string)) >= 9
+    ]
+
+
+def _addresses(text: str) -> list[Finding]:
+    found = []
+    for match in _POSTCODE.finditer(text):
+        before = text[max(0, match.start() - 30) : match.start()]
+        after = text[match.end() : match.end() + 12]
+        if _HOUSE_NUMBER.search(after) or re.search(r"[A-Za-z]\s+\d{1,5}[a-zA-Z]?\s*,?\s*$", before):
+            found.append(Finding("address", match.group()))
+    return found
+
+
+def _plausible_birth_year(year: int, today: date) -> bool:
+    """A year in which a parent may have been born (12 to 60 years ago)."""
+    return today.year - 60 <= year <= today.year - 12
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _dates(text: str, today: date) -> list[Finding]:
+    found = []
+    candidates: list[tuple[re.Match[str], int, int, int]] = []
+    for match in _NUMERIC_DATE.finditer(text):
+        day, month, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        if year < 100:
+            year += 1900 if year > today.year % 100 else 2000
+        candidates.append((match, year, month, day))
+    for match in _ISO_DATE.finditer(text):
+        candidates.append((match, int(match.group(1)), int(match.group(2)), int(match.group(3))))
+    for match in _WRITTEN_DATE.finditer(text):
+        candidates.append((match, int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1))))
+    for match, year, month, day in candidates:
+        if not _valid(year, month, day):
+            continue
+        around = text[max(0, match.start() - BIRTH_CONTEXT_CHARS) : match.end() + BIRTH_CONTEXT_CHARS]
+        if _BIRTH_WORDS.search(around) or _plausible_birth_year(year, today):
+            found.append(Finding("birth_date", match.group()))
+    return found
+
+
+def scan(text: str, today: date) -> list[Finding]:
+    """Everything in the text that looks like a client's personal data (empty: the text passes)."""
+    text = text or ""
+    findings = _bsns(text) + _emails(text) + _addresses(text) + _dates(text, today)
+    taken = {f.text for f in findings}
+    findings += [f for f in _phones(text) if not any(f.text in t or t in f.text for t in taken)]
+    return findings
+
+
+def _emails(text: str) -> list[Finding]:
+    return [Finding("email", match.group()) for match in _EMAIL.finditer(text)]

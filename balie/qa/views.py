@@ -1,0 +1,366 @@
+"""The vraagbaak for professionals, and the read-only FAQ for parents."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from balie import search_registry
+from balie.account.forms import EmptyForm
+from balie.clock import today
+from balie.domain import roles
+from balie.domain.errors import DomainError
+from balie.extensions import db
+from balie.models import Answer, RoleGrant, User
+from balie.models.base import utcnow
+from balie.qa.forms import AnswerForm, ModerateForm, OwnerForm, QuestionForm, SearchForm
+from balie.rich_text import linked_services, render
+from balie.security import role_required
+from balie.services import directory_queries, qa, qa_index
+from balie.services.qa import Actor, PersonalDataFound
+from balie.search.engine import snippet
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("qa", __name__)
+MEMBERS = roles.ROLES  # every role may ask and answer
+MODERATORS = (roles.ADMIN, roles.MODERATOR)
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+GUARD_LABELS = {
+    "bsn": "a citizen service number (BSN)",
+    "phone": "a phone number",
+    "email": "an e-mail address",
+    "address": "a postcode with a house number",
+    "birth_date": "a date that may be a date of birth",
+}
+
+
+def _actor() -> Actor:
+    return Actor(current_user.id, current_user.has_role(*MODERATORS))
+
+
+def _after_commit() -> None:
+    try:
+        search_registry.vraagbaak().sync(db.session)
+    except Exception as exc:  # noqa: BLE001 - the next search catches up anyway
+        log.warning("vraagbaak index not updated after a change: %s", type(exc).__name__)
+
+
+def _guard_message(error: PersonalDataFound) -> str:
+    found = "; ".join(f"{gettext(GUARD_LABELS[f.kind])}: “{f.text}”" for f in error.findings)
+    return gettext("Your text seems to contain personal data of a client (%(found)s). Remove it and try again. Nothing has been saved.", found=found)
+
+
+def _question_or_404(question_id: str) -> Any:
+    question = qa.get_question(db.session, question_id)
+    if question is None or (question.hidden and not current_user.has_role(*MODERATORS) and not question.merged_into_id):
+        abort(404)
+    return question
+
+
+def _similar(title: str, exclude: str | None = None) -> list[Any]:
+    if not title.strip():
+        return []
+    engine = search_registry.vraagbaak().engine(db.session)
+    result = engine.search(qa_index.search_query(title, per_page=6))
+    return [q for q in qa.questions_by_ids(db.session, result.ids) if q.id != exclude][:5]
+
+
+@blueprint.get("/vraagbaak")
+@role_required(*MEMBERS)
+def index() -> str:
+    form = SearchForm(request.args)
+    form.validate()
+    engine = search_registry.vraagbaak().engine(db.session)
+    result = engine.search(
+        qa_index.search_query(
+            form.q.data or "", tuple(form.tag.data or ()), bool(form.opgelost.data), form.sort.data or "relevance", form.page.data or 1
+        )
+    )
+    questions = qa.questions_by_ids(db.session, result.ids)
+    return render_template(
+        "qa/index.html",
+        form=form,
+        result=result,
+        questions=questions,
+        snippets={q.id: snippet(q.body or q.title, result.highlight) for q in questions},
+        faq=qa.faq(db.session) if not request.args else [],
+        followed=qa.followed_tags(db.session, current_user.id),
+        tag_names={t.code: t.name for t in qa.curated_tags(db.session)},
+        searching=bool(request.args),
+    )
+
+
+@blueprint.route("/vraagbaak/vragen/nieuw", methods=["GET", "POST"])
+@role_required(*MEMBERS)
+def ask() -> Any:
+    """Step 1 (GET with ?titel=): similar questions first. Step 2 (POST): the question itself."""
+    form = QuestionForm()
+    form.fill_tags(qa.curated_tags(db.session))
+    if request.method == "GET":
+        form.title.data = request.args.get("titel", "")[:200]
+        return render_template("qa/ask.html", form=form, similar=_similar(form.title.data or ""), step=2 if form.title.data else 1)
+    if not form.validate_on_submit():
+        return render_template("qa/ask.html", form=form, similar=_similar(form.title.data or ""), step=2), 400
+    try:
+        question = qa.ask(db.session, current_user.id, form.title.data, form.body.data or "", form.tag_names(), today(), utcnow())
+    except PersonalDataFound as error:
+        db.rollback_quietly()
+        form.body.errors = [_guard_message(error)]
+        return render_template("qa/ask.html", form=form, similar=[], step=2), 400
+    db.commit()
+    _after_commit()
+    flash(gettext("Your question has been posted. You will get an e-mail when someone answers."), "success")
+    return redirect(url_for("qa.question", question_id=question.id), code=303)
+
+
+@blueprint.get("/vraagbaak/vergelijkbaar")
+@role_required(*MEMBERS)
+def similar() -> str:
+    """A fragment for the ask form (progressive enhancement): similar questions while typing."""
+    return render_template("qa/_similar.html", similar=_similar(request.args.get("titel", "")[:200]))
+
+
+def _question_page(question: Any, answer_form: AnswerForm | None = None, status: int = 200) -> Any:
+    is_moderator = current_user.has_role(*MODERATORS)
+    answers = qa.ordered_answers(question, include_hidden=is_moderator)
+    services = {
+        a.id: directory_queries.services_by_ids(db.session, linked_services(a.body)) for a in answers
+    }
+    owners = db.session.scalars(
+        select(User).join(RoleGrant).where(RoleGrant.role.in_(MODERATORS), User.is_active.is_(True)).order_by(User.name)
+    ).unique().all()
+    owner_form = OwnerForm(prefix="owner")
+    owner_form.owner.choices = [SelectChoice(u.id, u.name) for u in owners]
+    return render_template(
+        "qa/question.html",
+        question=question,
+        answers=answers,
+        render=render,
+        services=services,
+        answer_form=answer_form or AnswerForm(),
+        follows=qa.is_following(db.session, current_user.id, "question", question.id),
+        followed_tags=qa.followed_tags(db.session, current_user.id),
+        is_moderator=is_moderator,
+        moderate_form=ModerateForm(),
+        owner_form=owner_form,
+        action_form=EmptyForm(),
+        today=today(),
+        needs_review=qa.needs_review,
+    ), status
+
+
+@blueprint.get("/vraagbaak/vragen/<question_id>")
+@role_required(*MEMBERS)
+def question(question_id: str) -> Any:
+    found = _question_or_404(question_id)
+    if found.merged_into_id:
+        return redirect(url_for("qa.question", question_id=found.merged_into_id), code=301)
+    return _question_page(found)
+
+
+@blueprint.post("/vraagbaak/vragen/<question_id>/antwoorden")
+@role_required(*MEMBERS)
+def post_answer(question_id: str) -> Any:
+    found = _question_or_404(question_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _question_page(found, form, 400)
+    try:
+        new = qa.answer(db.session, found, current_user.id, form.body.data, today(), utcnow())
+    except PersonalDataFound as error:
+        db.rollback_quietly()
+        form.body.errors = [_guard_message(error)]
+        return _question_page(qa.get_question(db.session, question_id), form, 400)
+    except qa.NotAllowed:
+        abort(403)
+    db.commit()
+    _after_commit()
+    flash(gettext("Thank you for your answer."), "success")
+    return redirect(url_for("qa.question", question_id=found.id, _anchor=f"antwoord-{new.id}"), code=303)
+
+
+@blueprint.route("/vraagbaak/vragen/<question_id>/bewerken", methods=["GET", "POST"])
+@role_required(*MEMBERS)
+def edit_question(question_id: str) -> Any:
+    found = _question_or_404(question_id)
+    if not (current_user.has_role(*MODERATORS) or found.author_id == current_user.id):
+        abort(404)
+    form = QuestionForm(data={"title": found.title, "body": found.body, "tags": [t.code for t in found.tags]} if request.method == "GET" else None)
+    form.fill_tags(qa.curated_tags(db.session))
+    if request.method == "GET":
+        curated = {c.value for c in form.tags.choices}
+        form.other_tags.data = ", ".join(t.name for t in found.tags if t.code not in curated)
+    if form.validate_on_submit():
+        try:
+            qa.edit_question(db.session, found, _actor(), form.title.data, form.body.data or "", form.tag_names(), today(), utcnow())
+        except PersonalDataFound as error:
+            db.rollback_quietly()
+            form.body.errors = [_guard_message(error)]
+        else:
+            db.commit()
+            _after_commit()
+            flash(gettext("Your changes have been saved."), "success")
+            return redirect(url_for("qa.question", question_id=found.id), code=303)
+    return render_template("qa/edit_question.html", form=form, question=found), 400 if form.errors else 200
+
+
+def _answer_or_404(answer_id: str) -> Answer:
+    found = db.session.get(Answer, answer_id)
+    if found is None or (found.hidden and not current_user.has_role(*MODERATORS)):
+        abort(404)
+    return found
+
+
+@blueprint.route("/vraagbaak/antwoorden/<answer_id>/bewerken", methods=["GET", "POST"])
+@role_required(*MEMBERS)
+def edit_answer(answer_id: str) -> Any:
+    found = _answer_or_404(answer_id)
+    if not (current_user.has_role(*MODERATORS) or found.author_id == current_user.id):
+        abort(404)
+    form = AnswerForm(data={"body": found.body} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            qa.edit_answer(db.session, found, _actor(), form.body.data, today(), utcnow())
+        except PersonalDataFound as error:
+            db.rollback_quietly()
+            form.body.errors = [_guard_message(error)]
+        else:
+            db.commit()
+            _after_commit()
+            flash(gettext("Your changes have been saved."), "success")
+            return redirect(url_for("qa.question", question_id=found.question_id, _anchor=f"antwoord-{found.id}"), code=303)
+    return render_template("qa/edit_answer.html", form=form, answer=found), 400 if form.errors else 200
+
+
+@blueprint.post("/vraagbaak/antwoorden/<answer_id>/<action>")
+@role_required(*MEMBERS)
+def answer_action(answer_id: str, action: str) -> Any:
+    """accept, helpful, hide, unhide, owner, reviewed."""
+    found = _answer_or_404(answer_id)
+    question_url = url_for("qa.question", question_id=found.question_id, _anchor=f"antwoord-{found.id}")
+    actor = _actor()
+    try:
+        if action == "accepteren" and EmptyForm().validate_on_submit():
+            qa.accept(db.session, found.question, found, actor)
+            message = gettext("The answer is marked as the solution.")
+        elif action == "nuttig" and EmptyForm().validate_on_submit():
+            counted = qa.mark_helpful(db.session, found, current_user.id)
+            message = gettext("Thank you: marked as helpful.") if counted else gettext("You already marked this answer (or it is your own).")
+        elif action in ("verbergen", "tonen") and EmptyForm().validate_on_submit():
+            qa.moderate_answer(db.session, found, actor, hidden=action == "verbergen")
+            message = gettext("The answer is hidden.") if action == "verbergen" else gettext("The answer is shown again.")
+        elif action == "eigenaar":
+            form = OwnerForm(prefix="owner")
+            owner = db.session.get(User, form.owner.data or "")
+            form.owner.choices = [SelectChoice(owner.id, owner.name)] if owner else []
+            if not form.validate_on_submit() or owner is None:
+                flash(gettext("Choose an owner and a date."), "warning")
+                return redirect(question_url, code=303)
+            qa.set_owner(db.session, found, actor, owner, form.review_by.data, utcnow())
+            message = gettext("Owner and review date saved.")
+        elif action == "gecontroleerd":
+            form = OwnerForm(prefix="owner")
+            form.owner.choices = [SelectChoice(found.owner_id or "", "")]
+            form.owner.data = found.owner_id or ""
+            if not form.validate_on_submit():
+                flash(gettext("Enter the next review date."), "warning")
+                return redirect(question_url, code=303)
+            qa.mark_reviewed(db.session, found, actor, form.review_by.data, utcnow())
+            message = gettext("Marked as checked. Thank you.")
+        else:
+            abort(400)
+    except qa.NotAllowed:
+        abort(403)
+    db.commit()
+    _after_commit()
+    flash(message, "success")
+    return redirect(question_url, code=303)
+
+
+@blueprint.post("/vraagbaak/vragen/<question_id>/moderatie")
+@role_required(*MODERATORS)
+def moderate(question_id: str) -> Any:
+    found = _question_or_404(question_id)
+    form = ModerateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    target = None
+    if form.action.data == "merge":
+        match = _ID.search(form.merge_into.data or "")
+        target = qa.get_question(db.session, match.group()) if match else None
+    try:
+        qa.moderate_question(
+            db.session, found, _actor(), form.action.data, merge_into=target,
+            title_en=form.title_en.data or "", answer_en=form.answer_en.data or "", today=today(),
+        )
+    except PersonalDataFound as error:
+        db.rollback_quietly()
+        flash(_guard_message(error), "warning")
+        return redirect(url_for("qa.question", question_id=found.id), code=303)
+    except DomainError as error:
+        db.rollback_quietly()
+        flash({
+            "merge_target": gettext("Give the address of another, not merged question."),
+            "publish_needs_accepted_answer": gettext("Only a question with an accepted answer can be shown to parents."),
+        }.get(error.code, gettext("This is not possible.")), "warning")
+        return redirect(url_for("qa.question", question_id=found.id), code=303)
+    db.commit()
+    _after_commit()
+    flash(gettext("Saved."), "success")
+    destination = target.id if target is not None else found.id
+    return redirect(url_for("qa.question", question_id=destination), code=303)
+
+
+@blueprint.post("/vraagbaak/volgen/<kind>/<target>")
+@role_required(*MEMBERS)
+def follow(kind: str, target: str) -> Any:
+    if kind not in ("vraag", "tag") or not EmptyForm().validate_on_submit():
+        abort(400)
+    internal = "question" if kind == "vraag" else "tag"
+    if internal == "question":
+        _question_or_404(target)
+    elif not qa.tag_code(target) == target:
+        abort(404)
+    following = qa.toggle_follow(db.session, current_user.id, internal, target, utcnow())
+    db.commit()
+    flash(gettext("You follow this now. You get an e-mail with a link when there is a new answer.") if following else gettext("You no longer follow this."), "success")
+    back = request.form.get("next", "")
+    return redirect(back if back.startswith("/vraagbaak") and "//" not in back else url_for("qa.index"), code=303)
+
+
+@blueprint.get("/vraagbaak/vragen/<question_id>/geschiedenis")
+@role_required(*MEMBERS)
+def history(question_id: str) -> str:
+    found = _question_or_404(question_id)
+    answer_revisions = {a.id: qa.revisions(db.session, "answer", a.id) for a in found.answers}
+    return render_template(
+        "qa/history.html", question=found, revisions=qa.revisions(db.session, "question", found.id), answer_revisions=answer_revisions
+    )
+
+
+@blueprint.get("/vraagbaak/opnieuw-bekijken")
+@role_required(*MODERATORS)
+def review_list() -> str:
+    return render_template("qa/review.html", answers=qa.due_for_review(db.session, today()))
+
+
+@blueprint.get("/veelgestelde-vragen")
+def public_faq() -> str:
+    """For parents: the questions moderators chose, read-only, in Dutch or English."""
+    english = str(get_locale()) == "en"
+    items = []
+    for found in qa.public_faq(db.session):
+        accepted = qa.accepted(found)
+        if english and found.public_title_en and found.public_answer_en:
+            items.append((found.id, found.public_title_en, render(found.public_answer_en)))
+        elif not english and accepted is not None:
+            items.append((found.id, found.title, render(accepted.body)))
+    return render_template("qa/public_faq.html", items=items)
+
