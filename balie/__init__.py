@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from balie import security
     from balie.account.views import blueprint as account
+    from balie.advice.views import blueprint as advice
     from balie.auth.views import blueprint as auth
     from balie.directory.manage_views import blueprint as directory_manage
     from balie.directory.views import blueprint as directory
@@ -59,7 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from balie.qa.views import blueprint as qa
 
     security.register(app)
-    for blueprint in (public, auth, account, inbox, manage, directory, directory_manage, qa):
+    for blueprint in (public, auth, account, inbox, manage, directory, directory_manage, qa, advice):
         app.register_blueprint(blueprint)
 
 

@@ -94,3 +94,12 @@ STATUS_OF_SERVICE_LABELS = {
     "temporarily closed": _l("Temporarily closed"),
     "defunct": _l("No longer offered"),
 }
+
+# What an advising professional may hear (process only).
+FEEDBACK_EVENT_LABELS = {
+    "received": _l("Registration received"),
+    "contact_made": _l("Contact made"),
+    "visit_held": _l("Visit held"),
+    "follow_up_arranged": _l("Follow-up support arranged"),
+    "closed": _l("Closed"),
+}

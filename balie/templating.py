@@ -16,6 +16,7 @@ from balie.i18n import LANGUAGES, language
 from balie.labels import (
     CALL_TIME_LABELS,
     COST_LABELS,
+    FEEDBACK_EVENT_LABELS,
     OUTCOME_LABELS,
     PHASE_LABELS,
     PROFESSION_LABELS,
@@ -109,6 +110,12 @@ def municipality_name(code: str) -> str:
     return found.name if found else code
 
 
+def profession_of(user: Any) -> str:
+    """The kind of professional a user is (for the parent: "who gave you the code")."""
+    profession = next((g.profession for g in user.roles if g.role == "professional" and g.profession), None)
+    return str(PROFESSION_LABELS.get(profession, "")) if profession else ""
+
+
 def user_name(user_id: str) -> str:
     from balie.extensions import db
     from balie.models import User
@@ -150,6 +157,8 @@ def register(app: Flask) -> None:
         service_status=lambda code: str(STATUS_OF_SERVICE_LABELS.get(code, code)),
         municipality=municipality_name,
         user_name=user_name,
+        profession_of=profession_of,
+        feedback_event=lambda code: str(FEEDBACK_EVENT_LABELS.get(code, code)),
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -17,10 +17,14 @@ import phonenumbers
 KINDS = ("bsn", "phone", "email", "address", "birth_date")
 
 _BSN = re.compile(r"(?<![\d-])(?:\d{4}[ .-]?\d{2}[ .-]?\d{3}|\d{3}[ .-]?\d{3}[ .-]?\d{3})(?![\d-]|\.\d)")
+# Ids in links (a sociale kaart entry, a question) are not personal data, but their digit runs can pass
+# the 11-test or look like a phone number: they are blanked out before scanning.
+_UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Upper-case letters (as in an address), or lower case written against the digits ("2611ab").
 _POSTCODE = re.compile(r"\b[1-9]\d{3}(?: ?[A-Z]{2}|[a-z]{2})\b")
 _HOUSE_NUMBER = re.compile(r"\b\d{1,5}(?:[ -]?[a-zA-Z]{1,2})?\b")
+_HOUSE_NUMBER_LABEL = re.compile(r"^[\s,:]*(?:huisnummer|huisnr\.?|house number)", re.IGNORECASE)
 MONTHS = {
     "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3, "april": 4, "apr": 4, "mei": 5,
     "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augustus": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
@@ -32,6 +36,11 @@ _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _WRITTEN_DATE = re.compile(r"\b(\d{1,2})(?:e|ste|de)?\s+(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{4})\b", re.IGNORECASE)
 _BIRTH_WORDS = re.compile(r"geboren|geb\.|geboorte|geboortedatum|verjaardag|jarig|born|birth|dob\b|leeftijd", re.IGNORECASE)
 BIRTH_CONTEXT_CHARS = 40
+# A date right after one of these words starts or ends a period ("sinds 1 juli 2022", "kinderen geboren
+# vanaf 1 januari 2025"): a policy date, not someone's date of birth.
+_POLICY_BEFORE = re.compile(
+    r"\b(?:sinds|per|vanaf|tot(?: en met)?|t/m|m\.i\.v\.|met ingang van|since|from|as of|until)\s+$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,7 @@ def _addresses(text: str) -> list[Finding]:
     found = []
     for match in _POSTCODE.finditer(text):
         before = text[max(0, match.start() - 30) : match.start()]
-        after = text[match.end() : match.end() + 12]
+        after = _HOUSE_NUMBER_LABEL.sub(" ", text[match.end() : match.end() + 40])[:12]
         if _HOUSE_NUMBER.search(after) or re.search(r"[A-Za-z]\s+\d{1,5}[a-zA-Z]?\s*,?\s*$", before):
             found.append(Finding("address", match.group()))
     return found
@@ -101,7 +110,7 @@ def _dates(text: str, today: date) -> list[Finding]:
     for match in _WRITTEN_DATE.finditer(text):
         candidates.append((match, int(match.group(3)), MONTHS[match.group(2).lower()], int(match.group(1))))
     for match, year, month, day in candidates:
-        if not _valid(year, month, day):
+        if not _valid(year, month, day) or _POLICY_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
             continue
         around = text[max(0, match.start() - BIRTH_CONTEXT_CHARS) : match.end() + BIRTH_CONTEXT_CHARS]
         if _BIRTH_WORDS.search(around) or _plausible_birth_year(year, today):
@@ -111,7 +120,7 @@ def _dates(text: str, today: date) -> list[Finding]:
 
 def scan(text: str, today: date) -> list[Finding]:
     """Everything in the text that looks like a client's personal data (empty: the text passes)."""
-    text = text or ""
+    text = _UUID.sub(lambda match: "x" * len(match.group()), text or "")
     findings = _bsns(text) + _emails(text) + _addresses(text) + _dates(text, today)
     taken = {f.text for f in findings}
     findings += [f for f in _phones(text) if not any(f.text in t or t in f.text for t in taken)]

@@ -74,6 +74,10 @@ class RegistrationData:
     submission_token: str = field(repr=False)
     municipality_code: str | None = None  # chosen when the PC4 lies in two gemeenten
     route: str = "self"
+    advice_code: str | None = None  # from the professional's advice card (QR or typed)
+    feedback_consent: bool = False  # the advising professional may hear process events
+    advisor_user_id: str | None = None  # assisted / referral: the professional on whose screen
+    consent_method: str | None = None  # referral: how the pregnant woman gave consent
 
     @property
     def address(self) -> str:

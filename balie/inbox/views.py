@@ -22,7 +22,8 @@ from balie.labels import OUTCOME_LABELS, REASON_LABELS, STATUS_LABELS, STEP_LABE
 from balie.models import Registration
 from balie.models.base import utcnow
 from balie.security import actor, role_required
-from balie.services import access_log, inbox
+from balie.account.forms import EmptyForm
+from balie.services import access_log, inbox, retention
 
 blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
 _OPAQUE = re.compile(r"[^0-9a-zA-Z-]")
@@ -90,6 +91,9 @@ def detail(registration_id: str) -> str:
         outcomes=outcome_choices(),
         step_form=StepForm(),
         reroute_form=_reroute_form(registration),
+        duplicate_of=inbox.find(db.session, current_user.organisation_ids, registration.duplicate_of_id)
+        if registration.duplicate_of_id
+        else None,
         **_labels(),
     )
 
@@ -179,3 +183,32 @@ def access_history(registration_id: str) -> str:
     _log("access_log.read", "R", registration.id, registration.organisation_id, detail="history")
     db.commit()
     return render_template("inbox/access.html", registration=registration, rows=rows)
+
+
+@blueprint.post("/<registration_id>/samenvoegen")
+@role_required(roles.JGZ_STAFF)
+def merge(registration_id: str) -> Any:
+    """A possible duplicate is merged into the earlier registration; its details are erased."""
+    duplicate = _registration_or_404(registration_id, "registration.merge", "U")
+    original = inbox.find(db.session, current_user.organisation_ids, duplicate.duplicate_of_id or "")
+    if original is None or not EmptyForm().validate_on_submit():
+        abort(404)
+    inbox.merge_duplicate(db.session, duplicate, original, actor(roles.JGZ_STAFF, duplicate.organisation_id), utcnow())
+    _log("registration.merge", "U", original.id, original.organisation_id, detail=f"merged={duplicate.id}")
+    db.commit()
+    flash(gettext("Merged into %(reference)s. The duplicate's details are deleted.", reference=original.reference), "success")
+    return redirect(url_for("inbox.detail", registration_id=original.id), code=303)
+
+
+@blueprint.route("/<registration_id>/wissen", methods=["GET", "POST"])
+@role_required(roles.JGZ_STAFF)
+def erase(registration_id: str) -> Any:
+    """Delete the personal details now (after a withdrawal, or once they are in the own dossier)."""
+    registration = _registration_or_404(registration_id, "registration.purge", "D")
+    form = EmptyForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("inbox/erase.html", registration=registration, form=form)
+    retention.erase(db.session, registration, utcnow(), actor(roles.JGZ_STAFF, registration.organisation_id), "request-or-handover v1")
+    db.commit()
+    flash(gettext("The personal details of %(reference)s are deleted.", reference=registration.reference), "success")
+    return redirect(url_for("inbox.index"), code=303)

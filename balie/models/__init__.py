@@ -10,6 +10,7 @@ from balie.models.account import (
     User,
     UserSession,
 )
+from balie.models.advice import AdviceCode
 from balie.models.audit import AccessLogEntry
 from balie.models.base import Base
 from balie.models.directory import (
@@ -33,6 +34,7 @@ from balie.models.registration import Registration
 
 __all__ = [
     "AccessLogEntry",
+    "AdviceCode",
     "Answer",
     "HelpfulVote",
     "PostRevision",

@@ -29,6 +29,8 @@ class User(Base):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_timecode: Mapped[int | None] = mapped_column(Integer)
     key_id: Mapped[str | None] = mapped_column(String(16))
+    # Professionals: a mail (with a link only) when there is news about their advice.
+    feedback_mail: Mapped[bool] = mapped_column(Boolean, default=False)
 
     roles: Mapped[list["RoleGrant"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

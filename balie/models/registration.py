@@ -7,6 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from balie.models.account import User
+from balie.models.advice import AdviceCode
 from balie.models.base import Base, UTCDateTime, new_opaque_id, utcnow
 from balie.models.directory import Organisation, Service
 from balie.models.reference import Municipality
@@ -48,6 +50,23 @@ class Registration(Base):
     note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     contact_preferences_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
+    # Advice and consent: who advised, helped or referred, and what the parent agreed to.
+    advice_code_id: Mapped[str | None] = mapped_column(ForeignKey("advice_code.id"), index=True)
+    advisor_user_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    helped_by_user_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
+    consent_text_version: Mapped[str | None] = mapped_column(String(24))  # assisted / referral text
+    consent_method: Mapped[str | None] = mapped_column(String(12))  # referral: in_person / by_phone
+    feedback_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    feedback_text_version: Mapped[str | None] = mapped_column(String(24))
+    feedback_until: Mapped[date | None] = mapped_column(Date)
+    # Withdrawal (with the code on her confirmation) stops feedback and asks for deletion.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Duplicates without a BSN: keyed hashes of the normalised name with the phone or e-mail.
+    duplicate_key_phone: Mapped[str | None] = mapped_column(String(64), index=True)
+    duplicate_key_email: Mapped[str | None] = mapped_column(String(64), index=True)
+    duplicate_of_id: Mapped[str | None] = mapped_column(ForeignKey("registration.id"))
+    merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("registration.id"))
+
     # The inbox: who picked it up, when it was closed (and how) or handed over.
     assigned_user_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -60,6 +79,9 @@ class Registration(Base):
     organisation: Mapped[Organisation] = relationship()
     service: Mapped[Service] = relationship()
     municipality: Mapped[Municipality] = relationship()
+    advisor: Mapped[User | None] = relationship(foreign_keys=[advisor_user_id])
+    helped_by: Mapped[User | None] = relationship(foreign_keys=[helped_by_user_id])
+    advice_code: Mapped[AdviceCode | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status}>"

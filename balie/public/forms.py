@@ -46,6 +46,7 @@ ERRORS = {
     "house_number_format": _l("Enter a house number like 12"),
     "house_number_addition_format": _l("Enter an addition of at most 6 letters or digits, like A or 2"),
     "due_month_range": _l("Choose the month in which your baby is expected"),
+    "advice_code_unknown": _l("We do not know this code. Check it, or leave the field empty"),
 }
 
 
@@ -167,6 +168,28 @@ class RegistrationForm(FlaskForm):
         _l("Send me a short confirmation by e-mail"),
         description=_l("The e-mail only says that we received your message, with your reference. It does not mention a pregnancy."),
     )
+    advice_code = StringField(
+        _l("Did a professional give you a code? (optional)"),
+        description=_l("It is on the card from your midwife or another professional. Leave it empty if you have no code."),
+        validators=[plain_text(), Length(max=20, message=_l("Use at most %(max)d characters"))],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    feedback_consent = BooleanField(
+        _l("The professional who advised me may hear how it went"),
+        description=_l("Only that the JGZ contacted you, that a visit took place and whether support was arranged. Never what you talked about. You can change your mind later."),
+    )
+    # Samen aanmelden: the parent confirms on the professional's screen.
+    parent_agrees = BooleanField(_l("I have read what is shared and I agree"))
+    # Direct referral: how the pregnant woman gave her explicit consent (or that she did not).
+    consent = RadioField(
+        _l("Has the pregnant woman agreed to this referral?"),
+        choices=[
+            SelectChoice("in_person", _l("Yes, she agreed in person")),
+            SelectChoice("by_phone", _l("Yes, she agreed by phone")),
+            SelectChoice("no", _l("No, she does not want to be referred")),
+        ],
+        validate_choice=False,
+    )
     submission_token = HiddenField()
     started = HiddenField()
     # Honeypot: hidden from people (and screen readers); only robots fill it in.
@@ -224,7 +247,7 @@ class RegistrationForm(FlaskForm):
         if self.municipality.data not in {code for code, _ in options}:
             self.municipality.data = None
 
-    def to_data(self, route: str = "self") -> RegistrationData:
+    def to_data(self, route: str = "self", advisor_user_id: str | None = None) -> RegistrationData:
         """The validated input as a frozen value (call only after validate())."""
         phone = (self.phone.data or "").strip()
         email = (self.email.data or "").strip()
@@ -250,4 +273,23 @@ class RegistrationForm(FlaskForm):
             submission_token=self.submission_token.data or "",
             municipality_code=self.municipality.data or None,
             route=route,
+            advice_code=((self.advice_code.data or "").strip() or None) if route == "self" else None,
+            feedback_consent=self.feedback_consent.data is True,
+            advisor_user_id=advisor_user_id if route != "self" else None,
+            consent_method=self.consent.data if route == "referral" and self.consent.data in ("in_person", "by_phone") else None,
         )
+
+
+class WithdrawalForm(FlaskForm):
+    reference = StringField(
+        _l("Your reference"),
+        description=_l("On your confirmation, for example K7MQ-2QXB."),
+        validators=[DataRequired(_l("Enter your reference")), Length(max=20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    code = StringField(
+        _l("Withdrawal code"),
+        description=_l("Also on your confirmation, for example ABCD-EFGH-JKLM."),
+        validators=[DataRequired(_l("Enter your withdrawal code")), Length(max=20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )

@@ -2,101 +2,29 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask_babel import gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 
-from balie.clock import today
-from balie.config import region_ggd_codes
 from balie.database import DatabaseUnavailable
-from balie.domain.postcode import Postcode
 from balie.extensions import db, limiter
 from balie.i18n import LOCALE_COOKIE, is_supported
-from balie.public.forms import ERRORS, RegistrationForm
-from balie.public.spam import FormGuard, Verdict
-from balie.services import directory_queries, registrations, routing
+from balie.models.base import utcnow
+from balie.public import flow
+from balie.public.forms import ERRORS, RegistrationForm, WithdrawalForm
+from balie.public.spam import Verdict
+from balie.services import advice, directory_queries, registrations, routing
 
 blueprint = Blueprint("public", __name__)
 
-FORM_ENDPOINTS = {"public.register_check", "public.register_send"}
-
-
-def _guard() -> FormGuard:
-    config = current_app.config
-    return FormGuard(config["SECRET_KEY"], float(config["SPAM_MIN_SECONDS"]), int(config["SPAM_MAX_AGE_SECONDS"]))
-
-
-def _issue_tokens(form: RegistrationForm, fresh: bool = False) -> None:
-    if fresh or not form.submission_token.data:
-        form.submission_token.data = FormGuard.new_submission_token()
-        form.started.data = _guard().timing_token(form.submission_token.data)
-
-
-def _render_form(form: RegistrationForm, status: int = 200, notice: str | None = None, focus: str | None = None) -> Any:
-    form.website.data = ""
-    return render_template("public/register.html", form=form, notice=notice, focus=focus), status
-
-
-def _render_outcome(form: RegistrationForm, outcome: routing.Outcome) -> Any:
-    if isinstance(outcome, routing.ChooseMunicipality):
-        form.show_municipality_choice([(m.code, m.name) for m in outcome.options])
-        return _render_form(form, 200, notice="choose_municipality", focus="municipality")
-    if isinstance(outcome, routing.NotServed):
-        region = directory_queries.region_municipalities(db.session, region_ggd_codes(current_app.config))
-        return render_template("public/not_served.html", form=form, outcome=outcome, region=region)
-    return render_template("public/check.html", form=form, routed=outcome)
-
-
-def _route(form: RegistrationForm) -> routing.Outcome | None:
-    try:
-        return routing.route(
-            db.session,
-            Postcode.parse(form.postcode.data).pc4,
-            region_ggd_codes(current_app.config),
-            form.municipality.data,
-        )
-    except routing.UnknownPostcode:
-        form.postcode.errors = [str(ERRORS["postcode_unknown"])]
-        return None
-
-
-def _route_quietly(form: RegistrationForm) -> routing.Outcome | None:
-    """For the 'not saved' page: the destination if the database still answers reads."""
-    try:
-        return _route(form)
-    except Exception:  # noqa: BLE001 - the page must render even when the database is down
-        db.rollback_quietly()
-        return None
-
-
-def _submit_settings() -> registrations.SubmitSettings:
-    from flask_babel import get_locale
-
-    return registrations.SubmitSettings(
-        keys=current_app.extensions["balie.keys"],
-        region_ggd_codes=region_ggd_codes(current_app.config),
-        purge_weeks_after_due=int(current_app.config["PURGE_WEEKS_AFTER_DUE"]),
-        today=today(),
-        locale=str(get_locale()),
-    )
-
-
-def _confirm(registration_id: str) -> Response:
-    session["confirmation"] = {"id": registration_id, "at": int(time.time())}
-    return redirect(url_for("public.confirmation"), code=303)
+FORM_ENDPOINTS = {
+    "public.register_check", "public.register_send", "advice.assisted_check", "advice.assisted_send",
+    "advice.referral_check", "advice.referral_send",
+}
 
 
 @blueprint.get("/")
@@ -106,21 +34,20 @@ def home() -> str:
 
 @blueprint.get("/aanmelden")
 def register_form() -> Any:
+    """The form; an advice card's QR code opens it with ?code= (and ?lang=) filled in."""
     form = RegistrationForm(formdata=None)
-    _issue_tokens(form, fresh=True)
-    return _render_form(form)
+    form.advice_code.data = advice.normalise_code(request.args.get("code")) or None
+    flow.issue_tokens(form, fresh=True)
+    return flow.render_form(form, flow.SELF)
 
 
 @blueprint.post("/aanmelden")
 def register_check() -> Any:
     form = RegistrationForm()
-    _issue_tokens(form)
+    flow.issue_tokens(form)
     if "edit" in request.form:  # "Change" on the check page: back to the form, input kept
-        return _render_form(form, focus=request.form["edit"])
-    if not form.validate():
-        return _render_form(form, 400)
-    outcome = _route(form)
-    return _render_form(form, 400) if outcome is None else _render_outcome(form, outcome)
+        return flow.render_form(form, flow.SELF, focus=request.form["edit"])
+    return flow.check_step(form, flow.SELF)
 
 
 def _registration_limit() -> str:
@@ -136,38 +63,59 @@ def _global_limit() -> str:
 @limiter.shared_limit(_global_limit, scope="registration-global", key_func=lambda: "all")
 def register_send() -> Any:
     form = RegistrationForm()
-    _issue_tokens(form)
-    if not form.validate():
-        return _render_form(form, 400)
+    flow.issue_tokens(form)
+    if not form.validate() or not flow.advice_code_ok(form, flow.SELF):
+        return flow.render_form(form, flow.SELF, 400)
     existing = registrations.find_by_submission(db.session, form.submission_token.data)
     if existing is not None:
-        return _confirm(existing.id)
-    verdict = _guard().check(form.submission_token.data, form.started.data, request.form.get("website", ""))
+        return flow.confirm(existing.id)
+    verdict = flow.guard().check(form.submission_token.data, form.started.data, request.form.get("website", ""))
     if verdict is not Verdict.OK:
         current_app.logger.info("registration not accepted: %s", verdict.value)
-        _issue_tokens(form, fresh=verdict in {Verdict.STALE, Verdict.TAMPERED})
-        return _render_form(form, 400, notice=f"spam_{verdict.value}")
+        flow.issue_tokens(form, fresh=verdict in {Verdict.STALE, Verdict.TAMPERED})
+        return flow.render_form(form, flow.SELF, 400, notice=f"spam_{verdict.value}")
+    return send(form, flow.SELF, form.to_data())
+
+
+def send(form: RegistrationForm, route_flow: flow.Flow, data: Any) -> Any:
+    """Store and confirm; on a routing change or a database failure, the page that explains it."""
     try:
-        submitted = registrations.submit(db.session, form.to_data(), _submit_settings())
+        submitted = registrations.submit(db.session, data, flow.submit_settings())
         db.commit()
     except registrations.NotRoutable as not_routable:
-        return _render_outcome(form, not_routable.outcome)
+        return flow.render_outcome(form, not_routable.outcome, route_flow)
     except routing.UnknownPostcode:
         form.postcode.errors = [str(ERRORS["postcode_unknown"])]
-        return _render_form(form, 400)
+        return flow.render_form(form, route_flow, 400)
+    except registrations.AdviceCodeUnknown:
+        form.advice_code.errors = [str(ERRORS["advice_code_unknown"])]
+        return flow.render_form(form, route_flow, 400)
     except DatabaseUnavailable:
-        return render_template("public/check.html", form=form, routed=_route_quietly(form), not_saved=True), 503
-    return _confirm(submitted.registration.id)
+        return flow.render_check(form, route_flow, flow.route_quietly(form), 503, not_saved=True)
+    return flow.confirm(submitted.registration.id, "public.confirmation" if route_flow.mode == "self" else "advice.confirmation")
 
 
 @blueprint.get("/aanmelden/bevestiging")
 def confirmation() -> str:
-    pointer = session.get("confirmation") or {}
-    visible = int(current_app.config["CONFIRMATION_VISIBLE_MINUTES"]) * 60
-    registration = None
-    if pointer.get("id") and time.time() - float(pointer.get("at", 0)) < visible:
-        registration = registrations.by_id(db.session, str(pointer["id"]))
-    return render_template("public/confirmation.html", registration=registration)
+    registration = flow.confirmed_registration()
+    code = registrations.withdrawal_code(current_app.config["SECRET_KEY"], registration.id) if registration else None
+    return render_template("public/confirmation.html", registration=registration, withdrawal_code=code)
+
+
+@blueprint.route("/intrekken", methods=["GET", "POST"])
+@limiter.limit(_registration_limit, methods=["POST"])
+def withdraw() -> Any:
+    """The parent withdraws: feedback stops and the organisation is asked to delete her data."""
+    form = WithdrawalForm()
+    if not form.validate_on_submit():
+        return render_template("public/withdraw.html", form=form), 400 if form.errors else 200
+    try:
+        registrations.withdraw(db.session, form.reference.data, form.code.data, current_app.config["SECRET_KEY"], utcnow())
+    except registrations.WithdrawalRefused:
+        form.code.errors = [gettext("The reference and the withdrawal code do not match. Check both and try again.")]
+        return render_template("public/withdraw.html", form=form), 400
+    db.commit()
+    return render_template("public/withdrawn.html")
 
 
 @blueprint.get("/al-geboren")
@@ -202,7 +150,10 @@ def choose_language(code: str) -> Response:
     return response
 
 
-@blueprint.errorhandler(CSRFError)
+def flow_for(endpoint: str | None) -> flow.Flow:
+    return next((f for f in (flow.ASSISTED, flow.REFERRAL) if endpoint in (f.check_endpoint, f.send_endpoint)), flow.SELF)
+
+
 def _form_expired(_error: CSRFError) -> Any:
     """A slow parent loses nothing: the form comes back with her input and a fresh token."""
     if request.endpoint not in FORM_ENDPOINTS:
@@ -210,18 +161,16 @@ def _form_expired(_error: CSRFError) -> Any:
 
         return render_error(400)
     form = RegistrationForm(meta={"csrf": False})
-    _issue_tokens(form)
-    return _render_form(form, 400, notice="expired")
+    flow.issue_tokens(form)
+    return flow.render_form(form, flow_for(request.endpoint), 400, notice="expired")
 
 
-@blueprint.errorhandler(RateLimitExceeded)
 def _too_many(_error: RateLimitExceeded) -> Any:
     form = RegistrationForm(meta={"csrf": False})
-    _issue_tokens(form)
-    return _render_form(form, 429, notice="too_many")
+    flow.issue_tokens(form)
+    return flow.render_form(form, flow.SELF, 429, notice="too_many")
 
 
-@blueprint.errorhandler(SQLAlchemyError)
 def _database_failed(error: SQLAlchemyError) -> Any:
     """A locked or failing database before the commit (a lookup, a flush): "not saved, try
     again" with her answers, like a failing commit — never the bare error page. Nothing was
@@ -233,7 +182,18 @@ def _database_failed(error: SQLAlchemyError) -> Any:
     if request.endpoint not in FORM_ENDPOINTS:
         return render_error(503)
     form = RegistrationForm(meta={"csrf": False})
-    _issue_tokens(form)
-    if request.endpoint == "public.register_send":
-        return render_template("public/check.html", form=form, routed=None, not_saved=True), 503
-    return _render_form(form, 503, notice="not_saved")
+    flow.issue_tokens(form)
+    route_flow = flow_for(request.endpoint)
+    if request.endpoint == route_flow.send_endpoint:
+        return render_template("public/check.html", form=form, flow=route_flow, routed=None, card=None, not_saved=True), 503
+    return flow.render_form(form, route_flow, 503, notice="not_saved")
+
+
+def register_error_handlers(target: Blueprint) -> None:
+    """A slow parent, a rate limit or a failing database never cost the answers typed."""
+    target.register_error_handler(CSRFError, _form_expired)
+    target.register_error_handler(RateLimitExceeded, _too_many)
+    target.register_error_handler(SQLAlchemyError, _database_failed)
+
+
+register_error_handlers(blueprint)

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -33,11 +34,11 @@ MEMBERS = roles.ROLES  # every role may ask and answer
 MODERATORS = (roles.ADMIN, roles.MODERATOR)
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 GUARD_LABELS = {
-    "bsn": "a citizen service number (BSN)",
-    "phone": "a phone number",
-    "email": "an e-mail address",
-    "address": "a postcode with a house number",
-    "birth_date": "a date that may be a date of birth",
+    "bsn": _l("a citizen service number (BSN)"),
+    "phone": _l("a phone number"),
+    "email": _l("an e-mail address"),
+    "address": _l("a postcode with a house number"),
+    "birth_date": _l("a date that may be a date of birth"),
 }
 
 
@@ -53,7 +54,7 @@ def _after_commit() -> None:
 
 
 def _guard_message(error: PersonalDataFound) -> str:
-    found = "; ".join(f"{gettext(GUARD_LABELS[f.kind])}: “{f.text}”" for f in error.findings)
+    found = "; ".join(f"{GUARD_LABELS[f.kind]}: “{f.text}”" for f in error.findings)
     return gettext("Your text seems to contain personal data of a client (%(found)s). Remove it and try again. Nothing has been saved.", found=found)
 
 

@@ -77,10 +77,13 @@ def apply_record(service: Service, record: ServiceRecord, categories: dict[str, 
     service.categories = [categories[code] for code in record.categories]
     kept = {a.municipality_code: a for a in service.areas}
     service.areas = [kept.get(code) or ServiceArea(municipality_code=code) for code in record.areas]
+    # Rows for values that stay are kept: a new row next to the old one breaks the unique key.
     if {l.code for l in service.languages} != set(record.languages):
-        service.languages = [ServiceLanguage(code=code) for code in record.languages]
+        kept_languages = {l.code: l for l in service.languages}
+        service.languages = [kept_languages.get(code) or ServiceLanguage(code=code) for code in record.languages]
     if {p.phase for p in service.phases} != set(record.phases):
-        service.phases = [ServicePhase(phase=phase) for phase in record.phases]
+        kept_phases = {p.phase: p for p in service.phases}
+        service.phases = [kept_phases.get(phase) or ServicePhase(phase=phase) for phase in record.phases]
     if [(p.number, p.description) for p in service.phones] != [(p.number, p.description) for p in record.phones]:
         service.phones = _phones(record.phones)
     current_locations = [LocationRecord(l.name, l.address, l.postal_code, l.city, l.latitude, l.longitude) for l in service.locations]

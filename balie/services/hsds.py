@@ -35,6 +35,7 @@ TAXONOMIES = {
     "response_days": ("balie-reactietermijn", "Binnen hoeveel werkdagen contact (huisbezoek)"),
     "assurer": ("balie-gecontroleerd-door", "Laatst gecontroleerd door"),
     "example": ("balie-voorbeeld", "Voorbeeldgegevens voor de demoregio"),
+    "file_name": ("balie-bestandsnaam", "Naam van het bestand in sociale_kaart/ (slug, gebruikt in links)"),
 }
 
 
@@ -43,7 +44,8 @@ def _id(*parts: str) -> str:
 
 
 def _attribute(
-    owner: str, link_type: str, code: str, name: str, value: str | None = None, description: str = ""
+    owner: str, link_type: str, code: str, name: str, value: str | None = None, description: str = "",
+    entity: str = "service",
 ) -> dict[str, Any]:
     taxonomy, taxonomy_name = TAXONOMIES[link_type]
     term_id = _id("term", taxonomy, code)
@@ -51,7 +53,7 @@ def _attribute(
         "id": _id("attribute", owner, link_type, code),
         "link_id": owner,
         "link_type": link_type,
-        "link_entity": "service",
+        "link_entity": entity,
         "taxonomy_term_id": term_id,
         "taxonomy_term": {
             "id": term_id,
@@ -129,7 +131,8 @@ def _service(
         **({"email": organisation.email} if organisation.email else {}),
         **({"website": organisation.website} if organisation.website else {}),
         "phones": _phones(organisation.id, (PhoneRecord(p.number, p.description) for p in organisation.phones)),
-        "attributes": [_attribute(organisation.id, "example", "yes", "Voorbeeld")] if organisation.is_example else [],
+        "attributes": [_attribute(organisation.id, "file_name", "text", "Bestandsnaam", organisation.slug, entity="organization")]
+        + ([_attribute(organisation.id, "example", "yes", "Voorbeeld", entity="organization")] if organisation.is_example else []),
     }
     out["service_areas"] = (
         [{"id": _id("service_area", record.id, "national"), "service_id": record.id, "name": "Heel Nederland", "uri": NATIONAL_URI}]
@@ -269,6 +272,18 @@ def _record(service: dict[str, Any]) -> ServiceRecord:
     )
 
 
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _file_name(organisation: dict[str, Any]) -> str | None:
+    """The organisation's file name as exported (only a plain slug: it becomes a file name)."""
+    for attribute in organisation.get("attributes", ()):
+        value = attribute.get("value") if attribute.get("link_type") == "file_name" else None
+        if isinstance(value, str) and len(value) <= 60 and _SLUG.match(value):
+            return value
+    return None
+
+
 def to_kaart(services: list[dict[str, Any]], slugs: dict[str, str]) -> Kaart:
     """An HSDS service list as directory records (organisations keep their known file names)."""
     organisations: dict[str, dict[str, Any]] = {}
@@ -289,7 +304,7 @@ def to_kaart(services: list[dict[str, Any]], slugs: dict[str, str]) -> Kaart:
         organisations=tuple(
             OrganisationRecord(
                 id=org_id,
-                slug=slugs.get(org_id) or slugify(org["name"]),
+                slug=slugs.get(org_id) or _file_name(org) or slugify(org["name"]),
                 name=org["name"],
                 description=org.get("description", ""),
                 services=tuple(sorted(records[org_id], key=lambda r: r.name)),

@@ -19,7 +19,7 @@ from balie.domain import status_flow, working_days
 from balie.domain.errors import DomainError
 from balie.domain.status_flow import Status, Step
 from balie.models import Category, Organisation, Registration, RegistrationEvent
-from balie.services import outbox, personal_data
+from balie.services import access_log, advice, outbox, personal_data, retention
 from balie.services.directory_queries import home_visit_services
 
 PER_PAGE = 25
@@ -29,6 +29,10 @@ SORTS = ("newest", "oldest", "due")
 
 class RerouteImpossible(DomainError):
     code = "reroute_impossible"
+
+
+class MergeImpossible(DomainError):
+    code = "merge_impossible"
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,28 @@ def record_step(
     )
     session.add(event)
     session.flush()
+    advice.notify_step(session, registration, step.value, now.astimezone(ZONE).date())
     return event
+
+
+def merge_duplicate(
+    session: Session, duplicate: Registration, original: Registration, actor: access_log.Actor, now: datetime
+) -> None:
+    """Keep the original; it takes over who advised and what was consented; the duplicate is erased."""
+    if duplicate.organisation_id != original.organisation_id or original.purged_at or original.merged_into_id:
+        raise MergeImpossible()
+    if original.advisor_user_id is None and duplicate.advisor_user_id is not None:
+        for name in (
+            "advisor_user_id", "advice_code_id", "helped_by_user_id", "consent_text_version", "consent_method",
+            "feedback_consent", "feedback_text_version", "feedback_until",
+        ):
+            setattr(original, name, getattr(duplicate, name))
+        if original.route == "self" and duplicate.route != "self":
+            original.route = duplicate.route
+    duplicate.merged_into_id = original.id
+    duplicate.duplicate_of_id = None
+    duplicate.status, duplicate.close_outcome, duplicate.closed_at = Status.CLOSED.value, "duplicate", now
+    retention.erase(session, duplicate, now, actor, "duplicate-merge v1")
 
 
 def reroute_targets(session: Session, current_org_id: str) -> list[Organisation]:

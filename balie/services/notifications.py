@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from balie.crypto import KeyRing
 from balie.domain import roles
 from balie.models import Invitation, Organisation, OutboxMessage, PasswordReset, Registration, RoleGrant, User
-from balie.services import accounts, outbox, personal_data, qa
+from balie.services import accounts, advice, outbox, personal_data, qa, registrations
 
 
 class NothingToSend(Exception):
@@ -53,16 +53,22 @@ def _envelope(message: OutboxMessage, settings: MailSettings, to: str, subject: 
 
 def compose(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
     registration = session.get(Registration, message.registration_id) if message.registration_id else None
-    if message.kind == outbox.KIND_NEW_REGISTRATION:
+    if message.kind in (outbox.KIND_NEW_REGISTRATION, registrations.KIND_WITHDRAWN):
         organisation = session.get(Organisation, message.payload.get("organisation_id", ""))
         if organisation is None:
             raise NothingToSend()
         if not organisation.email:
             raise NoRecipient()
+        withdrawn = message.kind == registrations.KIND_WITHDRAWN
         with force_locale("nl"):
-            subject = gettext("New registration for %(organisation)s", organisation=organisation.name)
+            subject = (
+                gettext("A registration for %(organisation)s was withdrawn", organisation=organisation.name)
+                if withdrawn
+                else gettext("New registration for %(organisation)s", organisation=organisation.name)
+            )
             body = render_template(
-                "email/new_registration.txt", organisation=organisation, inbox_url=settings.base_url + "/inbox"
+                "email/withdrawn.txt" if withdrawn else "email/new_registration.txt",
+                organisation=organisation, inbox_url=settings.base_url + "/inbox",
             )
         return _envelope(message, settings, organisation.email, subject, body)
     if message.kind == outbox.KIND_PARENT_CONFIRMATION:
@@ -83,7 +89,20 @@ def compose(session: Session, message: OutboxMessage, settings: MailSettings) ->
         return _account_request_mail(session, message, settings)
     if message.kind in (qa.KIND_NEW_ANSWER, qa.KIND_REVIEW_DUE):
         return _qa_mail(session, message, settings)
+    if message.kind == advice.KIND_FEEDBACK_UPDATE:
+        return _feedback_mail(session, message, settings)
     raise NothingToSend()
+
+
+def _feedback_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
+    """News about an advice: a link to "my advice and referrals", nothing else."""
+    user = session.get(User, message.payload.get("user_id", ""))
+    if user is None or not user.is_active or not user.feedback_mail:
+        raise NothingToSend()
+    with force_locale("nl"):
+        subject = gettext("News about your advice on the Balie")
+        body = render_template("email/feedback_update.txt", link=f"{settings.base_url}/advies")
+    return _envelope(message, settings, user.email, subject, body)
 
 
 def _qa_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,11 +15,14 @@ from sqlalchemy.orm import Session
 from balie.crypto import KeyRing
 from balie.domain import due_date
 from balie.domain.errors import DomainError
-from balie.domain.reference_code import new_reference
+from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
+from balie.domain.reference_code import ALPHABET, new_reference, normalise_reference
 from balie.domain.registration import PRIVACY_TEXT_VERSION, RegistrationData
-from balie.models import Registration
+from balie.models import AdviceCode, OutboxMessage, Registration
 from balie.models.base import new_opaque_id
-from balie.services import outbox, personal_data, routing
+from balie.services import access_log, advice, duplicates, outbox, personal_data, routing
+
+KIND_WITHDRAWN = "registration_withdrawn"
 
 REFERENCE_ATTEMPTS = 5
 
@@ -33,6 +37,14 @@ class NotRoutable(DomainError):
         self.outcome = outcome
 
 
+class AdviceCodeUnknown(DomainError):
+    code = "advice_code_unknown"
+
+
+class WithdrawalRefused(DomainError):
+    code = "withdrawal_refused"
+
+
 @dataclass(frozen=True)
 class SubmitSettings:
     keys: KeyRing
@@ -40,6 +52,7 @@ class SubmitSettings:
     purge_weeks_after_due: int
     today: date
     locale: str = "nl"
+    secret: str = ""  # for the duplicate keys
 
 
 @dataclass(frozen=True)
@@ -65,8 +78,14 @@ def submit(session: Session, data: RegistrationData, settings: SubmitSettings) -
     outcome = routing.route(session, data.postcode.pc4, settings.region_ggd_codes, data.municipality_code)
     if not isinstance(outcome, routing.Routed):
         raise NotRoutable(outcome)
+    card = None
+    if data.route == "self" and data.advice_code:
+        card = advice.find_active(session, data.advice_code)
+        if card is None:
+            raise AdviceCodeUnknown()
     for _attempt in range(REFERENCE_ATTEMPTS):
         registration = _build(data, outcome, settings)
+        _apply_advice(registration, data, card, settings)
         try:
             with session.begin_nested():
                 session.add(registration)
@@ -77,9 +96,14 @@ def submit(session: Session, data: RegistrationData, settings: SubmitSettings) -
             if existing is not None:
                 return Submitted(existing, is_new=False)
             continue
+        original = duplicates.find_original(session, registration)
+        if original is not None:
+            registration.duplicate_of_id = original.id
         outbox.enqueue_new_registration(session, registration)
         if registration.wants_mail:
             outbox.enqueue_parent_confirmation(session, registration)
+        actor = access_log.PUBLIC_FORM if data.advisor_user_id is None else access_log.Actor(data.advisor_user_id, "professional")
+        access_log.record(session, actor, "registration.create", "C", "registration", registration.id, detail=f"route={data.route}")
         return Submitted(registration, is_new=True)
     raise RuntimeError("no free reference code after several attempts")
 
@@ -118,5 +142,49 @@ def _build(data: RegistrationData, outcome: routing.Routed, settings: SubmitSett
     return registration
 
 
+def _apply_advice(registration: Registration, data: RegistrationData, card: AdviceCode | None, settings: SubmitSettings) -> None:
+    """Who advised, helped or referred; what the parent agreed to; the duplicate keys."""
+    if card is not None:
+        registration.advice_code_id = card.id
+        registration.advisor_user_id = card.professional_id
+    elif data.route in ("assisted", "referral"):
+        registration.advisor_user_id = data.advisor_user_id
+    if data.route == "assisted":
+        registration.helped_by_user_id = data.advisor_user_id
+        registration.consent_text_version = ASSISTED_TEXT_VERSION
+    elif data.route == "referral":
+        registration.consent_text_version = REFERRAL_TEXT_VERSION
+        registration.consent_method = data.consent_method
+    if data.feedback_consent and registration.advisor_user_id is not None:
+        registration.feedback_consent = True
+        registration.feedback_text_version = FEEDBACK_TEXT_VERSION
+        registration.feedback_until = registration.purge_after
+    registration.duplicate_key_phone, registration.duplicate_key_email = duplicates.keys(
+        settings.secret, registration.organisation_id, str(data.due), data.name, data.phone, data.email
+    )
+
+
 def by_id(session: Session, registration_id: str) -> Registration | None:
     return session.get(Registration, registration_id)
+
+
+def withdrawal_code(secret: str, registration_id: str) -> str:
+    """The code on the parent's confirmation with which she can withdraw (not stored anywhere)."""
+    digest = hmac.new(secret.encode(), f"withdraw/{registration_id}".encode(), hashlib.sha256).digest()
+    chars = "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:12])
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def withdraw(session: Session, reference: str, code: str, secret: str, now: datetime) -> Registration:
+    """Stop any feedback and ask the organisation to delete the registration."""
+    wanted = normalise_reference(reference)
+    found = session.scalar(select(Registration).where(Registration.reference == wanted)) if wanted else None
+    given = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    expected = withdrawal_code(secret, found.id).replace("-", "") if found is not None else "0" * 12
+    if found is None or not hmac.compare_digest(given, expected) or found.purged_at is not None:
+        raise WithdrawalRefused()
+    if found.withdrawn_at is None:
+        found.withdrawn_at = now
+        session.add(OutboxMessage(kind=KIND_WITHDRAWN, payload={"organisation_id": found.organisation_id}, registration_id=found.id))
+        access_log.record(session, access_log.PUBLIC_FORM, "registration.withdraw", "U", "registration", found.id)
+    return found

@@ -48,16 +48,19 @@ def due_for_purge(session: Session, now: datetime, today: date, days_after_close
     )
 
 
+def erase(session: Session, registration: Registration, now: datetime, actor: access_log.Actor, basis: str) -> None:
+    """Erase the personal fields (and duplicate keys); the tombstone and its events stay."""
+    personal_data.erase(registration)
+    registration.due_month = None
+    registration.duplicate_key_phone = registration.duplicate_key_email = None
+    registration.purged_at = now
+    access_log.record(session, actor, "registration.purge", "D", "registration", registration.id, basis=basis)
+
+
 def purge(session: Session, now: datetime, today: date, days_after_close: int) -> PurgeResult:
     registrations = due_for_purge(session, now, today, days_after_close)
     for registration in registrations:
-        personal_data.erase(registration)
-        registration.due_month = None
-        registration.purged_at = now
-        access_log.record(
-            session, access_log.SYSTEM, "registration.purge", "D", "registration", registration.id,
-            basis="retention-policy v1",
-        )
+        erase(session, registration, now, access_log.SYSTEM, "retention-policy v1")
     if registrations:
         session.execute(
             update(OutboxMessage)

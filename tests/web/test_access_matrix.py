@@ -17,10 +17,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from balie.clock import today
 from balie.extensions import db
 from balie.models import PasswordReset, Service, User
 from balie.models.base import utcnow
-from balie.services import accounts, sessions
+from balie.services import accounts, qa, sessions
 from balie.services.accounts import Grant
 from tests.support.accounts import DELFLAND, HOFSTAD, Account, admin, login, make_user, nurse
 from tests.support.staff import csrf_token, location_path, register_id, sent_to_login
@@ -101,6 +102,21 @@ POLICY: dict[str, frozenset[str]] = {
     "manage.access_log_view": ADMIN_ONLY,
     "manage.access_log_export": ADMIN_ONLY,
     "manage.access_log_verify": ADMIN_ONLY,
+    # The vraagbaak: every account may ask and answer; the question and answer below are the
+    # professional's own, so only she and a moderator (here: the administrator) may edit them.
+    "qa.public_faq": EVERYONE,  # the questions moderators chose, for parents
+    "qa.index": LOGGED_IN,
+    "qa.ask": LOGGED_IN,
+    "qa.similar": LOGGED_IN,
+    "qa.question": LOGGED_IN,
+    "qa.post_answer": LOGGED_IN,
+    "qa.answer_action": LOGGED_IN,  # "helpful"; accepting and hiding are checked per answer
+    "qa.follow": LOGGED_IN,
+    "qa.history": LOGGED_IN,
+    "qa.edit_question": frozenset({PROFESSIONAL, ADMIN}),
+    "qa.edit_answer": frozenset({PROFESSIONAL, ADMIN}),
+    "qa.moderate": ADMIN_ONLY,
+    "qa.review_list": ADMIN_ONLY,
 }
 
 # What to post besides the CSRF token (harmless where possible: a form error is an answer too).
@@ -161,6 +177,9 @@ def world(app: Flask, client: Any) -> World:
         request = accounts.request_account(db.session, "aanvraag@praktijk.example", "Aan Vraag", "midwife", "Praktijk", "", now)
         service = db.session.scalar(select(Service).where(Service.organisation_id == DELFLAND, Service.kind == "phb"))
         assert reset is not None and service is not None
+        author = people[PROFESSIONAL].id  # type: ignore[union-attr]
+        question = qa.ask(db.session, author, "Wanneer komt de JGZ op huisbezoek?", "Graag uitleg voor ouders.", (), today(), now)
+        answer = qa.answer(db.session, question, author, "Rond de 30e week van de zwangerschap.", today(), now)
         for role, person in people.items():
             if person is not None:
                 user = db.session.get(User, person.id)
@@ -168,6 +187,7 @@ def world(app: Flask, client: Any) -> World:
                 own_session[role] = record.public_id
         db.session.commit()
         ids = (revoke.id, accept.id, reset.id, request.id, service.id)
+        question_id, answer_id = question.id, answer.id
 
     clients, tokens = {}, {}
     for role, person in people.items():
@@ -188,6 +208,10 @@ def world(app: Flask, client: Any) -> World:
         "service_id": service_id,
         "reset_id": reset_id,
         "signature": "0" * 40,
+        "question_id": question_id,
+        "answer_id": answer_id,
+        "kind": "vraag",
+        "target": question_id,
     }
     overrides = {
         "auth.accept_invitation": {
@@ -195,6 +219,7 @@ def world(app: Flask, client: Any) -> World:
             "signature": accounts.link_signature(secret, accounts.KIND_INVITATION, accept_id),
         },
         "auth.reset_password": {"signature": accounts.link_signature(secret, accounts.KIND_PASSWORD_RESET, reset_id)},
+        "qa.answer_action": {"action": "nuttig"},
     }
     return World(clients, tokens, values, own_session, overrides)
 

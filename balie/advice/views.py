@@ -1,0 +1,178 @@
+"""For professionals: advice cards, samen aanmelden, direct referral, and process-only feedback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, gettext
+from flask_login import current_user
+
+from balie.account.forms import EmptyForm
+from balie.advice.forms import CardForm
+from balie.clock import today
+from balie.domain import roles
+from balie.domain.consent import REFERRING_PROFESSIONS
+from balie.extensions import db
+from balie.models.base import utcnow
+from balie.public import flow
+from balie.public.forms import RegistrationForm
+from balie.public.views import register_error_handlers, send
+from balie.security import role_required
+from balie.services import advice, registrations, two_factor
+
+blueprint = Blueprint("advice", __name__, url_prefix="/advies")
+register_error_handlers(blueprint)
+
+
+def _may_refer() -> bool:
+    return any(grant.profession in REFERRING_PROFESSIONS for grant in current_user.grants(roles.PROFESSIONAL))
+
+
+@blueprint.get("")
+@role_required(roles.PROFESSIONAL)
+def overview() -> str:
+    return render_template(
+        "advice/overview.html",
+        cards=advice.cards_of(db.session, current_user.id),
+        items=advice.overview(db.session, current_user.id, today()),
+        may_refer=_may_refer(),
+        form=EmptyForm(),
+    )
+
+
+@blueprint.post("/meldingen")
+@role_required(roles.PROFESSIONAL)
+def toggle_mail() -> Any:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    current_user.user.feedback_mail = not current_user.user.feedback_mail
+    db.commit()
+    flash(gettext("You get an e-mail with a link when there is news.") if current_user.user.feedback_mail else gettext("You no longer get e-mails about news."), "success")
+    return redirect(url_for("advice.overview"), code=303)
+
+
+@blueprint.route("/kaarten/nieuw", methods=["GET", "POST"])
+@role_required(roles.PROFESSIONAL)
+def new_card() -> Any:
+    form = CardForm()
+    if not form.validate_on_submit():
+        return render_template("advice/new_card.html", form=form), 400 if form.errors else 200
+    card = advice.create_card(db.session, current_user.user, form.language.data, form.label.data or "", utcnow())
+    db.commit()
+    return redirect(url_for("advice.card", code=card.code), code=303)
+
+
+@blueprint.get("/kaarten/<code>")
+@role_required(roles.PROFESSIONAL)
+def card(code: str) -> str:
+    found = advice.card_of(db.session, current_user.id, code)
+    if found is None:
+        abort(404)
+    link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/aanmelden?code={found.code}&lang={found.language}"
+    with force_locale(found.language):  # the card speaks the parent's language
+        return render_template("advice/card.html", card=found, link=link, qr=two_factor.qr_svg(link))
+
+
+@blueprint.post("/kaarten/<code>/intrekken")
+@role_required(roles.PROFESSIONAL)
+def retire_card(code: str) -> Any:
+    found = advice.card_of(db.session, current_user.id, code)
+    if found is None or not EmptyForm().validate_on_submit():
+        abort(404)
+    found.active = False
+    db.commit()
+    flash(gettext("The card no longer works for new registrations."), "success")
+    return redirect(url_for("advice.overview"), code=303)
+
+
+# --- samen aanmelden and direct referral: the registration flow on the professional's screen ---
+
+
+def _form_page(route_flow: flow.Flow) -> Any:
+    form = RegistrationForm(formdata=None)
+    flow.issue_tokens(form, fresh=True)
+    return flow.render_form(form, route_flow)
+
+
+def _check_page(route_flow: flow.Flow) -> Any:
+    form = RegistrationForm()
+    flow.issue_tokens(form)
+    if "edit" in request.form:
+        return flow.render_form(form, route_flow, focus=request.form["edit"])
+    return flow.check_step(form, route_flow)
+
+
+@blueprint.get("/samen-aanmelden")
+@role_required(roles.PROFESSIONAL)
+def assisted_form() -> Any:
+    return _form_page(flow.ASSISTED)
+
+
+@blueprint.post("/samen-aanmelden")
+@role_required(roles.PROFESSIONAL)
+def assisted_check() -> Any:
+    return _check_page(flow.ASSISTED)
+
+
+@blueprint.post("/samen-aanmelden/versturen")
+@role_required(roles.PROFESSIONAL)
+def assisted_send() -> Any:
+    form = RegistrationForm()
+    flow.issue_tokens(form)
+    if not form.validate():
+        return flow.render_form(form, flow.ASSISTED, 400)
+    existing = registrations.find_by_submission(db.session, form.submission_token.data)
+    if existing is not None:
+        return flow.confirm(existing.id, "advice.confirmation")
+    if not form.parent_agrees.data:
+        form.parent_agrees.errors = [gettext("The parent must read this and agree before you send it")]
+        return flow.render_check(form, flow.ASSISTED, flow.route_quietly(form), 400)
+    return send(form, flow.ASSISTED, form.to_data("assisted", advisor_user_id=current_user.id))
+
+
+@blueprint.get("/verwijzen")
+@role_required(roles.PROFESSIONAL)
+def referral_form() -> Any:
+    if not _may_refer():
+        abort(403)
+    return _form_page(flow.REFERRAL)
+
+
+@blueprint.post("/verwijzen")
+@role_required(roles.PROFESSIONAL)
+def referral_check() -> Any:
+    if not _may_refer():
+        abort(403)
+    return _check_page(flow.REFERRAL)
+
+
+@blueprint.post("/verwijzen/versturen")
+@role_required(roles.PROFESSIONAL)
+def referral_send() -> Any:
+    if not _may_refer():
+        abort(403)
+    form = RegistrationForm()
+    flow.issue_tokens(form)
+    if not form.validate():
+        return flow.render_form(form, flow.REFERRAL, 400)
+    existing = registrations.find_by_submission(db.session, form.submission_token.data)
+    if existing is not None:
+        return flow.confirm(existing.id, "advice.confirmation")
+    if form.consent.data == "no":
+        return render_template("advice/referral_declined.html")  # nothing is stored
+    if form.consent.data not in ("in_person", "by_phone"):
+        form.consent.errors = [gettext("Record whether and how she agreed")]
+        return flow.render_check(form, flow.REFERRAL, flow.route_quietly(form), 400)
+    return send(form, flow.REFERRAL, form.to_data("referral", advisor_user_id=current_user.id))
+
+
+@blueprint.get("/bevestiging")
+@role_required(roles.PROFESSIONAL)
+def confirmation() -> str:
+    """The receipt on the professional's screen, to read with (or print for) the parent."""
+    registration = flow.confirmed_registration()
+    if registration is not None and registration.advisor_user_id != current_user.id:
+        registration = None
+    code = registrations.withdrawal_code(current_app.config["SECRET_KEY"], registration.id) if registration else None
+    return render_template("public/confirmation.html", registration=registration, withdrawal_code=code, on_behalf=True)
