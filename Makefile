@@ -53,6 +53,7 @@ postgres-binaries:
 ## benchmarks: print figures (not part of the test suite)
 bench: setup-test
 	$(BIN)/python bench/registration.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

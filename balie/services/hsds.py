@@ -279,7 +279,7 @@ def _file_name(organisation: dict[str, Any]) -> str | None:
     """The organisation's file name as exported (only a plain slug: it becomes a file name)."""
     for attribute in organisation.get("attributes", ()):
         value = attribute.get("value") if attribute.get("link_type") == "file_name" else None
-        if isinstance(value, str) and len(value) <= 60 and _SLUG.match(value):
+        if isinstance(value, str) and len(value) <= 80 and _SLUG.match(value):
             return value
     return None
 
