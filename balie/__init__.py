@@ -54,13 +54,14 @@ def register_blueprints(app: Flask) -> None:
     from balie.auth.views import blueprint as auth
     from balie.directory.manage_views import blueprint as directory_manage
     from balie.directory.views import blueprint as directory
+    from balie.health import blueprint as health
     from balie.inbox.views import blueprint as inbox
     from balie.manage.views import blueprint as manage
     from balie.public.views import blueprint as public
     from balie.qa.views import blueprint as qa
 
     security.register(app)
-    for blueprint in (public, auth, account, inbox, manage, directory, directory_manage, qa, advice):
+    for blueprint in (public, auth, account, inbox, manage, directory, directory_manage, qa, advice, health):
         app.register_blueprint(blueprint)
 
 

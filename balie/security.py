@@ -150,6 +150,11 @@ def _load_principal() -> Principal | None:
         return None
     if not record.mfa_passed:
         return None
+    if any(grant.role in role_names.MFA_REQUIRED for grant in user.roles) and not user.has_totp:
+        # A role that needs a second factor was given after this login: log in again (and set it up).
+        _end(record, "mfa_required")
+        session.pop(SESSION_KEY, None)
+        return None
     _touch(record)
     g.balie_principal = Principal(user, record)
     return g.balie_principal  # type: ignore[no-any-return]

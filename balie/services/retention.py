@@ -88,6 +88,10 @@ def purge(session: Session, now: datetime, today: date, days_after_close: int) -
     return PurgeResult(len(registrations), ended, links, mails)
 
 
-def overdue_count(session: Session, now: datetime, today: date, days_after_close: int) -> int:
-    """Registrations past their purge moment: non-zero means the purge job has not run."""
-    return len(due_for_purge(session, now, today, days_after_close))
+PURGE_GRACE = timedelta(hours=48)
+
+
+def purge_overdue(session: Session, now: datetime, today: date, days_after_close: int) -> bool:
+    """True when personal data should have been erased more than 48 hours ago (the job is not running)."""
+    late = now - PURGE_GRACE
+    return bool(due_for_purge(session, late, today - PURGE_GRACE, days_after_close))
