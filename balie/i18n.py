@@ -33,6 +33,14 @@ def language(code: str) -> Language:
     return _BY_CODE.get(code, _BY_CODE[DEFAULT_LOCALE])
 
 
+def explicit_language() -> dict[str, str]:
+    """The ?lang= of this request, to carry to the next page of a form flow (an advice card's
+    link opens the form in the card's language; without it the next page fell back to Dutch).
+    It is passed along in the addresses only, never remembered."""
+    code = request.args.get("lang")
+    return {"lang": str(code)} if is_supported(code) else {}
+
+
 def select_locale() -> str:
     """An explicit ?lang= wins, then the remembered choice, then Dutch."""
     for candidate in (request.args.get("lang"), request.cookies.get(LOCALE_COOKIE)):

@@ -103,3 +103,35 @@ FEEDBACK_EVENT_LABELS = {
     "follow_up_arranged": _l("Follow-up support arranged"),
     "closed": _l("Closed"),
 }
+
+# The change history of a sociale kaart entry.
+CHANGE_ACTION_LABELS = {
+    "create": _l("Added"),
+    "update": _l("Changed"),
+    "import": _l("Changed by an import"),
+    "retire": _l("No longer shown"),
+    "verify": _l("Checked: still correct"),
+}
+CHANGE_FIELD_LABELS = {
+    "name": _l("Name"),
+    "alternate_name": _l("Other name"),
+    "status": _l("Status"),
+    "description": _l("What is it?"),
+    "target_group": _l("For whom"),
+    "eligibility": _l("Conditions"),
+    "application_process": _l("How to refer or apply"),
+    "fees": _l("Cost explained"),
+    "cost": _l("Cost"),
+    "recognition": _l("Recognised intervention"),
+    "alert": _l("Notice or waiting time"),
+    "interpretation": _l("Interpreters"),
+    "url": _l("Website"),
+    "email": _l("E-mail address"),
+    "areas": _l("Gemeenten"),
+    "languages": _l("Languages"),
+    "categories": _l("Topics"),
+    "phases": _l("Phase"),
+    "phones": _l("Phone numbers"),
+    "locations": _l("Locations"),
+    "last_checked": _l("Last checked"),
+}

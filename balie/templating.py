@@ -12,9 +12,12 @@ from balie.domain import contact
 from balie.domain.errors import DomainError
 from balie.domain.languages import contact_language
 from balie.domain.postcode import Postcode
-from balie.i18n import LANGUAGES, language
+from balie.i18n import LANGUAGES, explicit_language, language
+from balie.domain.directory import PHASES
 from balie.labels import (
     CALL_TIME_LABELS,
+    CHANGE_ACTION_LABELS,
+    CHANGE_FIELD_LABELS,
     COST_LABELS,
     FEEDBACK_EVENT_LABELS,
     OUTCOME_LABELS,
@@ -159,6 +162,11 @@ def register(app: Flask) -> None:
         user_name=user_name,
         profession_of=profession_of,
         feedback_event=lambda code: str(FEEDBACK_EVENT_LABELS.get(code, code)),
+        change_action=lambda code: str(CHANGE_ACTION_LABELS.get(code, code)),
+        change_field=lambda code: str(CHANGE_FIELD_LABELS.get(code, code)),
+        page_language=lambda code: language(code).name,
+        phases_in_order=lambda phases: [p for p in PHASES if p in {x.phase for x in phases}],
     )
-    app.jinja_env.trim_blocks = True
+    app.jinja_env.globals.update(explicit_language=explicit_language)
+    # No trim_blocks: it glued the sentence after a block tag to the one before it.
     app.jinja_env.lstrip_blocks = True

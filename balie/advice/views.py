@@ -7,17 +7,19 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from balie.account.forms import EmptyForm
 from balie.advice.forms import CardForm
 from balie.clock import today
 from balie.domain import roles
 from balie.domain.consent import REFERRING_PROFESSIONS
-from balie.extensions import db
+from balie.errors import render_error
+from balie.extensions import db, login_manager
 from balie.models.base import utcnow
 from balie.public import flow
 from balie.public.forms import RegistrationForm
-from balie.public.views import register_error_handlers, send
+from balie.public.views import form_expired, register_error_handlers, send
 from balie.security import role_required
 from balie.services import advice, registrations, two_factor
 
@@ -27,6 +29,18 @@ register_error_handlers(blueprint)
 
 def _may_refer() -> bool:
     return any(grant.profession in REFERRING_PROFESSIONS for grant in current_user.grants(roles.PROFESSIONAL))
+
+
+@blueprint.errorhandler(CSRFError)
+def _form_expired_for_professionals(error: CSRFError) -> Any:
+    """An expired form keeps the input, but only for whoever may use the form: the CSRF check
+    runs before the view, so without this a stranger (or a GP on the referral URLs) got the form."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    referral = request.endpoint in ("advice.referral_check", "advice.referral_send")
+    if not current_user.has_role(roles.PROFESSIONAL) or (referral and not _may_refer()):
+        return render_error(403)
+    return form_expired(error)
 
 
 @blueprint.get("")

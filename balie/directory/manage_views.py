@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -29,8 +30,8 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("directory_manage", __name__, url_prefix="/sociale-kaart/beheer")
 EDITORS = (roles.GEMEENTE_EDITOR, roles.ADMIN)
 ERRORS = {
-    "area_outside_scope": "Choose from your own gemeenten",
-    "areas_missing": "Choose at least one gemeente",
+    "area_outside_scope": _l("Choose from your own gemeenten"),
+    "areas_missing": _l("Choose at least one gemeente"),
 }
 
 
@@ -106,7 +107,7 @@ def _edit(existing: Any) -> Any:
         saved = directory_editing.save(db.session, scope, record, organisation, existing, utcnow())
     except DomainError as error:
         db.rollback_quietly()
-        form.areas.errors = [gettext(ERRORS.get(error.code, "Choose from your own gemeenten"))]
+        form.areas.errors = [str(ERRORS.get(error.code, ERRORS["area_outside_scope"]))]
         return render_template("directory/manage/edit.html", form=form, service=existing), 400
     db.commit()
     _after_commit()

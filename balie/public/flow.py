@@ -13,14 +13,19 @@ from typing import Any
 
 from flask import Response, current_app, redirect, render_template, session, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from balie.clock import today
 from balie.config import region_ggd_codes
 from balie.domain.postcode import Postcode
 from balie.extensions import db
+from balie.i18n import explicit_language
 from balie.public.forms import ERRORS, RegistrationForm
 from balie.public.spam import FormGuard
 from balie.services import advice, directory_queries, registrations, routing
+
+
+FEEDBACK_BY_PROFESSIONAL = _l("The parent agrees that I may hear how it went")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ def issue_tokens(form: RegistrationForm, fresh: bool = False) -> None:
 
 def render_form(form: RegistrationForm, flow: Flow, status: int = 200, notice: str | None = None, focus: str | None = None) -> Any:
     form.website.data = ""
+    if flow.mode != "self":  # the professional fills in the form; the parent decides about feedback
+        form.feedback_consent.label.text = str(FEEDBACK_BY_PROFESSIONAL)
     return render_template("public/register.html", form=form, flow=flow, notice=notice, focus=focus), status
 
 
@@ -118,7 +125,7 @@ def submit_settings() -> registrations.SubmitSettings:
 
 def confirm(registration_id: str, endpoint: str = "public.confirmation") -> Response:
     session["confirmation"] = {"id": registration_id, "at": int(time.time())}
-    return redirect(url_for(endpoint), code=303)
+    return redirect(url_for(endpoint, **explicit_language()), code=303)
 
 
 def confirmed_registration() -> Any:

@@ -80,6 +80,13 @@ def _domain_check(parse: Any) -> Any:
     return check
 
 
+def _language_label(name: str, endonym: str) -> str:
+    """"Arabisch — العربية"; the own name is left out when it is (nearly) the same word."""
+    if not endonym or endonym.casefold()[:5] == name.casefold()[:5]:
+        return name
+    return f"{name} — {endonym}"
+
+
 class RegistrationForm(FlaskForm):
     """One form for every route; the check step and the send step post the same fields."""
 
@@ -176,7 +183,7 @@ class RegistrationForm(FlaskForm):
     )
     feedback_consent = BooleanField(
         _l("The professional who advised me may hear how it went"),
-        description=_l("Only that the JGZ contacted you, that a visit took place and whether support was arranged. Never what you talked about. You can change your mind later."),
+        description=_l("Only whether the JGZ contacted you, whether a visit took place and whether support was arranged. Never what you talked about. You can change your mind later."),
     )
     # Samen aanmelden: the parent confirms on the professional's screen.
     parent_agrees = BooleanField(_l("I have read what is shared and I agree"))
@@ -202,7 +209,7 @@ class RegistrationForm(FlaskForm):
             for month in due_date.allowed_months(today())
         ]
         self.language.choices = [
-            SelectChoice(lang.code, gettext(lang.english_name) + (f" — {lang.endonym}" if lang.endonym and lang.code != "nl" else ""))
+            SelectChoice(lang.code, _language_label(gettext(lang.english_name), lang.endonym))
             for lang in CONTACT_LANGUAGES
         ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from flask_babel import gettext
@@ -141,6 +142,10 @@ def choose_language(code: str) -> Response:
     unsafe = any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)
     if unsafe or not target.startswith("/") or target.startswith("//") or "\\" in target:
         target = "/"
+    parts = urlsplit(target)
+    if "lang" in dict(parse_qsl(parts.query)):  # an advice card's ?lang= would overrule her choice
+        query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"])
+        target = parts.path + (f"?{query}" if query else "")
     response = redirect(target, code=303)
     if is_supported(code):
         response.set_cookie(
@@ -154,7 +159,7 @@ def flow_for(endpoint: str | None) -> flow.Flow:
     return next((f for f in (flow.ASSISTED, flow.REFERRAL) if endpoint in (f.check_endpoint, f.send_endpoint)), flow.SELF)
 
 
-def _form_expired(_error: CSRFError) -> Any:
+def form_expired(_error: CSRFError) -> Any:
     """A slow parent loses nothing: the form comes back with her input and a fresh token."""
     if request.endpoint not in FORM_ENDPOINTS:
         from balie.errors import render_error
@@ -191,7 +196,7 @@ def _database_failed(error: SQLAlchemyError) -> Any:
 
 def register_error_handlers(target: Blueprint) -> None:
     """A slow parent, a rate limit or a failing database never cost the answers typed."""
-    target.register_error_handler(CSRFError, _form_expired)
+    target.register_error_handler(CSRFError, form_expired)
     target.register_error_handler(RateLimitExceeded, _too_many)
     target.register_error_handler(SQLAlchemyError, _database_failed)
 

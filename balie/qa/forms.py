@@ -76,3 +76,9 @@ class ModerateForm(FlaskForm):
 class OwnerForm(FlaskForm):
     owner = SelectField(_l("Expert owner"), validators=[InputRequired(_l("Choose an owner"))])
     review_by = DateField(_l("Check again by"), validators=[InputRequired(_l("Enter a date like 2027-06-01"))])
+
+
+class ReviewedForm(FlaskForm):
+    """The owner confirms an answer is still correct: only the next review date (same field name as OwnerForm's)."""
+
+    review_by = DateField(_l("Check again by"), validators=[InputRequired(_l("Enter a date like 2027-06-01"))])

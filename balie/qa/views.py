@@ -21,7 +21,7 @@ from balie.domain.errors import DomainError
 from balie.extensions import db
 from balie.models import Answer, RoleGrant, User
 from balie.models.base import utcnow
-from balie.qa.forms import AnswerForm, ModerateForm, OwnerForm, QuestionForm, SearchForm
+from balie.qa.forms import AnswerForm, ModerateForm, OwnerForm, QuestionForm, ReviewedForm, SearchForm
 from balie.rich_text import linked_services, render
 from balie.security import role_required
 from balie.services import directory_queries, qa, qa_index
@@ -267,9 +267,7 @@ def answer_action(answer_id: str, action: str) -> Any:
             qa.set_owner(db.session, found, actor, owner, form.review_by.data, utcnow())
             message = gettext("Owner and review date saved.")
         elif action == "gecontroleerd":
-            form = OwnerForm(prefix="owner")
-            form.owner.choices = [SelectChoice(found.owner_id or "", "")]
-            form.owner.data = found.owner_id or ""
+            form = ReviewedForm(prefix="owner")
             if not form.validate_on_submit():
                 flash(gettext("Enter the next review date."), "warning")
                 return redirect(question_url, code=303)

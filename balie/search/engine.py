@@ -146,10 +146,13 @@ class Engine:
             found = np.zeros(self.size, dtype=np.float32)
             for name, boost in self.spec.text_boosts.items():
                 try:
-                    postings = self.reader.postings(name, term).items_as("weight")
+                    # A list: a term left only in replaced (deleted) documents has no postings.
+                    postings = list(self.reader.postings(name, term).items_as("weight"))
                 except TermNotFound:
                     continue
-                docs, weights = zip(*postings) if postings else ((), ())
+                if not postings:
+                    continue
+                docs, weights = zip(*postings)
                 weight = np.asarray(weights, dtype=np.float32)
                 idf = math.log(1 + self.doc_count / max(1, len(docs)))
                 found[np.asarray(docs, dtype=np.int64)] += boost * idf * weight / (weight + 1.2)
@@ -277,8 +280,10 @@ class Engine:
         relaxed = False
         matched = visible
         score = np.zeros(self.size, dtype=np.float32)
+        coverage = np.zeros(self.size, dtype=np.int64)  # how many of the query's words a document matches
         if units:
             evaluated = [self._unit(unit) for unit in units]
+            coverage = np.sum([mask for mask, _ in evaluated], axis=0, dtype=np.int64)
             every = np.logical_and.reduce([mask for mask, _ in evaluated]) & visible
             if not every.any() and len(units) > 1:
                 every, relaxed = np.logical_or.reduce([mask for mask, _ in evaluated]) & visible, True
@@ -292,9 +297,12 @@ class Engine:
         per_page = max(1, min(query.per_page, 100))
         pages = max(1, -(-len(candidates) // per_page))
         page = min(max(1, query.page), pages)
-        first = self.values_mask(*query.first_value) if query.first_value else np.zeros(self.size, dtype=bool)
+        first = self.values_mask(query.first_value[0], (query.first_value[1],)) if query.first_value else np.zeros(self.size, dtype=bool)
         if units and query.sort == "relevance":
             keys = (self.name_rank[candidates], -score[candidates], ~first[candidates])
+            if relaxed and query.first_value:
+                # Not every word matched anywhere: "first" documents lead only among those matching as many words.
+                keys = (*keys, -coverage[candidates])
         elif query.sort == "date":
             keys = (self.name_rank[candidates], -self.checked[candidates], ~first[candidates])
         else:

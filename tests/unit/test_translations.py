@@ -179,12 +179,6 @@ def test_every_message_in_the_source_is_in_the_catalogue(locale, extracted):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="language names (ContactLanguage.english_name in balie/domain/languages.py) reach "
-    "gettext() as variables, so extraction cannot find them; remove this mark once they are "
-    "marked for extraction and translated",
-)
 def test_the_names_of_contact_languages_are_translated_into_dutch(nl):
     untranslated = [
         language.english_name

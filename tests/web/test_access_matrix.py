@@ -21,7 +21,7 @@ from balie.clock import today
 from balie.extensions import db
 from balie.models import PasswordReset, Service, User
 from balie.models.base import utcnow
-from balie.services import accounts, qa, sessions
+from balie.services import accounts, advice, qa, sessions
 from balie.services.accounts import Grant
 from tests.support.accounts import DELFLAND, HOFSTAD, Account, admin, login, make_user, nurse
 from tests.support.staff import csrf_token, location_path, register_id, sent_to_login
@@ -49,6 +49,8 @@ POLICY: dict[str, frozenset[str]] = {
     "public.privacy": EVERYONE,
     "public.accessibility": EVERYONE,
     "public.choose_language": EVERYONE,
+    "public.withdraw": EVERYONE,  # with the reference and withdrawal code the parent received
+    "health.health": EVERYONE,  # yes/no answers for monitoring, no counts or personal data
     # The sociale kaart is public; editing it is for gemeente editors and administrators.
     "directory.search": EVERYONE,
     "directory.service": EVERYONE,
@@ -88,6 +90,21 @@ POLICY: dict[str, frozenset[str]] = {
     "inbox.printable": DELFLAND_ONLY,
     "inbox.export_json": DELFLAND_ONLY,
     "inbox.access_history": DELFLAND_ONLY,
+    "inbox.erase": DELFLAND_ONLY,
+    "inbox.merge": DELFLAND_ONLY,  # the object is a duplicate of the Delfland registration
+    # Professionals: advice cards, registering together with a parent, referring (midwife).
+    "advice.overview": frozenset({PROFESSIONAL}),
+    "advice.toggle_mail": frozenset({PROFESSIONAL}),
+    "advice.new_card": frozenset({PROFESSIONAL}),
+    "advice.card": frozenset({PROFESSIONAL}),  # her own card
+    "advice.retire_card": frozenset({PROFESSIONAL}),
+    "advice.assisted_form": frozenset({PROFESSIONAL}),
+    "advice.assisted_check": frozenset({PROFESSIONAL}),
+    "advice.assisted_send": frozenset({PROFESSIONAL}),
+    "advice.referral_form": frozenset({PROFESSIONAL}),  # a midwife may refer
+    "advice.referral_check": frozenset({PROFESSIONAL}),
+    "advice.referral_send": frozenset({PROFESSIONAL}),
+    "advice.confirmation": frozenset({PROFESSIONAL}),
     # Administration.
     "manage.users": ADMIN_ONLY,
     "manage.user": ADMIN_ONLY,
@@ -165,6 +182,8 @@ def _people(app: Flask) -> dict[str, Account | None]:
 @pytest.fixture
 def world(app: Flask, client: Any) -> World:
     registration_id = register_id(app, client, name="ZZCANARY-Matrix")
+    duplicate_id = register_id(app, client, name="ZZCANARY-Matrix")  # the same parent again
+    erasable_id = register_id(app, client, name="ZZCANARY-Wissen", phone="06 23456789")
     people = _people(app)
     target = make_user(app, "doelwit@balie.example", [Grant("professional", profession="gp")], totp=False)
     secret, now = app.config["SECRET_KEY"], utcnow()
@@ -180,6 +199,7 @@ def world(app: Flask, client: Any) -> World:
         author = people[PROFESSIONAL].id  # type: ignore[union-attr]
         question = qa.ask(db.session, author, "Wanneer komt de JGZ op huisbezoek?", "Graag uitleg voor ouders.", (), today(), now)
         answer = qa.answer(db.session, question, author, "Rond de 30e week van de zwangerschap.", today(), now)
+        card = advice.create_card(db.session, db.session.get(User, author), "nl", "Spreekuur", now)  # type: ignore[arg-type]
         for role, person in people.items():
             if person is not None:
                 user = db.session.get(User, person.id)
@@ -187,7 +207,7 @@ def world(app: Flask, client: Any) -> World:
                 own_session[role] = record.public_id
         db.session.commit()
         ids = (revoke.id, accept.id, reset.id, request.id, service.id)
-        question_id, answer_id = question.id, answer.id
+        question_id, answer_id, card_code = question.id, answer.id, card.code
 
     clients, tokens = {}, {}
     for role, person in people.items():
@@ -220,6 +240,10 @@ def world(app: Flask, client: Any) -> World:
         },
         "auth.reset_password": {"signature": accounts.link_signature(secret, accounts.KIND_PASSWORD_RESET, reset_id)},
         "qa.answer_action": {"action": "nuttig"},
+        "inbox.merge": {"registration_id": duplicate_id},
+        "inbox.erase": {"registration_id": erasable_id},
+        "advice.card": {"code": card_code},
+        "advice.retire_card": {"code": card_code},
     }
     return World(clients, tokens, values, own_session, overrides)
 

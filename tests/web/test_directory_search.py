@@ -422,3 +422,16 @@ def test_the_open_data_export_validates_against_hsds(visitor: Any, kaart_app: Fl
     ids = {s["id"] for s in services}
     assert WIJKTEAM_DELFT in ids and BUDGETCOACH_INACTIVE not in ids
     assert all("metadata" in s and s["metadata"] == [] for s in services)  # no change history in open data
+
+
+def test_a_word_that_was_removed_from_an_offer_finds_nothing_and_breaks_nothing(changing_app: Flask) -> None:
+    client = english(changing_app.test_client())
+    set_service(changing_app, WIJKTEAM_DELFT, description="Het wijkteam heeft een avondspreekuur op woensdag.")
+    assert result_ids(search(client, q="avondspreekuur")) == [WIJKTEAM_DELFT]
+
+    set_service(changing_app, WIJKTEAM_DELFT, description="Het wijkteam helpt inwoners van Delft.")
+
+    page = search(client, q="avondspreekuur")  # the word is only in the replaced version of the offer
+    assert results(page.html) == []
+    assert "0 results" in page.text
+    assert WIJKTEAM_DELFT in result_ids(search(client, q="wijkteam inwoners delft"))
