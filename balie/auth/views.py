@@ -117,10 +117,16 @@ def code() -> Any:
     if not form.validate_on_submit():
         return render_template("auth/code.html", form=form), 400 if form.errors else 200
     keys, now = current_app.extensions["balie.keys"], utcnow()
+    throttle = authentication.mfa_key(record.user_id)
+    if authentication.is_locked(db.session, throttle, now):
+        form.code.errors = [gettext("Too many wrong codes. Wait a few minutes and try again.")]
+        return render_template("auth/code.html", form=form), 400
     if two_factor.verify(record.user, form.code.data, keys, now) or two_factor.use_recovery_code(
         db.session, record.user, form.code.data, now
     ):
+        authentication.clear_failures(db.session, throttle)
         return _finish(record)
+    authentication.record_failure(db.session, throttle, now, authentication.MFA_LOCK_AFTER_FAILURES)
     record.mfa_failures += 1
     security_log.event("authn_mfa_fail", user_id=record.user_id, failures=record.mfa_failures)
     if record.mfa_failures >= MAX_CODE_FAILURES:

@@ -189,14 +189,14 @@ def test_an_outdated_phone_number_is_fixed_through_preview_and_save(app: Flask, 
     # The search index was updated right after the commit: the new words are found at once.
     assert search_ids(public, q="avondspreekuur") == [WIJKTEAM_DELFT]
     rows = history_rows(editor, WIJKTEAM_DELFT)
-    phone_row = next(row for row in rows if row[3] == "phones")
+    phone_row = next(row for row in rows if row[3] == "Phone numbers")
     when, who, action, _field, old, new = phone_row
     assert when.startswith(long_date(today()))
     assert who.startswith("Els Editor")
-    assert action == "update"
+    assert action == "Changed"
     assert old == f"{OLD_PHONE} voorbeeldnummer wijkteam Delft"
     assert new == f"{NEW_PHONE} voorbeeldnummer wijkteam Delft"
-    assert {row[3] for row in rows if row[1].startswith("Els Editor")} >= {"phones", "description", "last_checked"}
+    assert {row[3] for row in rows if row[1].startswith("Els Editor")} >= {"Phone numbers", "What is it?", "Last checked"}
 
 
 def test_going_back_from_the_preview_keeps_her_changes(app: Flask, editor: Any) -> None:
@@ -259,7 +259,7 @@ def test_still_correct_with_one_click(app: Flask, editor: Any, public: Any) -> N
     public_page = Page(public.get(f"/sociale-kaart/aanbod/{WIJKTEAM_DELFT}"))
     assert "Not checked for more than a year" not in public_page.text
     assert f"Last checked on {long_date(today())}" in public_page.text
-    assert any(row[2] == "verify" and row[3] == "last_checked" for row in history_rows(editor, WIJKTEAM_DELFT))
+    assert any(row[2] == "Checked: still correct" and row[3] == "Last checked" for row in history_rows(editor, WIJKTEAM_DELFT))
 
 
 def test_still_correct_without_a_csrf_token_changes_nothing(app: Flask, editor: Any) -> None:
@@ -287,7 +287,7 @@ def test_retiring_asks_first_then_the_offer_leaves_public_search(app: Flask, edi
     assert WIJKTEAM_DELFT not in search_ids(public, q="wijkteam")
     assert WIJKTEAM_DELFT not in search_ids(public, q="wijkteam", postcode="2611 AB")
     assert public.get(f"/sociale-kaart/aanbod/{WIJKTEAM_DELFT}").status_code == 404
-    assert any(row[2] == "retire" and row[3] == "status" for row in history_rows(editor, WIJKTEAM_DELFT))
+    assert any(row[2] == "No longer shown" and row[3] == "Status" for row in history_rows(editor, WIJKTEAM_DELFT))
 
 
 # -- what she may not touch ---------------------------------------------------------------------------

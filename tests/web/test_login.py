@@ -209,6 +209,27 @@ def test_five_wrong_codes_end_the_half_finished_login(app: Flask) -> None:
     assert reasons == ["mfa_failures"]
 
 
+def test_wrong_codes_count_per_account_over_several_logins(app: Flask) -> None:
+    """Someone who knows the password cannot keep logging in again to guess more codes."""
+    account = nurse(app)
+    valid = {account.code(step) for step in (-1, 0, 1)}
+    wrong = iter(f"{n:06d}" for n in range(100000, 100100) if f"{n:06d}" not in valid)
+    for _login in range(2):  # 2 logins × 5 wrong codes = the account's limit of 10
+        client = browser(app)
+        password_step(client, account.email, account.password)
+        for _ in range(5):
+            code_step(client, next(wrong))
+    client = browser(app)
+    password_step(client, account.email, account.password)
+    page = Page(code_step(client, account.code()))
+    assert page.status == 400 and page.errors == ["Too many wrong codes. Wait a few minutes and try again."]
+    assert sent_to_login(client.get("/inbox"))
+    with time_machine.travel(utcnow() + timedelta(minutes=2), tick=False):
+        later = browser(app)
+        password_step(later, account.email, account.password)
+        assert location_path(code_step(later, account.code())) == "/inbox"
+
+
 def test_a_recovery_code_works_once(app: Flask) -> None:
     account = nurse(app)
     with app.app_context(), db.writing():
