@@ -24,6 +24,8 @@ def make_app(database_url: str, folder: Path, **overrides: Any) -> Flask:
         "DATABASE_URL": database_url,
         "MAIL_DIR": str(folder / "mail"),
         "SECRET_KEY": TEST_SECRET,
+        # Each test app keeps its search indexes in its own folder, never in the repository's instance/.
+        "SEARCH_INDEX_DIR": str(folder / "search"),
         **overrides,
     }
     return create_app(settings)

@@ -19,6 +19,8 @@ from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexToken
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
+# Raise when the analysis changes: every node then rebuilds its indexes by itself.
+ANALYSIS_VERSION = 2
 TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
 _stemmer = snowballstemmer.stemmer("dutch_porter")
 _ALTERNATION = {"z": "s", "v": "f"}  # huiz(en) → huis, briev(en) → brief

@@ -87,7 +87,8 @@ TERM_CACHE = 2048
 # A query is a list of units (one per word, phrase or multi-word synonym); a unit matches when
 # one of its alternatives matches; an alternative is a tuple of stems that must all occur
 # (in a row, when ``phrase``).
-Unit = list[tuple[Alternative, bool]]
+Unit = list[tuple[Alternative, bool, float]]  # (stems, in a row?, weight)
+SYNONYM_WEIGHT = 0.6  # a synonym finds, but the word typed ranks higher
 Mask = np.ndarray
 
 
@@ -200,10 +201,10 @@ class Engine:
     def _unit(self, unit: Unit) -> tuple[Mask, np.ndarray]:
         mask = np.zeros(self.size, dtype=bool)
         best = np.zeros(self.size, dtype=np.float32)
-        for alternative, phrase in unit:
+        for alternative, phrase, weight in unit:
             found, score = self._alternative(alternative, phrase)
             mask |= found
-            np.maximum(best, score, out=best)
+            np.maximum(best, score * weight, out=best)
         return mask, best
 
     # -- query building --------------------------------------------------------------------
@@ -217,7 +218,7 @@ class Engine:
         for phrase in _PHRASE.findall(text):
             stems = tuple(analysis.terms(phrase))
             if stems:
-                units.append([(stems, True)])
+                units.append([(stems, True, 1.0)])
                 highlight.update(stems)
         stems_found: list[str] = []
         for word in re.findall(analysis.TOKEN_PATTERN, _PHRASE.sub(" ", text)):
@@ -231,7 +232,7 @@ class Engine:
                 stems_found.append(fixed)
         for unit, related in self.synonyms.units(stems_found):
             alternatives = [unit, *sorted(related)]
-            units.append([(alt, False) for alt in alternatives])
+            units.append([(alt, False, 1.0 if alt == unit else SYNONYM_WEIGHT) for alt in alternatives])
             highlight.update(t for alt in alternatives for t in alt)
         return units, highlight, corrections
 

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable
 from sqlalchemy.orm import Session
 from whoosh.fields import Schema
 
+from balie.search.analysis import ANALYSIS_VERSION
 from balie.search.store import IndexStore
 
 Document = dict[str, Any]
@@ -36,6 +37,7 @@ def _rebuild(session: Session, store: IndexStore, source: IndexSource) -> int:
         count += 1
     writer.commit(optimize=True)
     store.set_version(generation, version)
+    store.set_analysis(generation, ANALYSIS_VERSION)
     store.switch_to(generation)
     return count
 
@@ -50,8 +52,8 @@ def catch_up(session: Session, store: IndexStore, source: IndexSource) -> int:
     """Apply what changed since the index's version; build the index if there is none."""
     with store.locked():
         generation = store.current()
-        if generation is None:
-            return _rebuild(session, store, source)
+        if generation is None or store.analysis_of(generation) != ANALYSIS_VERSION:
+            return _rebuild(session, store, source)  # none yet, or built with an older analysis
         seen = store.version_of(generation)
         version = source.current_version(session)
         if version <= seen:

@@ -57,6 +57,17 @@ class IndexStore:
     def set_version(generation: Path, version: int) -> None:
         _atomic_write(generation / "VERSION", str(version))
 
+    @staticmethod
+    def analysis_of(generation: Path) -> int:
+        try:
+            return int((generation / "ANALYSIS").read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return -1
+
+    @staticmethod
+    def set_analysis(generation: Path, version: int) -> None:
+        _atomic_write(generation / "ANALYSIS", str(version))
+
     def open(self) -> Index | None:
         generation = self.current()
         return whoosh_index.open_dir(str(generation)) if generation else None

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from balie.domain.consent import STEP_TO_FEEDBACK, FeedbackEvent, FeedbackWindow
@@ -105,6 +105,8 @@ def overview(session: Session, professional_id: str, today: date) -> list[Feedba
             events.setdefault(event.registration_id, []).append(event)
     items = []
     for registration in registrations:
+        if registration.route == "self" and not registration.feedback_consent:
+            continue  # she used the card but did not agree: the professional hears nothing, not even "received"
         is_open = window(registration).open_on(today)
         items.append(
             FeedbackItem(
@@ -126,6 +128,14 @@ def notify_step(session: Session, registration: Registration, step: str, today: 
     """After an inbox step: queue a link-only mail to the advisor, if she wants one and may hear it."""
     if step not in STEP_TO_FEEDBACK or registration.advisor_user_id is None or not window(registration).open_on(today):
         return
+    same_kind = [kind for kind, event in STEP_TO_FEEDBACK.items() if event is STEP_TO_FEEDBACK[step]]
+    recorded = session.scalar(
+        select(func.count()).select_from(RegistrationEvent).where(
+            RegistrationEvent.registration_id == registration.id, RegistrationEvent.kind.in_(same_kind)
+        )
+    )
+    if (recorded or 0) > 1:
+        return  # a second visit (or follow-up) is no news on her page: a mail would only count them
     advisor = session.get(User, registration.advisor_user_id)
     if advisor is not None and advisor.feedback_mail and advisor.is_active:
         session.add(OutboxMessage(kind=KIND_FEEDBACK_UPDATE, payload={"user_id": advisor.id}))

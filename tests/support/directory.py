@@ -9,13 +9,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
-from sqlalchemy import select
 
 from balie import search_registry
 from balie.extensions import db
@@ -117,12 +116,5 @@ def service_values(app: Flask, service_id: str) -> dict[str, Any]:
         }
 
 
-def active_service_ids(app: Flask) -> set[str]:
-    with app.app_context():
-        return set(db.session.scalars(select(Service.id).where(Service.status == "active")))
-
-
 def days_ago(today: date, days: int) -> date:
-    from datetime import timedelta
-
     return today - timedelta(days=days)

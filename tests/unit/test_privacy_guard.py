@@ -218,3 +218,14 @@ def test_the_message_names_what_was_found(guard_app: Flask, text: str, label: st
     assert label in message
     assert f"“{part}”" in message
     assert "Nothing has been saved" in message
+
+
+def test_the_names_of_what_was_found_are_marked_for_translation() -> None:
+    """Dutch is the default language: the labels in the message must reach the catalogue."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+
+    from balie.qa.views import GUARD_LABELS
+
+    views = Path(__file__).resolve().parents[2] / "balie" / "qa" / "views.py"
+    extracted = {message for _line, message, _comments, _context in extract_from_file("python", str(views), keywords={**DEFAULT_KEYWORDS, "_l": None})}
+    assert {str(label) for label in GUARD_LABELS.values()} <= extracted

@@ -7,6 +7,8 @@ Pages are read in English, so the tests do not depend on the Dutch catalogue.
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
@@ -123,9 +125,6 @@ def long_date(day: date) -> str:
 
 def history_rows(client: Any, service_id: str) -> list[list[str]]:
     """The history table: [when, who, what, field, before, after] per row."""
-    import html
-    import re
-
     page = client.get(f"{MANAGE}/{service_id}/geschiedenis")
     assert page.status_code == 200
     body = page.get_data(as_text=True).split("<tbody>")[1].split("</tbody>")[0]

@@ -7,6 +7,7 @@ on the Dutch catalogue, which is still being written; offer names come from the 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -25,10 +26,10 @@ from tests.support.directory import (
     SCHULDHULP_ZOETERMEER,
     WIJKTEAM_DELFT,
     WIJKTEAM_WESTLAND,
+    ZWANGERSCHAPSGROEP_CLOSED,
     days_ago,
     directory_app,
     dispose,
-    ZWANGERSCHAPSGROEP_CLOSED,
     links,
     names,
     query_of,
@@ -190,8 +191,6 @@ def test_a_bad_postcode_is_a_field_error_not_a_silent_search(visitor: Any, postc
 
 def facet_counts(page: Page, param: str) -> dict[str, tuple[int, bool]]:
     """value → (count shown, ticked) for one facet's checkboxes."""
-    import re
-
     found: dict[str, tuple[int, bool]] = {}
     pattern = re.compile(
         r'<input class="choice__input" type="checkbox" id="f-' + param + r'-\d+" name="' + param
