@@ -45,8 +45,10 @@ class Question(Base):
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("question.id"))
-    # Shown read-only in the parents' FAQ; the English text is written by a moderator.
+    # Shown read-only in the parents' FAQ, in words for parents written by a moderator.
     public: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_title_nl: Mapped[str] = mapped_column(String(200), default="")
+    public_answer_nl: Mapped[str] = mapped_column(Text, default="")
     public_title_en: Mapped[str] = mapped_column(String(200), default="")
     public_answer_en: Mapped[str] = mapped_column(Text, default="")
     index_version: Mapped[int] = mapped_column(Integer, default=0, index=True)

@@ -69,6 +69,8 @@ class SearchForm(FlaskForm):
 class ModerateForm(FlaskForm):
     action = HiddenField(validators=[InputRequired()])
     merge_into = StringField(_l("Merge into question (address or id)"), validators=[Optional(), Length(max=300)])
+    title_nl = StringField(_l("Question in Dutch, for parents"), validators=[Optional(), Length(max=200)])
+    answer_nl = TextAreaField(_l("Answer in Dutch, for parents"), validators=[Optional(), Length(max=3000)], render_kw={"rows": 5})
     title_en = StringField(_l("Question in English (for parents)"), validators=[Optional(), Length(max=200)])
     answer_en = TextAreaField(_l("Answer in English (for parents)"), validators=[Optional(), Length(max=3000)], render_kw={"rows": 4})
 
@@ -79,6 +81,6 @@ class OwnerForm(FlaskForm):
 
 
 class ReviewedForm(FlaskForm):
-    """The owner confirms an answer is still correct: only the next review date (same field name as OwnerForm's)."""
+    """The owner confirms an answer is still correct: only the next review date."""
 
     review_by = DateField(_l("Check again by"), validators=[InputRequired(_l("Enter a date like 2027-06-01"))])

@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from balie import search_registry
@@ -19,7 +18,7 @@ from balie.clock import today
 from balie.domain import roles
 from balie.domain.errors import DomainError
 from balie.extensions import db
-from balie.models import Answer, RoleGrant, User
+from balie.models import Answer, User
 from balie.models.base import utcnow
 from balie.qa.forms import AnswerForm, ModerateForm, OwnerForm, QuestionForm, ReviewedForm, SearchForm
 from balie.rich_text import linked_services, render
@@ -134,11 +133,8 @@ def _question_page(question: Any, answer_form: AnswerForm | None = None, status:
     services = {
         a.id: directory_queries.services_by_ids(db.session, linked_services(a.body)) for a in answers
     }
-    owners = db.session.scalars(
-        select(User).join(RoleGrant).where(RoleGrant.role.in_(MODERATORS), User.is_active.is_(True)).order_by(User.name)
-    ).unique().all()
     owner_form = OwnerForm(prefix="owner")
-    owner_form.owner.choices = [SelectChoice(u.id, u.name) for u in owners]
+    owner_form.owner.choices = [SelectChoice(u.id, u.name) for u in qa.expert_owners(db.session)]
     return render_template(
         "qa/question.html",
         question=question,
@@ -151,6 +147,7 @@ def _question_page(question: Any, answer_form: AnswerForm | None = None, status:
         is_moderator=is_moderator,
         moderate_form=ModerateForm(),
         owner_form=owner_form,
+        reviewed_form=ReviewedForm(prefix="reviewed"),
         action_form=EmptyForm(),
         today=today(),
         needs_review=qa.needs_review,
@@ -258,16 +255,18 @@ def answer_action(answer_id: str, action: str) -> Any:
             qa.moderate_answer(db.session, found, actor, hidden=action == "verbergen")
             message = gettext("The answer is hidden.") if action == "verbergen" else gettext("The answer is shown again.")
         elif action == "eigenaar":
+            if not actor.is_moderator:
+                abort(403)
             form = OwnerForm(prefix="owner")
+            form.owner.choices = [SelectChoice(u.id, u.name) for u in qa.expert_owners(db.session)]
             owner = db.session.get(User, form.owner.data or "")
-            form.owner.choices = [SelectChoice(owner.id, owner.name)] if owner else []
             if not form.validate_on_submit() or owner is None:
                 flash(gettext("Choose an owner and a date."), "warning")
                 return redirect(question_url, code=303)
             qa.set_owner(db.session, found, actor, owner, form.review_by.data, utcnow())
             message = gettext("Owner and review date saved.")
         elif action == "gecontroleerd":
-            form = ReviewedForm(prefix="owner")
+            form = ReviewedForm(prefix="reviewed")
             if not form.validate_on_submit():
                 flash(gettext("Enter the next review date."), "warning")
                 return redirect(question_url, code=303)
@@ -297,7 +296,10 @@ def moderate(question_id: str) -> Any:
     try:
         qa.moderate_question(
             db.session, found, _actor(), form.action.data, merge_into=target,
-            title_en=form.title_en.data or "", answer_en=form.answer_en.data or "", today=today(),
+            parent_text=qa.ParentText(
+                form.title_nl.data or "", form.answer_nl.data or "", form.title_en.data or "", form.answer_en.data or ""
+            ),
+            today=today(),
         )
     except PersonalDataFound as error:
         db.rollback_quietly()
@@ -308,6 +310,7 @@ def moderate(question_id: str) -> Any:
         flash({
             "merge_target": gettext("Give the address of another, not merged question."),
             "publish_needs_accepted_answer": gettext("Only a question with an accepted answer can be shown to parents."),
+            "publish_needs_parent_text": gettext("Write the question and the answer in Dutch for parents first."),
         }.get(error.code, gettext("This is not possible.")), "warning")
         return redirect(url_for("qa.question", question_id=found.id), code=303)
     db.commit()
@@ -356,10 +359,9 @@ def public_faq() -> str:
     english = str(get_locale()) == "en"
     items = []
     for found in qa.public_faq(db.session):
-        accepted = qa.accepted(found)
         if english and found.public_title_en and found.public_answer_en:
             items.append((found.id, found.public_title_en, render(found.public_answer_en)))
-        elif not english and accepted is not None:
-            items.append((found.id, found.title, render(accepted.body)))
+        elif not english and found.public_title_nl and found.public_answer_nl:
+            items.append((found.id, found.public_title_nl, render(found.public_answer_nl)))
     return render_template("qa/public_faq.html", items=items)
 

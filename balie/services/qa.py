@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from balie.domain import privacy_guard
 from balie.domain.errors import DomainError
-from balie.models import Answer, HelpfulVote, OutboxMessage, PostRevision, Question, Subscription, Tag, User
+from balie.domain import roles
+from balie.models import Answer, HelpfulVote, OutboxMessage, PostRevision, Question, RoleGrant, Subscription, Tag, User
 from balie.services import search_versions
 
 INDEX_NAME = "vraagbaak"
@@ -169,9 +170,19 @@ def mark_helpful(session: Session, found: Answer, user_id: str) -> bool:
 QUESTION_ACTIONS = ("pin", "unpin", "hide", "unhide", "lock", "unlock", "publish", "unpublish", "merge")
 
 
+@dataclass(frozen=True)
+class ParentText:
+    """The question and answer as parents read them in the public FAQ (Dutch required, English optional)."""
+
+    title_nl: str = ""
+    answer_nl: str = ""
+    title_en: str = ""
+    answer_en: str = ""
+
+
 def moderate_question(
     session: Session, question: Question, actor: Actor, action: str, *, merge_into: Question | None = None,
-    title_en: str = "", answer_en: str = "", today: date | None = None,
+    parent_text: ParentText = ParentText(), today: date | None = None,
 ) -> None:
     if not actor.is_moderator or action not in QUESTION_ACTIONS:
         raise NotAllowed()
@@ -184,8 +195,13 @@ def moderate_question(
     elif action == "publish":
         if not question.accepted_answer_id:
             raise NotAllowed("publish_needs_accepted_answer")
-        guard(today or date.today(), title_en, answer_en)
-        question.public, question.public_title_en, question.public_answer_en = True, title_en.strip(), answer_en.strip()
+        text = parent_text
+        if not text.title_nl.strip() or not text.answer_nl.strip():
+            raise NotAllowed("publish_needs_parent_text")
+        guard(today or date.today(), text.title_nl, text.answer_nl, text.title_en, text.answer_en)
+        question.public = True
+        question.public_title_nl, question.public_answer_nl = text.title_nl.strip(), text.answer_nl.strip()
+        question.public_title_en, question.public_answer_en = text.title_en.strip(), text.answer_en.strip()
     elif action == "unpublish":
         question.public = False
     elif action == "merge":
@@ -219,6 +235,8 @@ def set_owner(session: Session, found: Answer, actor: Actor, owner: User, review
     """An accepted answer gets an expert owner and a review-by date."""
     if not actor.is_moderator or found.question.accepted_answer_id != found.id:
         raise NotAllowed()
+    if owner not in expert_owners(session):
+        raise NotAllowed("owner_not_expert")
     found.owner_id, found.review_by, found.reviewed_at, found.review_reminded_at = owner.id, review_by, now, None
 
 
@@ -226,6 +244,16 @@ def mark_reviewed(session: Session, found: Answer, actor: Actor, review_by: date
     if not (actor.is_moderator or found.owner_id == actor.user_id):
         raise NotAllowed()
     found.review_by, found.reviewed_at, found.review_reminded_at = review_by, now, None
+
+
+def expert_owners(session: Session) -> list[User]:
+    """Who may own an accepted answer: active moderators and administrators."""
+    return list(
+        session.scalars(
+            select(User).join(RoleGrant).where(RoleGrant.role.in_((roles.ADMIN, roles.MODERATOR)), User.is_active.is_(True))
+            .order_by(User.name)
+        ).unique()
+    )
 
 
 def needs_review(found: Answer, today: date) -> bool:

@@ -52,11 +52,17 @@ def seed(session: Session, now: datetime) -> SeedCounts:
     editor = _editor(session, now)
     added = 0
     for item in items or []:
-        if session.get(Question, item["id"]) is not None:
+        existing = session.get(Question, item["id"])
+        if existing is not None:
+            # Editors' changes stay; only parent texts that were never written are filled in.
+            if existing.public and not existing.public_title_nl and item.get("public_title_nl"):
+                existing.public_title_nl = item["public_title_nl"].strip()
+                existing.public_answer_nl = (item.get("public_answer_nl") or "").strip()
             continue
         question = Question(
             id=item["id"], title=item["title"].strip(), body=(item.get("body") or "").strip(), author_id=editor.id,
             created_at=now, updated_at=now, pinned=bool(item.get("pinned")), public=bool(item.get("public")),
+            public_title_nl=(item.get("public_title_nl") or "").strip(), public_answer_nl=(item.get("public_answer_nl") or "").strip(),
             public_title_en=(item.get("public_title_en") or "").strip(), public_answer_en=(item.get("public_answer_en") or "").strip(),
         )
         codes = [tag_code(name) for name in item.get("tags", ())]

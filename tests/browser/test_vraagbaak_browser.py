@@ -93,7 +93,10 @@ def _content(app: object, asker: Account, colleague: Account, moderator: Account
         for action in ("pin", "publish"):
             qa.moderate_question(
                 db.session, question, mod, action, today=day,
-                title_en="May a maternity carer register a client herself?", answer_en="Yes, with the **explicit consent** of the pregnant woman.",
+                parent_text=qa.ParentText(
+                    "Mag mijn kraamverzorgende mij aanmelden?", "Ja, als u dat **zelf** goed vindt.",
+                    "May a maternity carer register a client herself?", "Yes, with the **explicit consent** of the pregnant woman.",
+                ),
             )
         question_id = question.id
         db.session.commit()

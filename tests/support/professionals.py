@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlencode, urlsplit
 
+import segno
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -293,3 +294,37 @@ def local_minute(moment: Any) -> str:
 
     local = moment.astimezone(ZONE)
     return f"{local.day} {local.strftime('%B')} {local.year} {local:%H:%M}"
+
+
+# --- the QR code on a card -----------------------------------------------------------------
+
+
+def dark_modules(svg: str) -> set[tuple[int, int]]:
+    """The dark modules an SVG QR code draws (segno draws each row as horizontal strokes)."""
+    path = re.search(r'<path[^>]*\bstroke="[^"]+"[^>]*\bd="([^"]+)"', svg)
+    assert path, "no drawn modules in the QR code"
+    x = y = 0.0
+    dark: set[tuple[int, int]] = set()
+    for command, numbers in re.findall(r"([MmHh])([-0-9. ]*)", path.group(1)):
+        values = [float(v) for v in numbers.split()]
+        if command == "M":
+            x, y = values
+        elif command == "m":
+            x, y = x + values[0], y + values[1]
+        else:
+            end = values[0] if command == "H" else x + values[0]
+            dark.update((int(col), int(y)) for col in range(int(x), int(end)))
+            x = end
+    left, top = min(c for c, _ in dark), min(r for _, r in dark)
+    return {(c - left, r - top) for c, r in dark}
+
+
+def qr_link(svg: str, candidates: list[str]) -> str:
+    """Which of the candidate links the QR code encodes (exactly, module by module)."""
+    drawn = dark_modules(svg)
+    for link in candidates:
+        for level in "lmqh":
+            matrix = segno.make(link, error=level, boost_error=False).matrix
+            if drawn == {(c, r) for r, row in enumerate(matrix) for c, value in enumerate(row) if value}:
+                return link
+    raise AssertionError(f"the QR code encodes none of {candidates}")

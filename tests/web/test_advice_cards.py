@@ -15,7 +15,6 @@ from typing import Any, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-import segno
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -45,6 +44,7 @@ from tests.support.professionals import (
     newest_registration,
     open_registration,
     professional,
+    qr_link,
     reference_of,
     register_with_card,
     retire_card,
@@ -98,37 +98,6 @@ def qr_svg(page: Page) -> str:
     found = re.search(r'<div class="advice-card__qr"[^>]*>\s*(<svg\b.*?</svg>)\s*</div>', page.html, re.S)
     assert found, "no inline SVG QR code on the card"
     return found.group(1)
-
-
-def dark_modules(svg: str) -> set[tuple[int, int]]:
-    """The dark modules an SVG QR code draws (segno draws each row as horizontal strokes)."""
-    path = re.search(r'<path[^>]*\bstroke="[^"]+"[^>]*\bd="([^"]+)"', svg)
-    assert path, "no drawn modules in the QR code"
-    x = y = 0.0
-    dark: set[tuple[int, int]] = set()
-    for command, numbers in re.findall(r"([MmHh])([-0-9. ]*)", path.group(1)):
-        values = [float(v) for v in numbers.split()]
-        if command == "M":
-            x, y = values
-        elif command == "m":
-            x, y = x + values[0], y + values[1]
-        else:
-            end = values[0] if command == "H" else x + values[0]
-            dark.update((int(col), int(y)) for col in range(int(x), int(end)))
-            x = end
-    left, top = min(c for c, _ in dark), min(r for _, r in dark)
-    return {(c - left, r - top) for c, r in dark}
-
-
-def qr_link(svg: str, candidates: list[str]) -> str:
-    """Which of the candidate links the QR code encodes (exactly, module by module)."""
-    drawn = dark_modules(svg)
-    for link in candidates:
-        for level in "lmqh":
-            matrix = segno.make(link, error=level, boost_error=False).matrix
-            if drawn == {(c, r) for r, row in enumerate(matrix) for c, value in enumerate(row) if value}:
-                return link
-    raise AssertionError(f"the QR code encodes none of {candidates}")
 
 
 def card_link(code: str, language: str) -> str:

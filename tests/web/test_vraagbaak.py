@@ -271,7 +271,8 @@ def test_ask_with_similar_questions_answer_accept_helpful(desk: Desk) -> None:
     assert "Thank you: marked as helpful." in flashed(other, answer_action(other, answer_id, "nuttig"))
     assert "You already marked this answer" in flashed(other, answer_action(other, answer_id, "nuttig"))
     assert "You already marked this answer (or it is your own)" in flashed(colleague, answer_action(colleague, answer_id, "nuttig"))
-    assert "Helpful" not in re.sub(r"found this helpful", "", visit(colleague, f"/vraagbaak/vragen/{question_id}").text.split("Answer by Bram")[1].split("Your answer")[0])
+    assert f"/vraagbaak/antwoorden/{answer_id}/nuttig" not in visit(colleague, f"/vraagbaak/vragen/{question_id}").html  # no button for her own
+    assert f"/vraagbaak/antwoorden/{answer_id}/nuttig" in visit(other, f"/vraagbaak/vragen/{question_id}").html
     assert "1 person found this helpful" in visit(asker, f"/vraagbaak/vragen/{question_id}").text
     assert desk.answer(answer_id).helpful_count == 1 and desk.count(HelpfulVote) == 1
 
@@ -508,7 +509,7 @@ def test_a_professional_has_no_moderation_rights(desk: Desk) -> None:
     assert answer_action(colleague, answer_id, "verbergen").status_code == 403
     owner = {"owner-owner": desk.asker.id, "owner-review_by": "2030-01-01"}
     assert answer_action(asker, answer_id, "eigenaar", **owner).status_code == 403
-    assert answer_action(colleague, answer_id, "gecontroleerd", **{"owner-review_by": "2030-01-01"}).status_code == 403
+    assert answer_action(colleague, answer_id, "gecontroleerd", **{"reviewed-review_by": "2030-01-01"}).status_code == 403
     assert asker.get("/vraagbaak/opnieuw-bekijken").status_code == 403
     found, answer = desk.question(question_id), desk.answer(answer_id)
     assert not (found.pinned or found.hidden or found.locked or found.public or answer.hidden)
@@ -626,7 +627,7 @@ def test_owner_review_date_reminder_and_check(desk: Desk) -> None:
     owner_page = visit(moderator, f"/vraagbaak/vragen/{question_id}")
     assert "to be checked again" in owner_page.text
     next_date = (today() + timedelta(days=180)).isoformat()
-    assert answer_action(moderator, answer_id, "gecontroleerd", **{"owner-review_by": next_date}).status_code == 303
+    assert answer_action(moderator, answer_id, "gecontroleerd", **{"reviewed-review_by": next_date}).status_code == 303
     assert "to be checked again" not in visit(asker, f"/vraagbaak/vragen/{question_id}").text
     assert "Hoe lang bewaart de JGZ de aanmelding?" not in visit(moderator, "/vraagbaak/opnieuw-bekijken").text
 
@@ -642,13 +643,22 @@ def test_a_moderator_shows_a_question_to_parents_in_dutch_and_english(desk: Desk
     )
     answer_action(asker, answer_id, "accepteren")
     before = desk.question(question_id)
+    assert "Write the question and the answer in Dutch for parents first." in flashed(
+        moderator, moderate(moderator, question_id, "publish", title_en="May my mother join?", answer_en="Yes.")
+    )
     assert "Your text seems to contain personal data" in flashed(
-        moderator, moderate(moderator, question_id, "publish", title_en="May my mother join?", answer_en="Call 0612345678.")
+        moderator,
+        moderate(
+            moderator, question_id, "publish", title_nl="Mag mijn moeder erbij zijn?", answer_nl="Bel 0612345678.",
+            title_en="May my mother join?", answer_en="Yes.",
+        ),
     )
     assert desk.question(question_id).public == before.public is False
 
     response = moderate(
         moderator, question_id, "publish",
+        title_nl="Mag mijn moeder bij het gesprek met de jeugdverpleegkundige zijn?",
+        answer_nl="Ja, **iedereen** die u erbij wilt hebben is welkom.",
         title_en="May my mother join the conversation with the youth nurse?",
         answer_en="Yes, **anyone** you would like to be there is welcome.",
     )
