@@ -95,15 +95,10 @@ def test_samen_aanmelden_shows_the_parent_the_consent_text_and_everything_that_i
     assert checked.status == 200, checked.errors
     panel = checked.html.split('class="consent-panel"', 1)[1]
     assert "For the parent: please read this" in checked.text
-    assert (
-        "The details above go only to the youth health care (JGZ) of your gemeente. They use them to contact "
-        "you about the conversation." in checked.text
-    )
-    assert (
-        "The professional who helps you will only hear that the JGZ contacted you, whether a visit took place "
-        "and whether support was arranged. Never what you talked about." in checked.text
-    )
-    assert "You can withdraw later with the code on the confirmation." in checked.text
+    said = " ".join(re.sub(r"<[^>]+>", " ", panel.split("</div>")[0]).split())
+    assert re.search(r"go only to the youth health care \(JGZ\) of your gemeente", said), said
+    assert re.search(r"The professional who helps you will only hear .*visit.*Never what you talked about\.", said), said
+    assert re.search(r"withdraw .*code on the confirmation", said), said
     assert 'name="parent_agrees"' in panel and "checked" not in panel.split('name="parent_agrees"')[1].split(">")[0]
     assert ticked_values(checked, "parent_agrees") == [], "she ticks it herself, on this page"
 
@@ -206,8 +201,7 @@ def test_the_referral_check_page_says_exactly_what_goes_to_the_jgz_and_that_no_h
     assert "The conversation is voluntary." in said
     assert re.search(r"Saying no has no consequences for (her|your) care\.", said)
     assert version_shown(checked) == REFERRAL_TEXT_VERSION
-    assert re.findall(r'name="consent" type="radio" value="(\w+)"', checked.html) == ["in_person", "by_phone", "no"] or \
-        sorted(re.findall(r'value="(in_person|by_phone|no)"', checked.html)) == ["by_phone", "in_person", "no"]
+    assert re.findall(r'<input[^>]*name="consent"[^>]*value="(\w+)"', checked.html) == ["in_person", "by_phone", "no"]
     assert ticked_values(checked, "consent") == [], "nothing is chosen for her"
 
     # What she was shown is what the JGZ receives: each value on the nurse's page was on this one.
@@ -242,9 +236,9 @@ def test_when_she_says_no_nothing_is_stored_and_the_page_says_it_has_no_conseque
     assert "No registrations through your advice yet." in overview.text
 
 
-@pytest.mark.parametrize("method, shown", [("in_person", "in person"), ("by_phone", "by phone")])
+@pytest.mark.parametrize("method", ["in_person", "by_phone"])
 def test_a_referral_with_consent_records_how_by_whom_when_and_which_text(
-    app: Flask, pro: Any, vera: Account, method: str, shown: str
+    app: Flask, pro: Any, vera: Account, method: str
 ) -> None:
     checked = professional_check(pro, REFERRAL_PATH, answers(name="Noor Bakker"))
     moment = (datetime.now(timezone.utc) + timedelta(minutes=1)).replace(microsecond=0)

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from balie.clock import ZONE
 from balie.extensions import db
 from balie.labels import FEEDBACK_EVENT_LABELS, OUTCOME_LABELS, STEP_LABELS
-from balie.models import AccessLogEntry, Organisation, OutboxMessage, Registration, RegistrationEvent
+from balie.models import AccessLogEntry, Organisation, OutboxMessage, RegistrationEvent
 from balie.services import inbox
 from tests.support.accounts import DELFLAND, Account, login, nurse
 from tests.support.pages import Page
