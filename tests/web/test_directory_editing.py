@@ -184,7 +184,9 @@ def test_an_outdated_phone_number_is_fixed_through_preview_and_save(app: Flask, 
     assert "The sociale kaart shows the change now" in Page(editor.get(MANAGE)).text
     public_page = Page(public.get(f"/sociale-kaart/aanbod/{WIJKTEAM_DELFT}"))
     assert f"Phone: {NEW_PHONE}" in public_page.text and OLD_PHONE not in public_page.text
-    assert f"Last checked on {long_date(today())} by Els Editor" in public_page.text  # an edit is a check
+    assert f"Last checked on {long_date(today())}." in public_page.text  # an edit is a check
+    assert "Els Editor" not in public_page.text  # the public does not see who checked
+    assert f"Last checked on {long_date(today())} by Els Editor" in Page(editor.get(f"/sociale-kaart/aanbod/{WIJKTEAM_DELFT}")).text
     # The search index was updated right after the commit: the new words are found at once.
     assert search_ids(public, q="avondspreekuur") == [WIJKTEAM_DELFT]
     rows = history_rows(editor, WIJKTEAM_DELFT)
