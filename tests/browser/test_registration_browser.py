@@ -241,7 +241,8 @@ def test_tab_order_follows_the_form_and_skips_the_honeypot(browse: Browse) -> No
     assert fields == [
         "name", "phone", "email", "wants_mail", "postcode", "house_number", "house_number_addition",
         "due_month", "language", "interpreter-0", "call_times-0", "call_times-1", "call_times-2",
-        "no_voicemail", "no_text_messages", "only_chosen_times", "discreet", "advisor_kind", "note",
+        "no_voicemail", "no_text_messages", "only_chosen_times", "discreet", "advisor_kind", "advice_code",
+        "feedback_consent", "note",
     ]
     assert is_focused(page, CONTINUE)
     browse.watcher.assert_clean()
@@ -345,7 +346,7 @@ def test_a_parent_registers_in_english_by_keyboard_only(browse: Browse, live_ser
     page.keyboard.press("Space")
     tab_to(page, "#advisor_kind")
     arrow_to(page, "#advisor_kind", "midwife")
-    page.keyboard.press("Tab")
+    tab_to(page, "#note")
     type_here(page, "#note", "Mornings are difficult.")
     tab_to(page, CONTINUE)
     press_and_wait(page, "Enter", SEND)
