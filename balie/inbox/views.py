@@ -47,6 +47,16 @@ def _registration_or_404(registration_id: str, event: str, action: str) -> Regis
     return found
 
 
+def _open(registration_id: str, event: str, action: str, detail: str) -> tuple[Registration, Any, list[Any]]:
+    """The registration with its decrypted details and events; the look is logged and committed."""
+    registration = _registration_or_404(registration_id, event, action)
+    person = inbox.details(registration, current_app.extensions["balie.keys"])
+    found = inbox.events(db.session, registration.id)
+    _log(event, action, registration.id, registration.organisation_id, detail=detail)
+    db.commit()
+    return registration, person, found
+
+
 def _labels() -> dict[str, Any]:
     return {
         "status_labels": STATUS_LABELS,
@@ -73,11 +83,7 @@ def index() -> str:
 @db.writes
 @role_required(roles.JGZ_STAFF)
 def detail(registration_id: str) -> str:
-    registration = _registration_or_404(registration_id, "registration.read", "R")
-    person = inbox.details(registration, current_app.extensions["balie.keys"])
-    found = inbox.events(db.session, registration.id)
-    _log("registration.read", "R", registration.id, registration.organisation_id, detail="full")
-    db.commit()
+    registration, person, found = _open(registration_id, "registration.read", "R", "full")
     status = Status(registration.status)
     return render_template(
         "inbox/detail.html",
@@ -151,11 +157,7 @@ def reroute(registration_id: str) -> Any:
 @db.writes
 @role_required(roles.JGZ_STAFF)
 def printable(registration_id: str) -> str:
-    registration = _registration_or_404(registration_id, "registration.export", "E")
-    person = inbox.details(registration, current_app.extensions["balie.keys"])
-    found = inbox.events(db.session, registration.id)
-    _log("registration.export", "E", registration.id, registration.organisation_id, detail="print")
-    db.commit()
+    registration, person, found = _open(registration_id, "registration.export", "E", "print")
     return render_template("inbox/print.html", registration=registration, person=person, events=found, **_labels())
 
 
@@ -163,11 +165,8 @@ def printable(registration_id: str) -> str:
 @db.writes
 @role_required(roles.JGZ_STAFF)
 def export_json(registration_id: str) -> Response:
-    registration = _registration_or_404(registration_id, "registration.export", "E")
-    person = inbox.details(registration, current_app.extensions["balie.keys"])
-    record = inbox.export_record(registration, person, inbox.events(db.session, registration.id))
-    _log("registration.export", "E", registration.id, registration.organisation_id, detail="json")
-    db.commit()
+    registration, person, found = _open(registration_id, "registration.export", "E", "json")
+    record = inbox.export_record(registration, person, found)
     response = Response(json.dumps(record, ensure_ascii=False, indent=2), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="aanmelding-{registration.reference}.json"'
     return response
