@@ -200,7 +200,7 @@ def reference_on(page: Page) -> str:
 
 
 def withdrawal_code_on(page: Page) -> str:
-    found = [r.strip() for r in page.locator("strong.reference").all_inner_texts()
+    found = [r.strip() for r in page.locator("strong.withdrawal-code").all_inner_texts()
              if re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", r.strip())]
     assert len(found) == 1
     return found[0]
