@@ -26,6 +26,14 @@
     button.focus();
   }
 
+  // A modal dialog: Tab and Shift+Tab stay on its only control, not on the page behind it.
+  box.addEventListener("keydown", function (event) {
+    if (event.key === "Tab" && !box.hidden) {
+      event.preventDefault();
+      button.focus();
+    }
+  });
+
   button.addEventListener("click", function () {
     var body = new FormData();
     body.append("csrf_token", box.getAttribute("data-csrf"));
