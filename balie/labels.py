@@ -135,3 +135,10 @@ CHANGE_FIELD_LABELS = {
     "locations": _l("Locations"),
     "last_checked": _l("Last checked"),
 }
+
+# Who acted, in the access log: the roles above plus the parent's form and the desk itself.
+ACTOR_ROLE_LABELS = {
+    **ROLE_LABELS,
+    "anonymous": _l("Parent (public form)"),
+    "system": _l("The desk (automatic)"),
+}

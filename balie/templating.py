@@ -15,6 +15,7 @@ from balie.domain.postcode import Postcode
 from balie.i18n import LANGUAGES, explicit_language, language
 from balie.domain.directory import PHASES
 from balie.labels import (
+    ACTOR_ROLE_LABELS,
     CALL_TIME_LABELS,
     CHANGE_ACTION_LABELS,
     CHANGE_FIELD_LABELS,
@@ -150,6 +151,7 @@ def register(app: Flask) -> None:
         date_local=date_local,
         month_local=month_local,
         role_label=lambda code: ROLE_LABELS.get(code, code),
+        actor_role=lambda code: str(ACTOR_ROLE_LABELS.get(code, code)),
         contact_language=contact_language_label,
         call_time=lambda code: str(CALL_TIME_LABELS.get(code, code)),
         profession=lambda code: str(PROFESSION_LABELS.get(code, code)) if code else "",

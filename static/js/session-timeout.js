@@ -27,7 +27,7 @@
   }
 
   // A modal dialog: Tab and Shift+Tab stay on its only control, not on the page behind it.
-  box.addEventListener("keydown", function (event) {
+  document.addEventListener("keydown", function (event) {
     if (event.key === "Tab" && !box.hidden) {
       event.preventDefault();
       button.focus();

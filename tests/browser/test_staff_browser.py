@@ -28,7 +28,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pyotp
@@ -243,8 +243,10 @@ def path(page: Page) -> str:
     return urlsplit(page.url).path
 
 
-def log_in_by_keyboard(page: Page, account: Account) -> None:
+def log_in_by_keyboard(page: Page, account: Account, audit: Callable[[Page, str, str], None] | None = None) -> None:
     page.goto("/inloggen")
+    if audit:
+        audit(page, "log in", "#email")
     tab_to(page, "#email")
     page.keyboard.type(account.email)
     page.keyboard.press("Tab")
@@ -252,6 +254,8 @@ def log_in_by_keyboard(page: Page, account: Account) -> None:
     page.keyboard.type(account.password)
     press_and_wait(page, "Enter", "#code")
     assert path(page) == "/inloggen/code"
+    if audit:
+        audit(page, "code", "#code")
     if not is_focused(page, "#code"):
         tab_to(page, "#code")
     page.keyboard.type(account.code())
@@ -305,7 +309,7 @@ def new_count(page: Page) -> int:
 
 def test_a_nurses_day_by_keyboard(browse: Browse, site: StaffSite) -> None:
     page = browse.page()
-    log_in_by_keyboard(page, site.nurse)
+    log_in_by_keyboard(page, site.nurse, browse.audit)
 
     # The inbox: her own organisation's two registrations, both new; not Hofstad's.
     assert path(page) == "/inbox"
@@ -332,6 +336,7 @@ def test_a_nurses_day_by_keyboard(browse: Browse, site: StaffSite) -> None:
         ("close", "closed"),
         ("hand_over", "closed"),
     ]
+    closed_with = ""
     for number, (step, status) in enumerate(steps, start=1):
         label = page.locator(step_button(step)).inner_text().strip()
         chosen = ""
@@ -348,7 +353,7 @@ def test_a_nurses_day_by_keyboard(browse: Browse, site: StaffSite) -> None:
             tab_to(page, "#close-outcome")
             page.keyboard.press("Home")
             assert page.locator("#close-outcome").input_value() == "visits_held"
-            chosen = page.locator("#close-outcome option:checked").inner_text().strip()
+            chosen = closed_with = page.locator("#close-outcome option:checked").inner_text().strip()
             page.keyboard.press("Tab")
             assert is_focused(page, step_button(step)), focused(page)
         else:
@@ -364,6 +369,7 @@ def test_a_nurses_day_by_keyboard(browse: Browse, site: StaffSite) -> None:
         browse.audit(page, f"registration after {step}")
 
     # Closed with "visit(s) held" and handed over: nothing left to record.
+    assert closed_with and closed_with in page.locator("main h1 + p").inner_text()
     assert page.locator("main form.step-form").count() == 0
     assert page.locator("main .safety-panel").is_visible()
 
@@ -381,9 +387,11 @@ def test_a_nurses_day_by_keyboard(browse: Browse, site: StaffSite) -> None:
     assert sum(NURSE_NAME in text for text in rows.all_inner_texts()) >= 2 + len(steps)
     browse.audit(page, "who looked", "main table")
 
-    # Back in the inbox, one registration is still new.
-    page.goto("/inbox")
+    # Back in the inbox (through the staff menu), one registration is still new.
+    tab_to(page, "nav.staff-nav a[href='/inbox']")
+    press_and_wait(page, "Enter", "main table")
     assert new_count(page) == 1
+    browse.audit(page, "inbox at the end of the day", "main table")
     assert browse.problems == [], "\n".join(browse.problems)
 
 
@@ -571,6 +579,7 @@ def test_axe_finds_no_violations_on_the_other_staff_pages(browse: Browse, site: 
     newcomer.goto("/account")
     dialog = newcomer.locator("#session-timeout")
     dialog.locator("[data-keepalive]").wait_for(state="visible")
+    assert dialog.is_visible() and dialog.locator("[role=alertdialog]").is_visible()
     assert is_focused(newcomer, "#session-timeout [data-keepalive]"), focused(newcomer)
     browse.audit(newcomer, "idle time-out warning", "#session-timeout [data-keepalive]")
     newcomer.locator("#session-timeout [data-keepalive]").focus()
