@@ -8,7 +8,9 @@ balie/data/PROVENANCE.md); it lives in the shared data folder next to the projec
 from __future__ import annotations
 
 import csv
+import os
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -19,7 +21,19 @@ from balie.extensions import db
 from balie.models import Municipality, PostcodeArea
 from balie.services.routing import municipalities_for_pc4
 
-CBS_FILE = PROJECT_ROOT.parent / "shared" / "data" / "pc4_gemeente_2024.csv"
+# Next to the project (../shared), or where BALIE_SHARED_DATA points (a CI checkout elsewhere).
+CBS_FILE = next(
+    (
+        folder / "pc4_gemeente_2024.csv"
+        for folder in (
+            Path(os.environ.get("BALIE_SHARED_DATA", "/nonexistent")),
+            PROJECT_ROOT.parent / "shared" / "data",
+            Path("/work/shared/data"),
+        )
+        if (folder / "pc4_gemeente_2024.csv").exists()
+    ),
+    PROJECT_ROOT.parent / "shared" / "data" / "pc4_gemeente_2024.csv",
+)
 GEMEENTEN_2024 = 342
 
 
