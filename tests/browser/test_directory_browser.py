@@ -31,6 +31,7 @@ from tests.browser.conftest import QuietRequestHandler
 from tests.support.accounts import PASSWORD, make_user
 from tests.support.databases import free_port
 from tests.support.directory import DELFT, DELFT_POSTCODE, WIJKTEAM_DELFT, directory_app, dispose
+from tests.browser.keyboard import focused, is_focused, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -109,27 +110,10 @@ def open_page(new_context: Callable[..., BrowserContext]) -> Iterator[Callable[.
 # -- keyboard helpers ----------------------------------------------------------------------------------
 
 
-def focused(page: Page) -> str:
-    return str(page.evaluate(
-        """() => { const e = document.activeElement; if (!e) return 'nothing';
-                   return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                     + (e.getAttribute('name') ? '[name=' + e.getAttribute('name') + ']' : '')
-                     + (e.getAttribute('href') ? '[href=' + e.getAttribute('href') + ']' : ''); }"""
-    ))
 
 
-def is_focused(page: Page, selector: str) -> bool:
-    return bool(page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector))
 
 
-def tab_to(page: Page, selector: str, limit: int = 150) -> None:
-    passed = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if is_focused(page, selector):
-            return
-        passed.append(focused(page))
-    raise AssertionError(f"{selector} not reached with Tab; passed {passed[-20:]}")
 
 
 def press_and_wait(page: Page, key: str, ready: str) -> None:

@@ -29,6 +29,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, W
 
 from tests.browser.conftest import LiveServer
 from tests.support.registration import due_month
+from tests.browser.keyboard import focused, is_focused, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -121,21 +122,8 @@ def html_lang(page: Page) -> str | None:
     return page.locator("html").get_attribute("lang")
 
 
-def focused(page: Page) -> str:
-    """A short description of the focused element, for failure messages."""
-    return str(
-        page.evaluate(
-            """() => { const e = document.activeElement;
-                       if (!e) return 'nothing';
-                       return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                         + (e.getAttribute('name') ? '[name=' + e.getAttribute('name') + ']' : '')
-                         + (e.getAttribute('href') ? '[href=' + e.getAttribute('href') + ']' : ''); }"""
-        )
-    )
 
 
-def is_focused(page: Page, selector: str) -> bool:
-    return bool(page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector))
 
 
 def value_of(page: Page, selector: str) -> str:
@@ -158,16 +146,6 @@ def reference_in_database(live_server: LiveServer, reference: str) -> dict[str, 
 # ---------------------------------------------------------------------------------------------
 
 
-def tab_to(page: Page, selector: str, backwards: bool = False, limit: int = 80) -> None:
-    """Press Tab (or Shift+Tab) until the element matching the selector has focus."""
-    key = "Shift+Tab" if backwards else "Tab"
-    passed = []
-    for _ in range(limit):
-        page.keyboard.press(key)
-        if is_focused(page, selector):
-            return
-        passed.append(focused(page))
-    raise AssertionError(f"{selector} was not reached with {key}; passed {passed}")
 
 
 def type_here(page: Page, selector: str, text: str) -> None:

@@ -47,6 +47,7 @@ from tests.conftest import TEST_SECRET, make_app
 from tests.support.accounts import DELFLAND, HOFSTAD, Account, login, make_user
 from tests.support.databases import copy_sqlite, free_port
 from tests.support.staff import SESSION_COOKIE, register_id
+from tests.browser.keyboard import focused, is_focused, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -208,29 +209,10 @@ def browse(browser: Browser, site: StaffSite) -> Iterator[Browse]:
 # ---------------------------------------------------------------------------------------------
 
 
-def focused(page: Page) -> str:
-    return str(
-        page.evaluate(
-            """() => { const e = document.activeElement; if (!e) return 'nothing';
-                       return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                         + (e.getAttribute('name') ? '[name=' + e.getAttribute('name') + ']' : '')
-                         + (e.getAttribute('href') ? '[href=' + e.getAttribute('href') + ']' : ''); }"""
-        )
-    )
 
 
-def is_focused(page: Page, selector: str) -> bool:
-    return bool(page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector))
 
 
-def tab_to(page: Page, selector: str, limit: int = 120) -> None:
-    passed = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if is_focused(page, selector):
-            return
-        passed.append(focused(page))
-    raise AssertionError(f"{selector} was not reached with Tab; passed {passed[-15:]}")
 
 
 def press_and_wait(page: Page, key: str, ready: str = "main h1") -> None:

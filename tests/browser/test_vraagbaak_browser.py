@@ -42,6 +42,7 @@ from tests.browser.conftest import QuietRequestHandler
 from tests.conftest import make_app
 from tests.support.accounts import Account, make_user
 from tests.support.databases import copy_sqlite, free_port
+from tests.browser.keyboard import focused, is_focused, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -190,29 +191,10 @@ def browse(browser: Browser, vraagbaak: Vraagbaak) -> Iterator[Browse]:
 # ---------------------------------------------------------------------------------------------
 
 
-def focused(page: Page) -> str:
-    return str(
-        page.evaluate(
-            """() => { const e = document.activeElement; if (!e) return 'nothing';
-                       return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                         + (e.getAttribute('name') ? '[name=' + e.getAttribute('name') + ']' : '')
-                         + (e.getAttribute('href') ? '[href=' + e.getAttribute('href') + ']' : ''); }"""
-        )
-    )
 
 
-def is_focused(page: Page, selector: str) -> bool:
-    return bool(page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector))
 
 
-def tab_to(page: Page, selector: str, limit: int = 400) -> None:
-    passed = []
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if is_focused(page, selector):
-            return
-        passed.append(focused(page))
-    raise AssertionError(f"{selector} was not reached with Tab; passed {passed[-15:]}")
 
 
 def press_enter_and_wait(page: Page, ready: str) -> None:
