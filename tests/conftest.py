@@ -4,7 +4,6 @@ the same on a throwaway PostgreSQL server, and live servers for browser and load
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any, Iterator
 

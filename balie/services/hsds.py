@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from balie.domain.directory import CategoryRecord, Kaart, LocationRecord, OrganisationRecord, PhoneRecord, ServiceRecord
 from balie.domain.languages import contact_language
-from balie.models import Category, Municipality, Organisation, PostcodeArea, Service, ServiceArea, ServiceChange
+from balie.models import Category, Municipality, Organisation, PostcodeArea, Service, ServiceChange
 from balie.services.directory_editing import record_of, slugify
 
 NAMESPACE = uuid.UUID("6f1d4c1e-3b0a-4f5e-9a51-5b0a1e2c7d90")

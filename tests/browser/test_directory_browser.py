@@ -27,11 +27,13 @@ from playwright.sync_api import BrowserContext, Page
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from balie.services.accounts import Grant
+from tests.browser.audit import page_problems
 from tests.browser.conftest import QuietRequestHandler
+from tests.browser.keyboard import focused, is_focused, tab_to
+from tests.browser.watcher import Watcher
 from tests.support.accounts import PASSWORD, make_user
 from tests.support.databases import free_port
 from tests.support.directory import DELFT, DELFT_POSTCODE, WIJKTEAM_DELFT, directory_app, dispose
-from tests.browser.keyboard import focused, is_focused, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -74,20 +76,6 @@ def editor_email(kaart_server: KaartServer) -> str:
     email = "els@delft.example"
     make_user(kaart_server.app, email, [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Editor")
     return email
-
-
-class Watcher:
-    """Every request must stay on 127.0.0.1; no script errors, no CSP reports."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def attach(self, context: BrowserContext) -> None:
-        context.on("request", lambda r: self.problems.extend(
-            [f"request to another host: {r.url}"] if urlsplit(r.url).hostname != "127.0.0.1" else []))
-        context.on("console", lambda m: self.problems.extend(
-            [f"CSP: {m.text}"] if "Content Security Policy" in m.text or "Content-Security-Policy" in m.text else []))
-        context.on("weberror", lambda e: self.problems.append(f"script error: {e.error}"))
 
 
 @pytest.fixture
@@ -203,12 +191,7 @@ def test_axe_finds_no_violations_on_the_sociale_kaart_pages(
 
     def audit(name: str, ready: str = "main h1") -> None:
         page.locator(ready).first.wait_for()
-        for violation in axe.run(page).response["violations"]:
-            targets = [node["target"] for node in violation["nodes"]]
-            problems.append(f"{name}: {violation['id']} ({violation['impact']}) {violation['help']} at {targets}")
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        if scroll_width > width:
-            problems.append(f"{name}: scrolls sideways ({scroll_width} px wide in a {width} px window)")
+        problems.extend(page_problems(page, axe, name))
 
     page.goto("/sociale-kaart?q=schulden&postcode=2611+AB")
     audit("search with results", "main ol.results")

@@ -30,7 +30,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from balie.extensions import db
 from balie.services.accounts import Grant
+from tests.browser.audit import page_problems
 from tests.browser.conftest import QuietRequestHandler
+from tests.browser.watcher import Watcher
 from tests.support.accounts import DELFLAND, Account, make_user
 from tests.support.databases import free_port
 from tests.support.professionals import build_app, professional, qr_link
@@ -81,22 +83,16 @@ def browser_context_args(server: Server) -> dict[str, Any]:
 
 
 @dataclass
-class Audit:
+class Audit(Watcher):
+    """Watches every context and audits pages at both widths."""
+
     axe: Axe = field(default_factory=Axe)
-    problems: list[str] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
 
     def watch(self, context: BrowserContext) -> BrowserContext:
         context.set_default_timeout(TIMEOUT_MS)
-        context.on("request", lambda request: self.requests.append(request.url))
-        context.on("console", self._console)
-        context.on("weberror", lambda error: self.problems.append(f"script error: {error.error}"))
+        self.attach(context)
         return context
-
-    def _console(self, message: Any) -> None:
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            self.problems.append(f"CSP violation: {message.text}")
 
     def __call__(self, page: Page, name: str, ready: str = "main h1") -> None:
         """axe-core at 1280 px and at 320 px (where nothing may scroll sideways)."""
@@ -104,23 +100,8 @@ class Audit:
         self.pages.append(name)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
-            results = self.axe.run(page)
-            for violation in results.response["violations"]:
-                targets = [node["target"] for node in violation["nodes"]]
-                self.problems.append(f"{name} @{width}: {violation['id']} ({violation['impact']}) {violation['help']} at {targets}")
-            scroll_width = page.evaluate("document.documentElement.scrollWidth")
-            if scroll_width > width:
-                wide = page.evaluate("""w => Array.from(document.querySelectorAll('main *'))
-                    .filter(e => e.getBoundingClientRect().right > w + 1)
-                    .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + e.className)""", width)
-                self.problems.append(f"{name} @{width}: scrolls sideways ({scroll_width} px): {wide}")
+            self.problems.extend(page_problems(page, self.axe, name))
         page.set_viewport_size({"width": 1280, "height": 900})
-
-    def assert_clean(self) -> None:
-        foreign = [url for url in self.requests if urlsplit(url).hostname != "127.0.0.1"]
-        assert self.requests, "nothing was watched"
-        assert foreign == [], foreign
-        assert self.problems == [], "\n".join(self.problems)
 
 
 @pytest.fixture

@@ -19,17 +19,18 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, WebError
+from playwright.sync_api import BrowserContext, Page
 
+from tests.browser.audit import page_problems
 from tests.browser.conftest import LiveServer
-from tests.support.registration import due_month
 from tests.browser.keyboard import focused, is_focused, tab_to
+from tests.browser.watcher import Watcher
+from tests.support.registration import due_month
 
 pytestmark = pytest.mark.browser
 
@@ -49,42 +50,6 @@ TIMEOUT_MS = 15_000
 # ---------------------------------------------------------------------------------------------
 # What every browser context is watched for
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Watcher:
-    """Records every request, CSP report and uncaught script error of the contexts it watches."""
-
-    requests: list[str] = field(default_factory=list)
-    csp_reports: list[str] = field(default_factory=list)
-    script_errors: list[str] = field(default_factory=list)
-
-    def attach(self, context: BrowserContext) -> None:
-        context.on("request", self._request)
-        context.on("console", self._console)
-        context.on("weberror", self._web_error)
-
-    def _request(self, request: Request) -> None:
-        self.requests.append(request.url)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            self.csp_reports.append(message.text)
-
-    def _web_error(self, error: WebError) -> None:
-        self.script_errors.append(str(error.error))
-
-    def problems(self) -> list[str]:
-        foreign = [url for url in self.requests if urlsplit(url).hostname != "127.0.0.1"]
-        return (
-            [f"request to another host: {url}" for url in foreign]
-            + [f"CSP violation: {text}" for text in self.csp_reports]
-            + [f"script error: {text}" for text in self.script_errors]
-        )
-
-    def assert_clean(self) -> None:
-        assert self.requests, "no request was recorded: the watcher is not attached"
-        assert self.problems() == []
 
 
 class Browse:
@@ -110,7 +75,7 @@ def browse(new_context: Callable[..., BrowserContext]) -> Iterator[Browse]:
     browse = Browse(new_context, Watcher())
     yield browse
     # Also checked at the end of each test; this catches anything that happened after it.
-    assert browse.watcher.problems() == []
+    browse.watcher.assert_clean()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,13 +376,7 @@ def test_axe_finds_no_violations_and_nothing_scrolls_sideways(browse: Browse, wi
     def audit(name: str, ready: str = "main h1") -> None:
         page.locator(ready).first.wait_for()
         assert html_lang(page) == language, f"{name}: lang is {html_lang(page)}"
-        results = axe.run(page)
-        for violation in results.response["violations"]:
-            targets = [node["target"] for node in violation["nodes"]]
-            problems.append(f"{name}: {violation['id']} ({violation['impact']}) {violation['help']} at {targets}")
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        if scroll_width > width:
-            problems.append(f"{name}: scrolls sideways ({scroll_width} px wide in a {width} px window)")
+        problems.extend(page_problems(page, axe, name))
 
     page.goto("/")
     audit("home")

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
@@ -35,19 +35,21 @@ import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, WebError
+from playwright.sync_api import Browser, BrowserContext, Page
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from balie.extensions import db
 from balie.models.base import utcnow
 from balie.services import accounts
 from balie.services.accounts import Grant
+from tests.browser.audit import page_problems
 from tests.browser.conftest import QuietRequestHandler
+from tests.browser.keyboard import focused, is_focused, tab_to
+from tests.browser.watcher import Watcher
 from tests.conftest import TEST_SECRET, make_app
 from tests.support.accounts import DELFLAND, HOFSTAD, Account, login, make_user
 from tests.support.databases import copy_sqlite, free_port
 from tests.support.staff import SESSION_COOKIE, register_id
-from tests.browser.keyboard import focused, is_focused, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -135,29 +137,6 @@ def site(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFactory) -
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Watcher:
-    requests: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    def attach(self, context: BrowserContext) -> None:
-        context.on("request", self._request)
-        context.on("console", self._console)
-        context.on("weberror", self._web_error)
-
-    def _request(self, request: Request) -> None:
-        self.requests.append(request.url)
-        if urlsplit(request.url).hostname != "127.0.0.1":
-            self.problems.append(f"request to another host: {request.url}")
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            self.problems.append(f"CSP violation: {message.text}")
-
-    def _web_error(self, error: WebError) -> None:
-        self.problems.append(f"script error: {error.error}")
-
-
 class Browse:
     def __init__(self, browser: Browser, site: StaffSite) -> None:
         self.browser, self.site, self.watcher = browser, site, Watcher()
@@ -181,12 +160,7 @@ class Browse:
         page.locator(ready).first.wait_for()
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
-            for violation in self.axe.run(page).response["violations"]:
-                targets = [node["target"] for node in violation["nodes"]]
-                self.problems.append(f"{name} @{width}: {violation['id']} ({violation['impact']}) {violation['help']} at {targets}")
-            scroll_width = page.evaluate("document.documentElement.scrollWidth")
-            if scroll_width > width:
-                self.problems.append(f"{name} @{width}: scrolls sideways ({scroll_width} px wide)")
+            self.problems.extend(page_problems(page, self.axe, name))
         page.set_viewport_size({"width": WIDTHS[0], "height": 900})
         self.audited.append(name)
 
@@ -200,8 +174,7 @@ def browse(browser: Browser, site: StaffSite) -> Iterator[Browse]:
     browse = Browse(browser, site)
     yield browse
     browse.close()
-    assert browse.watcher.requests, "the watcher saw no request"
-    assert browse.watcher.problems == []
+    browse.watcher.assert_clean()
 
 
 # ---------------------------------------------------------------------------------------------

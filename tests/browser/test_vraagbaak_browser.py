@@ -19,7 +19,7 @@ import contextlib
 import re
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Iterator
@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, WebError
+from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -38,11 +38,13 @@ from balie.models import Service, User
 from balie.models.base import utcnow
 from balie.services import qa
 from balie.services.accounts import Grant
+from tests.browser.audit import page_problems
 from tests.browser.conftest import QuietRequestHandler
+from tests.browser.keyboard import focused, is_focused, tab_to
+from tests.browser.watcher import Watcher
 from tests.conftest import make_app
 from tests.support.accounts import Account, make_user
 from tests.support.databases import copy_sqlite, free_port
-from tests.browser.keyboard import focused, is_focused, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -134,29 +136,6 @@ def vraagbaak(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFacto
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Watcher:
-    requests: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    def attach(self, context: BrowserContext) -> None:
-        context.on("request", self._request)
-        context.on("console", self._console)
-        context.on("weberror", self._web_error)
-
-    def _request(self, request: Request) -> None:
-        self.requests.append(request.url)
-        if urlsplit(request.url).hostname != "127.0.0.1":
-            self.problems.append(f"request to another host: {request.url}")
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            self.problems.append(f"CSP violation: {message.text}")
-
-    def _web_error(self, error: WebError) -> None:
-        self.problems.append(f"script error: {error.error}")
-
-
 class Browse:
     def __init__(self, browser: Browser, site: Vraagbaak) -> None:
         self.browser, self.site, self.watcher = browser, site, Watcher()
@@ -182,8 +161,7 @@ def browse(browser: Browser, vraagbaak: Vraagbaak) -> Iterator[Browse]:
     browse = Browse(browser, vraagbaak)
     yield browse
     browse.close()
-    assert browse.watcher.requests, "the watcher saw no request"
-    assert browse.watcher.problems == []
+    browse.watcher.assert_clean()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,13 +298,7 @@ def test_axe_finds_no_violations_on_the_vraagbaak(browse: Browse, vraagbaak: Vra
 
     def audit(page: Page, name: str, ready: str = "main h1") -> None:
         page.locator(ready).first.wait_for()
-        results = axe.run(page)
-        for violation in results.response["violations"]:
-            targets = [node["target"] for node in violation["nodes"]]
-            problems.append(f"{name}: {violation['id']} ({violation['impact']}) {violation['help']} at {targets}")
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
-        if scroll_width > width:
-            problems.append(f"{name}: scrolls sideways ({scroll_width} px wide in a {width} px window)")
+        problems.extend(page_problems(page, axe, name))
 
     question = f"/vraagbaak/vragen/{vraagbaak.existing_id}"
     asker = browse.page(vraagbaak.asker, width=width)

@@ -8,8 +8,7 @@ spaces, hyphens) with the same phone number or the same e-mail address.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -24,7 +23,6 @@ from tests.support.professionals import (
     DEN_HAAG,
     PRO_NAME,
     assisted,
-    build_app,
     by_reference,
     make_card,
     newest_registration,
@@ -39,25 +37,6 @@ from tests.support.registration import due_month
 from tests.support.staff import csrf_token
 
 POSSIBLE_DUPLICATE = "Possible duplicate"
-
-
-@pytest.fixture
-def app(sqlite_template_path: Path, tmp_path: Path) -> Iterator[Flask]:
-    application = build_app(sqlite_template_path, tmp_path / "app")
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def vera(app: Flask) -> Account:
-    return professional(app)
-
-
-@pytest.fixture
-def pro(app: Flask, vera: Account) -> Any:
-    return signed_in(app, vera)
 
 
 def staff(app: Flask, email: str, organisation: str) -> Any:

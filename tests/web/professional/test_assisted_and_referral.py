@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import time_machine
 from flask import Flask
 
 from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
-from balie.extensions import db
 from tests.support.accounts import Account, login, nurse
 from tests.support.pages import Page
 from tests.support.professionals import (
     DELFLAND_NAME,
     PRO_NAME,
     WITHDRAWAL_CODE,
-    build_app,
     canary_parent,
     counts,
     english_date,
@@ -51,25 +48,6 @@ ASSISTED_PATH, REFERRAL_PATH = "/advies/samen-aanmelden", "/advies/verwijzen"
 PARENT_MUST_AGREE = "The parent must read this and agree before you send it"
 RECORD_CONSENT = "Record whether and how she agreed"
 NOTHING = {"registrations": 0, "outbox": 0, "creates": 0}
-
-
-@pytest.fixture
-def app(sqlite_template_path: Path, tmp_path: Path) -> Iterator[Flask]:
-    application = build_app(sqlite_template_path, tmp_path / "app")
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def vera(app: Flask) -> Account:
-    return professional(app)
-
-
-@pytest.fixture
-def pro(app: Flask, vera: Account) -> Any:
-    return signed_in(app, vera)
 
 
 def version_shown(page: Page) -> str:

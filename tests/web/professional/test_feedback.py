@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import time_machine
@@ -58,25 +58,6 @@ RECEIVED, CONTACT, VISIT, FOLLOW_UP, CLOSED = (str(FEEDBACK_EVENT_LABELS[k]) for
 ALL_EVENTS = [RECEIVED, CONTACT, VISIT, FOLLOW_UP, CLOSED]
 NO_FEEDBACK = "No feedback"
 REFUSED = "The reference and the withdrawal code do not match. Check both and try again."
-
-
-@pytest.fixture
-def app(sqlite_template_path: Path, tmp_path: Path) -> Iterator[Flask]:
-    application = build_app(sqlite_template_path, tmp_path / "app")
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def vera(app: Flask) -> Account:
-    return professional(app)
-
-
-@pytest.fixture
-def pro(app: Flask, vera: Account) -> Any:
-    return signed_in(app, vera)
 
 
 @pytest.fixture

@@ -58,26 +58,6 @@ UNKNOWN_CODE_ERROR = "We do not know this code. Check it, or leave the field emp
 TITLES = {"nl": "Een gesprek over u en uw baby", "en": "A conversation about you and your baby"}
 
 
-@pytest.fixture
-def app(sqlite_template_path: Path, tmp_path: Path) -> Iterator[Flask]:
-    application = build_app(sqlite_template_path, tmp_path / "app")
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def vera(app: Flask) -> Account:
-    return professional(app)
-
-
-@pytest.fixture
-def pro(app: Flask, vera: Account) -> Any:
-    """Vera's browser, logged in."""
-    return signed_in(app, vera)
-
-
 def parent_browser(app: Flask, language: str | None = "en") -> Any:
     client = app.test_client()
     if language:
