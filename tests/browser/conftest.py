@@ -3,18 +3,16 @@ Debian's Chromium through Playwright. Never a downloaded browser (see TOOLCHAIN.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from balie.extensions import db
+from tests.browser.serving import serving
 from tests.conftest import make_app
-from tests.support.databases import copy_sqlite, free_port
+from tests.support.databases import copy_sqlite
 
 CHROMIUM = "/usr/bin/chromium"
 # The flags that keep Chromium headless, quiet and from calling any host outside this machine.
@@ -28,13 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-class QuietRequestHandler(WSGIRequestHandler):
-    """No access log line per request (errors are still logged)."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
 
 
 @dataclass
@@ -53,18 +44,8 @@ def live_server(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFac
     folder = tmp_path_factory.mktemp("live")
     database_path = folder / "balie.sqlite3"
     app = make_app(copy_sqlite(sqlite_template_path, database_path), folder, SPAM_MIN_SECONDS=0)
-    port = free_port()
-    server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, name="balie-live-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app=app, url=f"http://127.0.0.1:{port}", database_path=database_path)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as url:
+        yield LiveServer(app=app, url=url, database_path=database_path)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ found by id, role and structure, or are data from the sociale kaart, never trans
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -24,16 +23,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from balie.services.accounts import Grant
 from tests.browser.audit import page_problems
-from tests.browser.conftest import QuietRequestHandler
+from tests.browser.serving import serving
 from tests.browser.keyboard import focused, is_focused, tab_to
 from tests.browser.watcher import Watcher
 from tests.support.accounts import PASSWORD, make_user
-from tests.support.databases import free_port
-from tests.support.directory import DELFT, DELFT_POSTCODE, WIJKTEAM_DELFT, directory_app, dispose
+from tests.support.directory import DELFT, DELFT_POSTCODE, WIJKTEAM_DELFT, directory_app
 
 pytestmark = pytest.mark.browser
 
@@ -53,16 +50,8 @@ class KaartServer:
 def kaart_server(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KaartServer]:
     """The app on its own database copy and index folder, served in a background thread."""
     app = directory_app(sqlite_template_path, tmp_path_factory.mktemp("kaart-live"))
-    server: BaseWSGIServer = make_server("127.0.0.1", free_port(), app, threaded=True, request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, name="kaart-live-server", daemon=True)
-    thread.start()
-    try:
-        yield KaartServer(app, f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        dispose(app)
+    with serving(app) as url:
+        yield KaartServer(app, url)
 
 
 @pytest.fixture(scope="module")

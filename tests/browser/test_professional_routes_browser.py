@@ -16,7 +16,6 @@ must be the address the browser can reach.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -26,12 +25,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from balie.extensions import db
 from balie.services.accounts import Grant
 from tests.browser.audit import page_problems
-from tests.browser.conftest import QuietRequestHandler
+from tests.browser.serving import serving
 from tests.browser.watcher import Watcher
 from tests.support.accounts import DELFLAND, Account, make_user
 from tests.support.databases import free_port
@@ -58,17 +56,8 @@ def server(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFactory)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = build_app(sqlite_template_path, folder, SPAM_MIN_SECONDS=0, PUBLIC_BASE_URL=url)
-    httpd: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=httpd.serve_forever, name="balie-professional-routes", daemon=True)
-    thread.start()
-    try:
+    with serving(app, port):
         yield Server(app, url)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,6 @@ are found by id, structure or data, never by translated wording.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,19 +35,18 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from balie.extensions import db
 from balie.models.base import utcnow
 from balie.services import accounts
 from balie.services.accounts import Grant
 from tests.browser.audit import page_problems
-from tests.browser.conftest import QuietRequestHandler
+from tests.browser.serving import serving
 from tests.browser.keyboard import focused, is_focused, tab_to
 from tests.browser.watcher import Watcher
 from tests.conftest import TEST_SECRET, make_app
 from tests.support.accounts import DELFLAND, HOFSTAD, Account, login, make_user
-from tests.support.databases import copy_sqlite, free_port
+from tests.support.databases import copy_sqlite
 from tests.support.staff import SESSION_COOKIE, register_id
 
 pytestmark = pytest.mark.browser
@@ -119,17 +117,8 @@ def site(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFactory) -
         SEARCH_INDEX_DIR=str(folder / "search"), SPAM_MIN_SECONDS=0,
     )
     prepared = _prepare(app)
-    server: BaseWSGIServer = make_server("127.0.0.1", free_port(), app, threaded=True, request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, name="staff-live-server", daemon=True)
-    thread.start()
-    try:
-        yield StaffSite(app=app, url=f"http://127.0.0.1:{server.server_port}", **prepared)  # type: ignore[arg-type]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as url:
+        yield StaffSite(app=app, url=url, **prepared)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +28,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import select
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from balie import search_registry
 from balie.clock import today
@@ -39,12 +37,12 @@ from balie.models.base import utcnow
 from balie.services import qa
 from balie.services.accounts import Grant
 from tests.browser.audit import page_problems
-from tests.browser.conftest import QuietRequestHandler
+from tests.browser.serving import serving
 from tests.browser.keyboard import focused, is_focused, tab_to
 from tests.browser.watcher import Watcher
 from tests.conftest import make_app
 from tests.support.accounts import Account, make_user
-from tests.support.databases import copy_sqlite, free_port
+from tests.support.databases import copy_sqlite
 
 pytestmark = pytest.mark.browser
 
@@ -117,18 +115,8 @@ def vraagbaak(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFacto
     colleague = make_user(app, "bram@kraamzorg.example", midwife, totp=False, name="Bram Beantwoorder")
     moderator = make_user(app, "mo@balie.example", [Grant("moderator")], totp=False, name="Mo Moderator")
     existing_id = _content(app, asker, colleague, moderator)
-    port = free_port()
-    server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, name="vraagbaak-live-server", daemon=True)
-    thread.start()
-    try:
-        yield Vraagbaak(f"http://127.0.0.1:{port}", database, asker, colleague, moderator, existing_id)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as url:
+        yield Vraagbaak(url, database, asker, colleague, moderator, existing_id)
 
 
 # ---------------------------------------------------------------------------------------------
