@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Callable, TypeVar
 
 from flask import current_app
 
+from balie.extensions import db
 from balie.search.engine import LiveIndex
 from balie.services.directory_search import DirectorySearch
 from balie.services.qa_index import QaSearch
 
 T = TypeVar("T", bound=LiveIndex)
+
+log = logging.getLogger(__name__)
 
 
 def _get(key: str, make: Callable[[str, Path], T]) -> T:
@@ -32,3 +36,14 @@ def vraagbaak() -> QaSearch:
 
 def all_indexes() -> list[LiveIndex]:
     return [directory(), vraagbaak()]
+
+
+def refresh_after_commit(live: LiveIndex) -> None:
+    """Bring this node's copy of `live` up to date after a committed change. The change itself
+    is safe in the database, so a failure here is only logged (its kind, never its message,
+    which could quote content): searches on this node look at the database again at most
+    FRESHNESS_SECONDS later and catch up then, as other nodes always do."""
+    try:
+        live.sync(db.session)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("search index %s not updated after a change: %s", live.spec.name, type(exc).__name__)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -26,7 +25,6 @@ from balie.services import directory_changes, directory_editing, directory_queri
 from balie.services.directory_editing import EditorScope
 from balie.services.directory_index import is_stale
 
-log = logging.getLogger(__name__)
 blueprint = Blueprint("directory_manage", __name__, url_prefix="/sociale-kaart/beheer")
 EDITORS = (roles.GEMEENTE_EDITOR, roles.ADMIN)
 ERRORS = {
@@ -52,10 +50,7 @@ def _editable_or_404(service_id: str) -> Any:
 
 def _after_commit() -> None:
     """Update this node's search index now; other nodes follow by themselves."""
-    try:
-        search_registry.directory().sync(db.session)
-    except Exception as exc:  # noqa: BLE001 - the next search catches up anyway
-        log.warning("search index not updated after a change: %s", type(exc).__name__)
+    search_registry.refresh_after_commit(search_registry.directory())
 
 
 def _form(existing: Any = None) -> ServiceForm:

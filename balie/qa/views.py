@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
@@ -27,7 +26,6 @@ from balie.services import directory_queries, qa, qa_index
 from balie.services.qa import Actor, PersonalDataFound
 from balie.search.engine import snippet
 
-log = logging.getLogger(__name__)
 blueprint = Blueprint("qa", __name__)
 MEMBERS = roles.ROLES  # every role may ask and answer
 MODERATORS = (roles.ADMIN, roles.MODERATOR)
@@ -46,10 +44,7 @@ def _actor() -> Actor:
 
 
 def _after_commit() -> None:
-    try:
-        search_registry.vraagbaak().sync(db.session)
-    except Exception as exc:  # noqa: BLE001 - the next search catches up anyway
-        log.warning("vraagbaak index not updated after a change: %s", type(exc).__name__)
+    search_registry.refresh_after_commit(search_registry.vraagbaak())
 
 
 def _guard_message(error: PersonalDataFound) -> str:

@@ -8,16 +8,22 @@ Pages are read in English, so the tests do not depend on the Dutch catalogue.
 from __future__ import annotations
 
 import html
+import logging
 import re
+import time
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterator
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from balie import search_registry
 from balie.clock import today
+from balie.search import engine as search_engine
+from balie.search.engine import FRESHNESS_SECONDS
 from balie.extensions import db
 from balie.models import Service, ServiceChange
 from balie.services.accounts import Grant
@@ -289,6 +295,33 @@ def test_retiring_asks_first_then_the_offer_leaves_public_search(app: Flask, edi
     assert WIJKTEAM_DELFT not in search_ids(public, q="wijkteam", postcode="2611 AB")
     assert public.get(f"/sociale-kaart/aanbod/{WIJKTEAM_DELFT}").status_code == 404
     assert any(row[2] == "No longer shown" and row[3] == "Status" for row in history_rows(editor, WIJKTEAM_DELFT))
+
+
+def test_a_retirement_holds_even_when_the_index_cannot_be_refreshed_at_once(
+    app: Flask, editor: Any, public: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert WIJKTEAM_DELFT in search_ids(public, q="wijkteam")  # the index is built
+    with app.app_context():
+        live = search_registry.directory()
+    canary = "Fatima 06-12345678"
+
+    def failing_sync(session: Any) -> int:
+        raise RuntimeError(canary)
+
+    question = Page(editor.get(f"{MANAGE}/{WIJKTEAM_DELFT}/beeindigen"))
+    monkeypatch.setattr(live, "sync", failing_sync)
+    with caplog.at_level(logging.WARNING, logger="balie.search_registry"):
+        response = editor.post(f"{MANAGE}/{WIJKTEAM_DELFT}/beeindigen", data={"csrf_token": question.hidden("csrf_token")})
+    monkeypatch.undo()
+
+    assert response.status_code == 303  # saved: she is not shown an error for the index
+    assert service_values(app, WIJKTEAM_DELFT)["status"] == "defunct"
+    assert "RuntimeError" in caplog.text and canary not in caplog.text  # the kind, never the message
+    # A search within FRESHNESS_SECONDS may still show it; the first one after that looks at the
+    # database again and catches up.
+    later = time.monotonic() + FRESHNESS_SECONDS + 1
+    monkeypatch.setattr(search_engine, "time", SimpleNamespace(monotonic=lambda: later))
+    assert WIJKTEAM_DELFT not in search_ids(public, q="wijkteam")
 
 
 # -- what she may not touch ---------------------------------------------------------------------------
