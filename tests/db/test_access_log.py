@@ -135,7 +135,7 @@ def test_appends_from_two_threads_never_fork_the_chain(any_db_app: Flask) -> Non
 
     def writer(number: int) -> None:
         try:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=120)
             append(any_db_app, 30, Actor(f"thread-{number}", "jgz_staff", None, None))
         except BaseException as exc:  # noqa: BLE001 - reported below
             failures.append(exc)
@@ -144,7 +144,7 @@ def test_appends_from_two_threads_never_fork_the_chain(any_db_app: Flask) -> Non
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=300)
     assert not failures, failures
 
     chain = rows(any_db_app)

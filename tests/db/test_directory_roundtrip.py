@@ -362,7 +362,7 @@ def test_concurrent_writers_leave_an_index_that_matches_the_database(app: Flask)
 
     def writer(side: str) -> None:
         try:
-            start.wait(timeout=10)
+            start.wait(timeout=120)
             for round_ in range(3):
                 for number, service_id in enumerate(targets[side]):
                     save_change(app, service_id, name=f"Aanbod {side} {numbers[number]} {rounds[round_]} (voorbeeld)")

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import time_machine
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -424,6 +424,10 @@ def test_t44_feedback_mails_only_with_consent_and_mail_on_and_only_a_link(
             ),
             withdraw_at=st.none() | st.integers(min_value=0, max_value=6),
         )
+        # Always tried, whatever the draw: the usual path with consent and mail (4 mails: contact,
+        # visit, follow-up, closed), and the same withdrawn half-way (mails stop).
+        @example(consent=True, wants_mail=True, steps=USUAL_PATH, withdraw_at=None)
+        @example(consent=True, wants_mail=True, steps=USUAL_PATH, withdraw_at=3)
         def run(consent: bool, wants_mail: bool, steps: list[str], withdraw_at: int | None) -> None:
             parent = canary_parent()
             confirmation = register_with_card(parent_browser(app), codes[wants_mail], feedback=consent, parent=parent)
@@ -452,7 +456,7 @@ def test_t44_feedback_mails_only_with_consent_and_mail_on_and_only_a_link(
             tally["examples"] += 1
 
         run()
-        assert tally["expected"] >= 15, tally  # the generator reached the mails (a test that can fail)
+        assert tally["expected"] >= 4 + 2, tally  # the explicit examples reach the mails while the desk works
         send_outbox(app)
         sent = feedback_mails(app, "@verloskunde.example")
         assert len(sent) == tally["expected"], "every queued feedback mail delivered, no others"
