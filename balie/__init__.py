@@ -33,12 +33,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from balie import cross_site
     from balie.crypto import KeyRing
     from balie.extensions import babel, csrf, db, limiter
     from balie.i18n import select_locale
 
     app.extensions["balie.keys"] = KeyRing.parse(str(app.config["DATA_KEYS"]))
     db.init_app(app)
+    cross_site.register(app)  # before the token check, so a cross-site POST is logged as such
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
