@@ -11,8 +11,9 @@ takes "ge" out of words (gezin → zin, begeleiding → beleid, gemeente → mee
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
-from typing import Iterator
+from typing import Any, Iterator
 
 import snowballstemmer
 from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -22,14 +23,22 @@ from whoosh.support.charset import accent_map
 # Raise when the analysis changes: every node then rebuilds its indexes by itself.
 ANALYSIS_VERSION = 2
 TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
-_stemmer = snowballstemmer.stemmer("dutch_porter")
+# A Snowball stemmer keeps its working state in the object: one per thread (gunicorn --threads).
+_stemmers = threading.local()
 _ALTERNATION = {"z": "s", "v": "f"}  # huiz(en) → huis, briev(en) → brief
 STOP_WORDS = frozenset(stoplists["nl"]) | frozenset({"ik", "je", "jij", "mijn", "wil", "graag"})
 
 
+def _stemmer() -> Any:
+    found = getattr(_stemmers, "dutch", None)
+    if found is None:
+        found = _stemmers.dutch = snowballstemmer.stemmer("dutch_porter")
+    return found
+
+
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    base = _stemmer.stemWord(word)
+    base = _stemmer().stemWord(word)
     if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "aeiouy":
         base = base[:-1]  # gezinn(en) → gezin, less(en) → les
     if len(base) >= 4 and base[-1] in _ALTERNATION:

@@ -17,6 +17,7 @@ import math
 import re
 import threading
 import time
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Protocol
@@ -104,6 +105,9 @@ class Engine:
         self.version = store.version_of(generation) if generation else -1
         self.synonyms = synonyms
         self.searcher = index.searcher()
+        # Closed when the last request using this engine lets go of it, never while one reads:
+        # a reopen replaces the engine, but searches that hold the old one finish on it.
+        self._close = weakref.finalize(self, self.searcher.close)
         self._lock = threading.Lock()
         self.reader = self.searcher.reader()
         size = self.reader.doc_count_all()  # document numbers run 0 … size-1 (deleted ones too)
@@ -136,7 +140,8 @@ class Engine:
         self._positions: dict[tuple[str, str], dict[int, tuple[int, ...]]] = {}
 
     def close(self) -> None:
-        self.searcher.close()
+        """Close now (only when nobody else can be using it, e.g. at shutdown)."""
+        self._close()
 
     # -- postings ---------------------------------------------------------------------------
 
@@ -350,9 +355,9 @@ class LiveIndex:
             return self._engine  # type: ignore[return-value]
 
     def _reopen(self, count: int) -> int:
-        old, self._engine = self._engine, Engine(self.store, self.synonyms, self.spec)
-        if old is not None:
-            old.close()
+        # The old engine is not closed here: another thread may be searching it right now. It
+        # closes itself when the last of them is done (see Engine.__init__).
+        self._engine = Engine(self.store, self.synonyms, self.spec)
         return count
 
     def sync(self, session: Session) -> int:

@@ -186,3 +186,26 @@ def test_a_missing_synonyms_file_means_no_synonyms(tmp_path: Path) -> None:
     empty = Synonyms.load(tmp_path / "absent.yaml")
 
     assert empty.units(terms("schulden")) == [((the_stem("schulden"),), frozenset())]
+
+
+def test_stemming_from_8_threads_at_once_gives_what_one_thread_gives() -> None:
+    """gunicorn --threads: the Snowball stemmer keeps state in the object, so each thread needs its own."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from balie.search import analysis
+
+    stems = ("huis", "gezin", "schuld", "begeleid", "zwanger", "opvoed", "verloskund", "kraamzorg")
+    words = [f"{stem}{ending}" for stem in stems for ending in ("en", "ingen", "elijk", "heden", "ster", "tjes")]
+    words = [f"{word}{'s' * (n % 3)}" for n in range(40) for word in words]
+    uncached = analysis.stem.__wrapped__  # type: ignore[attr-defined]
+    expected = [uncached(word) for word in words]
+    start = threading.Barrier(8)
+
+    def run(_: int) -> list[str]:
+        start.wait(timeout=120)
+        return [uncached(word) for word in words]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(run, range(8)))
+    assert all(result == expected for result in results)
