@@ -62,7 +62,13 @@ class Config:
     SPAM_MAX_AGE_SECONDS = 24 * 3600
     REGISTRATION_RATE_LIMIT = "40 per hour"
     REGISTRATION_GLOBAL_LIMIT = "600 per minute"
+    # Where rate limits are counted. memory:// counts per process: with N gunicorn workers or
+    # app nodes every limit becomes N times as high, so production refuses it (use redis://).
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+    # Redis down: each process counts on its own until it is back (logged as a security event),
+    # so registrations and logins keep working and stay limited, if less strictly.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
     CONFIRMATION_VISIBLE_MINUTES = 120
     PURGE_WEEKS_AFTER_DUE = 6
@@ -160,3 +166,8 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError("Production needs BALIE_DATA_KEYS with a real key, not the development key")
     if any(secret.encode() == key for key in ring.raw_keys()):
         raise ConfigError("BALIE_SECRET_KEY and the data-encryption key must differ")
+    if str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+        raise ConfigError(
+            "Production needs BALIE_RATELIMIT_STORAGE_URI=redis://…: memory:// counts in each process, "
+            "so with several gunicorn workers or app nodes every rate limit would be several times as high"
+        )

@@ -22,3 +22,27 @@ def event(name: str, **fields: object) -> None:
         record["path"] = request.path[:120]
     record.update({key: value for key, value in fields.items() if value is not None})
     log.warning(json.dumps(record, ensure_ascii=True, default=str))
+
+
+class RateLimitStorageWatch(logging.Handler):
+    """Turns Flask-Limiter's notes about its storage into security events: when the shared
+    storage (Redis) is unreachable each process counts on its own, which an operator must know."""
+
+    EVENTS = {
+        "Rate limit storage unreachable": "ratelimit_storage_down",
+        "Rate limit storage recovered": "ratelimit_storage_recovered",
+    }
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        for start, name in self.EVENTS.items():
+            if message.startswith(start):
+                event(name, fallback="per-process memory" if name.endswith("down") else None)
+
+
+def watch_rate_limit_storage() -> None:
+    limiter_log = logging.getLogger("flask-limiter")
+    if not any(isinstance(h, RateLimitStorageWatch) for h in limiter_log.handlers):
+        limiter_log.addHandler(RateLimitStorageWatch(level=logging.INFO))
+        if limiter_log.level == logging.NOTSET or limiter_log.level > logging.INFO:
+            limiter_log.setLevel(logging.INFO)  # "recovered" is an info note
