@@ -12,6 +12,7 @@ from flask import Flask
 
 from balie import create_app
 from balie.extensions import db
+from tests.support.chromium import launch_args
 from tests.support.databases import PostgresServer, copy_sqlite, initialise, sqlite_template
 
 TEST_SECRET = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -88,6 +89,12 @@ def any_db_app(request: pytest.FixtureRequest, sqlite_template_path: Path, tmp_p
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """pytest-playwright launches Debian's Chromium (never a downloaded browser)."""
+    return launch_args()
 
 
 @pytest.fixture(autouse=True)

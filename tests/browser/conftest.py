@@ -14,19 +14,6 @@ from tests.browser.serving import serving
 from tests.conftest import make_app
 from tests.support.databases import copy_sqlite
 
-CHROMIUM = "/usr/bin/chromium"
-# The flags that keep Chromium headless, quiet and from calling any host outside this machine.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @dataclass
 class LiveServer:
@@ -52,8 +39,3 @@ def live_server(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFac
 def base_url(live_server: LiveServer) -> str:
     """pytest-playwright's base_url: page.goto("/aanmelden") goes to the live server."""
     return live_server.url
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args() -> dict[str, Any]:
-    return {"executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}

@@ -70,9 +70,19 @@ class PostgresServer:
             shutil.chown(self.folder, "postgres", "postgres")
         data = self.folder / "data"
         self._run(str(self.bin / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
-        options = f"-k {self.folder} -c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off -c full_page_writes=off"
-        self._run(str(self.bin / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "start")
+        self.resume()
         return self
+
+    def pause(self) -> None:
+        """Stop the server the hard way (as a crash or a restart would): connections break."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "-w", "stop")
+
+    def resume(self) -> None:
+        options = f"-k {self.folder} -c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off -c full_page_writes=off"
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-o", options, "-l", str(self.folder / "log"),
+            "-w", "-t", "300", "start",
+        )
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"

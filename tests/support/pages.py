@@ -82,6 +82,18 @@ class _Parser(HTMLParser):
             self.summary_links[-1] = (target, text + data)
 
 
+class _RequestsResponse:
+    """A `requests` response seen through the little of Flask's response that Page reads."""
+
+    def __init__(self, response: Any) -> None:
+        self.status_code = response.status_code
+        self.headers = response.headers
+        self._text = response.text
+
+    def get_data(self, as_text: bool = False) -> str:
+        return self._text
+
+
 class Page:
     def __init__(self, response: Any) -> None:
         self.response = response
@@ -90,6 +102,11 @@ class Page:
         parser = _Parser()
         parser.feed(self.html)
         self._parser = parser
+
+    @classmethod
+    def of(cls, response: Any) -> "Page":
+        """A page fetched with `requests` (from a real server) instead of the Flask test client."""
+        return cls(_RequestsResponse(response))
 
     @property
     def text(self) -> str:

@@ -96,17 +96,6 @@ def _wait_until_it_answers(url: str, process: subprocess.Popen[bytes], log_path:
     pytest.fail(f"gunicorn did not answer within 180 s:\n{log_path.read_text(errors='replace')}")
 
 
-class _AsFlaskResponse:
-    """Lets tests.support.pages.Page read a `requests` response."""
-
-    def __init__(self, response: requests.Response) -> None:
-        self.status_code = response.status_code
-        self._text = response.text
-
-    def get_data(self, as_text: bool = False) -> str:
-        return self._text
-
-
 @dataclass(frozen=True)
 class Opened:
     """A form as one parent's browser got it: its hidden tokens and her session cookie."""
@@ -130,7 +119,7 @@ def open_form(url: str) -> Opened:
     with requests.Session() as browser:
         response = browser.get(url + "/aanmelden", timeout=30)
         assert response.status_code == 200, response.status_code
-        page = Page(_AsFlaskResponse(response))
+        page = Page.of(response)
         return Opened({name: page.hidden(name) for name in TOKENS}, browser.cookies.copy())
 
 
