@@ -51,6 +51,10 @@ class Stack:
     editor: Account
     midwife: Account
 
+    def logged_errors(self) -> list[str]:
+        """The error lines the nodes logged (error types and code locations, never personal data)."""
+        return [line for node in self.nodes for line in node.log().splitlines() if " ERROR " in line]
+
     def restart(self, node: Node) -> None:
         node.stop()
         node.start().wait_ready()
