@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -53,9 +54,14 @@ class Config:
     SMTP_USERNAME: str | None = None
     SMTP_PASSWORD: str | None = None
     SMTP_STARTTLS = True
+    # The longest one SMTP send may take in all, connecting to QUIT: a send still running then
+    # is cut off and retried later (smtplib's own timeout holds per socket operation only).
     SMTP_TIMEOUT_SECONDS = 20
-    OUTBOX_BATCH_SIZE = 50
-    OUTBOX_POLL_SECONDS = 5
+    # A worker claims one message at a time for this long and renews the claim right before
+    # sending; a killed worker's message goes to another worker when it runs out. At least
+    # 2 × SMTP_TIMEOUT_SECONDS: the send plus time to record its outcome (config.validate).
+    OUTBOX_LEASE_SECONDS = 60
+    OUTBOX_POLL_SECONDS = 5  # an idle worker looks for due messages this often
 
     # Public registration form: spam and abuse protection without third parties.
     SPAM_MIN_SECONDS = 3
@@ -157,6 +163,7 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError(f"BALIE_DATA_KEYS is not valid: {exc}") from None
     if config["ENV"] not in {"development", "production"}:
         raise ConfigError("BALIE_ENV must be 'development' or 'production'")
+    _validate_outbox(config)
     if config["ENV"] != "production":
         return
     secret = str(config.get("SECRET_KEY") or "")
@@ -170,4 +177,28 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError(
             "Production needs BALIE_RATELIMIT_STORAGE_URI=redis://…: memory:// counts in each process, "
             "so with several gunicorn workers or app nodes every rate limit would be several times as high"
+        )
+
+
+def _seconds(config: Mapping[str, Any], name: str) -> float:
+    try:
+        value = float(config[name])
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (value > 0 and math.isfinite(value)):
+        raise ConfigError(f"BALIE_{name} must be a number of seconds above 0, not {config[name]!r}")
+    return value
+
+
+def _validate_outbox(config: Mapping[str, Any]) -> None:
+    """The outbox lease must outlast one send (cut off after SMTP_TIMEOUT_SECONDS) and leave
+    as long again to record its outcome; otherwise a slow send could go out twice."""
+    smtp_timeout = _seconds(config, "SMTP_TIMEOUT_SECONDS")
+    lease = _seconds(config, "OUTBOX_LEASE_SECONDS")
+    _seconds(config, "OUTBOX_POLL_SECONDS")
+    if lease < 2 * smtp_timeout:
+        raise ConfigError(
+            f"BALIE_OUTBOX_LEASE_SECONDS ({lease:g}) must be at least twice BALIE_SMTP_TIMEOUT_SECONDS "
+            f"({smtp_timeout:g}), i.e. {2 * smtp_timeout:g}: one send may take that long, and its outcome must "
+            "be recorded before another worker may take the message over"
         )

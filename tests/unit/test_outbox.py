@@ -11,24 +11,28 @@ import threading
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from balie.clock import today
+from balie.config import ConfigError
 from balie.domain.due_date import DueMonth, allowed_months
 from balie.domain.postcode import HouseNumber, Postcode
 from balie.domain.registration import ContactPreferences, RegistrationData
 from balie.extensions import db
 from balie.mailer import FileTransport
 from balie.models import Organisation, OutboxMessage, Registration
-from balie.outbox_worker import PassResult, run_pass
-from balie.services import outbox, registrations
+from balie.outbox_worker import PassResult, lease, run_pass
+from balie.services import notifications, outbox, registrations
+from tests.conftest import make_app
+from tests.support.outbox import queue_organisation_mails
 from tests.support.registration import check, register
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+LEASE = timedelta(seconds=60)
 DELFLAND_INTAKE = "aanmeldingen@jgz-delfland.example"
 HOFSTAD_INTAKE = "intake@jeugdgezondheid-hofstad.example"
 CANARIES = {
@@ -120,50 +124,75 @@ def ctx(app: Flask) -> Iterator[None]:
         db.session.rollback()
 
 
-# --- claiming ----------------------------------------------------------------------------------
+# --- claiming one message at a time -----------------------------------------------------------
+
+
+def claim(worker: str, now: datetime = NOW) -> str | None:
+    return outbox.claim_next(db.session, worker, now, LEASE)
+
+
+def test_a_worker_claims_one_message_at_a_time_the_longest_waiting_first(ctx: None) -> None:
+    [late] = add_messages(1, NOW - timedelta(minutes=1))
+    [early] = add_messages(1, NOW - timedelta(minutes=5))
+    [middle] = add_messages(1, NOW - timedelta(minutes=3))
+
+    assert [claim("worker-a"), claim("worker-b"), claim("worker-a"), claim("worker-b")] == [early, middle, late, None]
+    assert [message(i).claimed_by for i in (early, middle, late)] == ["worker-a", "worker-b", "worker-a"]
+    assert message(early).claimed_until == NOW + LEASE
 
 
 def test_a_claimed_message_is_not_claimed_by_another_worker(ctx: None) -> None:
-    ids = add_messages(3)
+    [message_id] = add_messages(1)
 
-    first = outbox.claim(db.session, "worker-a", NOW, 10)
-    second = outbox.claim(db.session, "worker-b", NOW, 10)
-
-    assert sorted(first) == sorted(ids)
-    assert second == []
-    assert {message(i).claimed_by for i in ids} == {"worker-a"}
-
-
-def test_claim_respects_the_batch_size_and_order(ctx: None) -> None:
-    early = add_messages(2, NOW - timedelta(minutes=5))
-    late = add_messages(2, NOW - timedelta(minutes=1))
-
-    first = outbox.claim(db.session, "worker-a", NOW, 2)
-    second = outbox.claim(db.session, "worker-b", NOW, 2)
-
-    assert sorted(first) == sorted(early)  # the oldest wait the shortest
-    assert sorted(second) == sorted(late)
+    assert claim("worker-a") == message_id
+    assert claim("worker-b") is None
+    assert claim("worker-b", NOW + LEASE - timedelta(seconds=1)) is None
+    assert message(message_id).claimed_by == "worker-a"
 
 
 def test_a_message_not_yet_due_is_not_claimed(ctx: None) -> None:
     add_messages(1, NOW + timedelta(seconds=1))
 
-    assert outbox.claim(db.session, "worker-a", NOW, 10) == []
+    assert claim("worker-a") is None
 
 
-def _claim_in_thread(app: Flask, worker: str, barrier: threading.Barrier, out: dict[str, list[str]]) -> None:
-    claimed: list[str] = []
-    barrier.wait()
-    with app.app_context():
+def _in_threads(app: Flask, jobs: dict[str, Callable[[], list[str]]]) -> dict[str, list[str]]:
+    """Run each job in its own thread and app context, all starting together; their results."""
+    results: dict[str, list[str]] = {}
+    barrier = threading.Barrier(len(jobs), timeout=120)
+
+    def run(name: str, job: Callable[[], list[str]]) -> None:
+        with app.app_context():
+            barrier.wait()
+            results[name] = job()
+            db.session.remove()
+
+    threads = [threading.Thread(target=run, args=item) for item in jobs.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert set(results) == set(jobs), "a thread crashed"
+    return results
+
+
+def _claim_until_none(worker: str, now: datetime) -> Callable[[], list[str]]:
+    def job() -> list[str]:
+        claimed = []
         while True:
             with db.writing():
-                batch = outbox.claim(db.session, worker, NOW, 1)
+                message_id = outbox.claim_next(db.session, worker, now, LEASE)
                 db.commit()
-            if not batch:
-                break
-            claimed.extend(batch)
-        db.session.remove()
-    out[worker] = claimed
+            if message_id is None:
+                return claimed
+            claimed.append(message_id)
+
+    return job
+
+
+def _owners(app: Flask) -> dict[str, str | None]:
+    with app.app_context():
+        return {m.id: m.claimed_by for m in db.session.scalars(select(OutboxMessage))}
 
 
 def test_concurrent_workers_claim_disjoint_sets(any_db_app: Flask) -> None:
@@ -172,54 +201,85 @@ def test_concurrent_workers_claim_disjoint_sets(any_db_app: Flask) -> None:
             ids = add_messages(40)
             db.commit()
 
-    results: dict[str, list[str]] = {}
-    barrier = threading.Barrier(3)
-    threads = [
-        threading.Thread(target=_claim_in_thread, args=(any_db_app, f"worker-{n}", barrier, results)) for n in range(3)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = _in_threads(any_db_app, {f"worker-{n}": _claim_until_none(f"worker-{n}", NOW) for n in range(3)})
 
-    assert set(results) == {"worker-0", "worker-1", "worker-2"}, "a worker crashed"
     claimed = [message_id for batch in results.values() for message_id in batch]
     assert len(claimed) == len(set(claimed)), "a message was claimed by two workers"
     assert sorted(claimed) == sorted(ids)
-    with any_db_app.app_context():
-        owners = {m.id: m.claimed_by for m in db.session.scalars(select(OutboxMessage))}
+    owners = _owners(any_db_app)
     for worker, batch in results.items():
         assert all(owners[message_id] == worker for message_id in batch)
 
 
-def test_a_dead_workers_lease_expires_and_another_worker_takes_over(ctx: None) -> None:
+def test_renewing_races_a_takeover_and_exactly_one_of_them_wins(any_db_app: Flask) -> None:
+    """Worker a's claims have just run out; a renews them while b claims what it can."""
+    with any_db_app.app_context():
+        with db.writing():
+            ids = add_messages(30)
+            for _ in ids:
+                outbox.claim_next(db.session, "worker-a", NOW, LEASE)
+            db.commit()
+    race = NOW + LEASE + timedelta(seconds=1)
+
+    def renew_all() -> list[str]:
+        renewed = []
+        for message_id in ids:
+            with db.writing():
+                if outbox.renew_claim(db.session, message_id, "worker-a", race, LEASE):
+                    renewed.append(message_id)
+                db.commit()
+        return renewed
+
+    results = _in_threads(any_db_app, {"renewed": renew_all, "taken": _claim_until_none("worker-b", race)})
+
+    renewed, taken = set(results["renewed"]), set(results["taken"])
+    assert renewed.isdisjoint(taken), "a message stayed with worker a although worker b took it over"
+    assert renewed | taken == set(ids)
+    owners = _owners(any_db_app)
+    assert {i for i, owner in owners.items() if owner == "worker-a"} == renewed
+    assert {i for i, owner in owners.items() if owner == "worker-b"} == taken
+
+
+def test_a_killed_workers_claim_returns_after_a_minute_by_default(app: Flask) -> None:
+    assert app.config["OUTBOX_LEASE_SECONDS"] == 60
+    with app.app_context():
+        [message_id] = add_messages(1)
+        assert outbox.claim_next(db.session, "worker-a", NOW, lease()) == message_id
+
+        # worker-a is killed here: it never renews, sends or records anything.
+        assert claim("worker-b", NOW + timedelta(seconds=59)) is None
+        assert claim("worker-b", NOW + timedelta(seconds=61)) == message_id
+        assert message(message_id).claimed_by == "worker-b"
+        db.session.rollback()
+
+
+def test_renewing_keeps_the_message_from_other_workers_for_another_lease(ctx: None) -> None:
     [message_id] = add_messages(1)
-    assert outbox.claim(db.session, "worker-a", NOW, 10) == [message_id]
+    claim("worker-a")
+    renewed_at = NOW + timedelta(seconds=50)
 
-    assert outbox.claim(db.session, "worker-b", NOW + outbox.LEASE - timedelta(seconds=1), 10) == []
-    assert outbox.claim(db.session, "worker-b", NOW + outbox.LEASE + timedelta(seconds=1), 10) == [message_id]
-    assert message(message_id).claimed_by == "worker-b"
+    assert outbox.renew_claim(db.session, message_id, "worker-a", renewed_at, LEASE)
+
+    assert message(message_id).claimed_until == renewed_at + LEASE
+    assert claim("worker-b", NOW + LEASE + timedelta(seconds=1)) is None
+    assert claim("worker-b", renewed_at + LEASE + timedelta(seconds=1)) == message_id
 
 
-def test_a_sent_message_is_not_claimed_again(ctx: None) -> None:
+def test_a_claim_that_ran_out_and_was_not_taken_over_can_be_renewed(ctx: None) -> None:
     [message_id] = add_messages(1)
-    outbox.claim(db.session, "worker-a", NOW, 10)
+    claim("worker-a")
+    late = NOW + LEASE * 3
 
-    outbox.mark_sent(db.session, message_id, "worker-a", NOW + timedelta(seconds=2))
-
-    sent = message(message_id)
-    assert sent.sent_at == NOW + timedelta(seconds=2)
-    assert sent.claimed_until is None
-    for later in (NOW, NOW + outbox.LEASE * 2, NOW + timedelta(days=30)):
-        assert outbox.claim(db.session, "worker-b", later, 10) == []
-    assert outbox.pending_count(db.session) == 0
+    assert outbox.renew_claim(db.session, message_id, "worker-a", late, LEASE)
+    assert claim("worker-b", late) is None
 
 
-def test_a_worker_that_lost_its_lease_cannot_record_the_outcome(ctx: None) -> None:
+def test_a_claim_taken_over_cannot_be_renewed_and_its_outcome_is_not_recorded(ctx: None) -> None:
     [message_id] = add_messages(1)
-    outbox.claim(db.session, "worker-a", NOW, 10)
-    outbox.claim(db.session, "worker-b", NOW + outbox.LEASE + timedelta(seconds=1), 10)
+    claim("worker-a")
+    claim("worker-b", NOW + LEASE + timedelta(seconds=1))
 
+    assert not outbox.renew_claim(db.session, message_id, "worker-a", NOW + LEASE + timedelta(seconds=2), LEASE)
     outbox.mark_failed(db.session, message_id, "worker-a", NOW, "TimeoutError")
     outbox.mark_sent(db.session, message_id, "worker-a", NOW)
 
@@ -227,6 +287,91 @@ def test_a_worker_that_lost_its_lease_cannot_record_the_outcome(ctx: None) -> No
     assert stale.attempts == 0
     assert stale.sent_at is None
     assert stale.claimed_by == "worker-b"
+    assert stale.claimed_until == NOW + LEASE * 2 + timedelta(seconds=1)
+
+
+def test_a_finished_message_cannot_be_renewed_or_claimed_again(ctx: None) -> None:
+    [message_id] = add_messages(1)
+    claim("worker-a")
+
+    outbox.mark_sent(db.session, message_id, "worker-a", NOW + timedelta(seconds=2))
+
+    sent = message(message_id)
+    assert sent.sent_at == NOW + timedelta(seconds=2)
+    assert sent.claimed_until is None
+    assert not outbox.renew_claim(db.session, message_id, "worker-a", NOW + timedelta(seconds=3), LEASE)
+    for later in (NOW, NOW + LEASE * 2, NOW + timedelta(days=30)):
+        assert claim("worker-b", later) is None
+    assert outbox.pending_count(db.session) == 0
+
+
+def test_a_message_ended_by_the_purge_keeps_that_outcome(ctx: None) -> None:
+    [message_id] = add_messages(1)
+    claim("worker-a")
+    # What retention.purge does to an unsent parent confirmation:
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(sent_at=NOW, last_error="purged before sending")
+    )
+
+    assert not outbox.renew_claim(db.session, message_id, "worker-a", NOW, LEASE)
+    outbox.mark_sent(db.session, message_id, "worker-a", NOW + timedelta(seconds=5))
+    outbox.mark_failed(db.session, message_id, "worker-a", NOW + timedelta(seconds=5), "TimeoutError")
+
+    ended = message(message_id)
+    assert (ended.sent_at, ended.last_error, ended.attempts) == (NOW, "purged before sending", 0)
+
+
+# --- the lease setting -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lease_seconds", "smtp_timeout"), [("30", "20"), ("39.5", "20"), ("60", "31"), ("2", "1.5"), ("0", "0")]
+)
+def test_a_lease_shorter_than_twice_the_smtp_timeout_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lease_seconds: str, smtp_timeout: str
+) -> None:
+    monkeypatch.setenv("BALIE_OUTBOX_LEASE_SECONDS", lease_seconds)
+    monkeypatch.setenv("BALIE_SMTP_TIMEOUT_SECONDS", smtp_timeout)
+
+    with pytest.raises(ConfigError) as refused:
+        make_app(f"sqlite:///{tmp_path / 'never.sqlite3'}", tmp_path)
+
+    assert "BALIE_OUTBOX_LEASE_SECONDS" in str(refused.value) or "BALIE_SMTP_TIMEOUT_SECONDS" in str(refused.value)
+    assert not (tmp_path / "never.sqlite3").exists()
+
+
+@pytest.mark.parametrize("lease_seconds", ["soon", "-60", "inf", "[60]"])
+def test_a_lease_that_is_not_a_number_of_seconds_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lease_seconds: str
+) -> None:
+    monkeypatch.setenv("BALIE_OUTBOX_LEASE_SECONDS", lease_seconds)
+
+    with pytest.raises(ConfigError, match="BALIE_OUTBOX_LEASE_SECONDS must be a number of seconds above 0"):
+        make_app(f"sqlite:///{tmp_path / 'never.sqlite3'}", tmp_path)
+
+
+def test_the_refusal_says_what_the_lease_must_be(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BALIE_OUTBOX_LEASE_SECONDS", "30")
+
+    with pytest.raises(ConfigError) as refused:
+        make_app(f"sqlite:///{tmp_path / 'never.sqlite3'}", tmp_path)
+
+    assert str(refused.value).startswith(
+        "BALIE_OUTBOX_LEASE_SECONDS (30) must be at least twice BALIE_SMTP_TIMEOUT_SECONDS (20), i.e. 40"
+    )
+
+
+@pytest.mark.parametrize(("lease_seconds", "smtp_timeout"), [("40", "20"), ("3", "1.5"), ("600", "20")])
+def test_a_lease_of_at_least_twice_the_smtp_timeout_is_accepted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lease_seconds: str, smtp_timeout: str
+) -> None:
+    monkeypatch.setenv("BALIE_OUTBOX_LEASE_SECONDS", lease_seconds)
+    monkeypatch.setenv("BALIE_SMTP_TIMEOUT_SECONDS", smtp_timeout)
+
+    app = make_app(f"sqlite:///{tmp_path / 'balie.sqlite3'}", tmp_path)
+
+    with app.app_context():
+        assert lease() == timedelta(seconds=float(lease_seconds))
 
 
 # --- failures and back-off ---------------------------------------------------------------------
@@ -249,7 +394,7 @@ def test_a_failed_send_is_retried_after_a_growing_wait(ctx: None) -> None:
     now = NOW
     waits = []
     for attempt in range(1, 10):
-        assert outbox.claim(db.session, "worker-a", now, 10) == [message_id]
+        assert outbox.claim_next(db.session, "worker-a", now, LEASE) == message_id
         outbox.mark_failed(db.session, message_id, "worker-a", now, "ConnectionRefusedError")
         db.session.flush()
         failed = message(message_id)
@@ -260,7 +405,7 @@ def test_a_failed_send_is_retried_after_a_growing_wait(ctx: None) -> None:
         wait = failed.available_at - now
         waits.append(wait.total_seconds())
         # Not a second earlier …
-        assert outbox.claim(db.session, "worker-a", now + wait - timedelta(seconds=1), 10) == []
+        assert outbox.claim_next(db.session, "worker-a", now + wait - timedelta(seconds=1), LEASE) is None
         now += wait  # … but right on time.
 
     assert waits == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
@@ -270,7 +415,7 @@ def test_a_failed_send_is_retried_after_a_growing_wait(ctx: None) -> None:
 def test_many_failures_do_not_break_the_worker(ctx: None) -> None:
     [message_id] = add_messages(1)
     db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(attempts=60))
-    outbox.claim(db.session, "worker-a", NOW, 10)
+    outbox.claim_next(db.session, "worker-a", NOW, LEASE)
 
     outbox.mark_failed(db.session, message_id, "worker-a", NOW, "NoRecipient")
 
@@ -280,7 +425,7 @@ def test_many_failures_do_not_break_the_worker(ctx: None) -> None:
 
 def test_error_text_is_cut_to_fit(ctx: None) -> None:
     [message_id] = add_messages(1)
-    outbox.claim(db.session, "worker-a", NOW, 10)
+    outbox.claim_next(db.session, "worker-a", NOW, LEASE)
 
     outbox.mark_failed(db.session, message_id, "worker-a", NOW, "E" * 500)
 
@@ -398,6 +543,105 @@ def test_an_organisation_without_intake_address_keeps_the_message(app: Flask, cl
     assert pending.sent_at is None
     assert pending.last_error == "NoRecipient"
     assert eml_files(app) == []
+
+
+class Recording:
+    """A relay that accepts everything and notes, at each send, who held the claim and until when."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.sent: list[str] = []
+        self.claims: list[tuple[str | None, datetime | None, datetime]] = []
+
+    def send(self, mail: EmailMessage) -> None:
+        with self.app.app_context():  # a connection of its own, as another process would have
+            held = message(outbox_id(mail))
+            self.claims.append((held.claimed_by, held.claimed_until, datetime.now(timezone.utc)))
+        self.sent.append(outbox_id(mail))
+
+
+def outbox_id(mail: EmailMessage) -> str:
+    return str(mail["Message-ID"]).strip("<>").split("@")[0]
+
+
+def while_composing(monkeypatch: pytest.MonkeyPatch, app: Flask, meanwhile: Callable[[str], None]) -> None:
+    """Let ``meanwhile(message_id)`` happen, on another connection, while the worker composes."""
+    compose = notifications.compose
+
+    def slow_compose(session: Any, queued: OutboxMessage, settings: Any) -> EmailMessage:
+        with app.app_context():
+            with db.writing():
+                meanwhile(queued.id)
+                db.commit()
+        return compose(session, queued, settings)
+
+    monkeypatch.setattr(notifications, "compose", slow_compose)
+
+
+def test_the_claim_is_renewed_right_before_the_send(app: Flask, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    register(client)
+
+    def lease_runs_out(message_id: str) -> None:  # composing took longer than the lease
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(claimed_until=datetime.now(timezone.utc) - timedelta(seconds=1))
+        )
+
+    while_composing(monkeypatch, app, lease_runs_out)
+    relay = Recording(app)
+    with app.app_context():
+        assert run_pass(relay, worker="w1") == PassResult(sent=1)
+
+    [(holder, until, at_send)] = relay.claims
+    assert holder == "w1"
+    assert until is not None and until > at_send, "the message was sent on a claim that had run out"
+
+
+def test_a_worker_whose_claim_was_taken_over_while_composing_does_not_send(
+    app: Flask, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register(client)
+
+    def taken_over(message_id: str) -> None:  # w1's lease ran out and w2 claimed the message
+        later = datetime.now(timezone.utc) + LEASE + timedelta(seconds=1)
+        assert outbox.claim_next(db.session, "w2", later, LEASE) == message_id
+
+    while_composing(monkeypatch, app, taken_over)
+    relay = Recording(app)
+    with app.app_context():
+        result = run_pass(relay, worker="w1")
+        [pending] = db.session.scalars(select(OutboxMessage)).all()
+
+    assert result == PassResult(skipped=1)
+    assert relay.sent == []
+    assert (pending.claimed_by, pending.sent_at, pending.attempts) == ("w2", None, 0)
+
+
+def test_a_pass_ends_after_three_failures_in_a_row(app: Flask) -> None:
+    broken = Broken()
+    with app.app_context():
+        with db.writing():
+            queue_organisation_mails(db.session, 5)
+            db.commit()
+
+        assert run_pass(broken, worker="w1") == PassResult(failed=3)
+        assert broken.calls == 3, "the relay is down: the other two wait for the next pass"
+        assert outbox.pending_count(db.session) == 5
+
+
+def test_a_pass_stops_between_messages_when_the_worker_is_told_to(app: Flask) -> None:
+    relay = Recording(app)
+    with app.app_context():
+        with db.writing():
+            queue_organisation_mails(db.session, 3)
+            db.commit()
+
+        result = run_pass(relay, worker="w1", stopped=lambda: len(relay.sent) == 1)
+
+        assert result == PassResult(sent=1)
+        assert outbox.pending_count(db.session) == 2
+        assert db.session.scalar(select(func.count()).where(OutboxMessage.claimed_by.is_not(None))) == 1
 
 
 # --- what the mails say ------------------------------------------------------------------------
