@@ -1,6 +1,6 @@
 """The security log: one JSON object per line, named with the OWASP Logging Vocabulary.
 
-authn_login_success, authn_login_fail, authn_login_lock, authn_mfa_fail, authn_mfa_enabled,
+authn_login_success, authn_login_fail, authn_login_lock, authn_login_fail_max, authn_mfa_fail, authn_mfa_enabled,
 authn_password_change, session_created, session_expired, session_end, authz_fail,
 input_validation_fail, … Never personal values of parents, never passwords, codes or tokens.
 """

@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
 
 from balie.domain.roles import PROFESSIONS
 from balie.labels import PROFESSION_LABELS
@@ -23,6 +23,8 @@ PASSWORD_ERRORS = {
 
 
 _EMAIL = {"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
+_CODE = {"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "autocapitalize": "none"}
+_CODE_HINT = _l("The 6 digits from your authenticator app, or one of your recovery codes.")
 
 
 def _new_password(label: Any) -> PasswordField:
@@ -49,14 +51,21 @@ class LoginForm(FlaskForm):
         validators=[InputRequired(_l("Enter your password")), Length(max=128)],
         render_kw={"autocomplete": "current-password"},
     )
+    # Shown only while the account is under attack: then password and code go in one step.
+    code = StringField(
+        _l("Code from your authenticator app"),
+        description=_CODE_HINT,
+        validators=[Optional(), Length(max=20)],
+        render_kw=_CODE,
+    )
 
 
 class CodeForm(FlaskForm):
     code = StringField(
         _l("Code"),
-        description=_l("The 6 digits from your authenticator app, or one of your recovery codes."),
+        description=_CODE_HINT,
         validators=[InputRequired(_l("Enter the code")), Length(max=20)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "autocapitalize": "none"},
+        render_kw=_CODE,
     )
 
 

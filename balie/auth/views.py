@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,10 +24,11 @@ from balie.auth.forms import (
 from balie.domain import roles
 from balie.domain.errors import DomainError
 from balie.extensions import db, limiter
-from balie.models import UserSession
+from balie.models import User, UserSession
 from balie.models.base import utcnow
 from balie.security import SESSION_KEY, pending_session
 from balie.services import accounts, authentication, sessions, two_factor
+from balie.services.authentication import CodeStatus, LoginStatus
 
 blueprint = Blueprint("auth", __name__)
 MAX_CODE_FAILURES = 5
@@ -69,6 +70,39 @@ def _password_error(form: Any, field: Any, error: DomainError) -> None:
     field.errors = list(field.errors) + [str(PASSWORD_ERRORS.get(error.code, PASSWORD_ERRORS["password_too_short"]))]
 
 
+def _refused(form: LoginForm, outcome: authentication.LoginOutcome) -> Any:
+    """The login form again, with one message that tells nothing about the account."""
+    reason = {LoginStatus.LOCKED: "locked", LoginStatus.CODE_NEEDED: "code_missing"}.get(outcome.status)
+    security_log.event("authn_login_fail", user_id=outcome.account_id, reason=reason)
+    if outcome.lock_started:
+        security_log.event("authn_login_lock", user_id=outcome.account_id, reason="maxretries")
+    if outcome.attack_started:  # once, when the account-wide count reaches its limit
+        security_log.event(
+            "authn_login_fail_max", user_id=outcome.account_id, maxlimit=authentication.UNDER_ATTACK_AFTER_FAILURES
+        )
+    db.commit()
+    if outcome.status is LoginStatus.CODE_NEEDED:
+        form.code.errors = [gettext("Enter the code from your authenticator app as well")]
+    elif outcome.status is LoginStatus.LOCKED:
+        form.password.errors = [gettext("Too many attempts. Wait a few minutes and try again.")]
+    elif outcome.under_attack:
+        form.password.errors = [gettext("The e-mail address, password or code is not correct")]
+    else:
+        form.password.errors = [gettext("The e-mail address or password is not correct")]
+    return render_template("auth/login.html", form=form, ask_code=outcome.under_attack), 400
+
+
+def _start_session(user: User, now: datetime) -> UserSession:
+    old = sessions.load(db.session, session.get(SESSION_KEY), now)
+    if old is not None:
+        sessions.end(old, "replaced", now)
+    lifetime = timedelta(hours=int(current_app.config["SESSION_LIFETIME_HOURS"]))
+    token, record = sessions.start(db.session, user, sessions.device_label(request.user_agent.string), now, lifetime)
+    session[SESSION_KEY] = token
+    session.permanent = False
+    return record
+
+
 @blueprint.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login() -> Any:
@@ -79,25 +113,17 @@ def login() -> Any:
         session["login_next"] = safe_next(request.args["next"], "")
     if not form.validate_on_submit():
         expired = g.get("balie_session_expired") or request.args.get("verlopen") or session.pop("session_expired", None)
-        return render_template("auth/login.html", form=form, expired=expired), 400 if form.errors else 200
+        return render_template(
+            "auth/login.html", form=form, expired=expired, ask_code="code" in request.form
+        ), 400 if form.errors else 200
     now = utcnow()
-    outcome = authentication.check_password(db.session, form.email.data, form.password.data, now)
-    if outcome.status is not authentication.LoginStatus.OK or outcome.user is None:
-        security_log.event("authn_login_lock" if outcome.status.value == "locked" else "authn_login_fail")
-        db.commit()
-        form.password.errors = [
-            gettext("Too many attempts. Wait a few minutes and try again.")
-            if outcome.status is authentication.LoginStatus.LOCKED
-            else gettext("The e-mail address or password is not correct")
-        ]
-        return render_template("auth/login.html", form=form), 400
-    old = sessions.load(db.session, session.get(SESSION_KEY), now)
-    if old is not None:
-        sessions.end(old, "replaced", now)
-    lifetime = timedelta(hours=int(current_app.config["SESSION_LIFETIME_HOURS"]))
-    token, record = sessions.start(db.session, outcome.user, sessions.device_label(request.user_agent.string), now, lifetime)
-    session[SESSION_KEY] = token
-    session.permanent = False
+    attempt = authentication.LoginAttempt(form.email.data, form.password.data, request.remote_addr, form.code.data or "")
+    outcome = authentication.check_login(db.session, attempt, current_app.extensions["balie.keys"], now)
+    if outcome.user is None:
+        return _refused(form, outcome)
+    record = _start_session(outcome.user, now)
+    if outcome.both_factors_checked:
+        return _finish(record)
     if outcome.user.has_totp:
         db.commit()
         return redirect(url_for("auth.code"), code=303)
@@ -117,16 +143,12 @@ def code() -> Any:
     if not form.validate_on_submit():
         return render_template("auth/code.html", form=form), 400 if form.errors else 200
     keys, now = current_app.extensions["balie.keys"], utcnow()
-    throttle = authentication.mfa_key(record.user_id)
-    if authentication.is_locked(db.session, throttle, now):
+    status = authentication.check_code(db.session, record.user, form.code.data, keys, now)
+    if status is CodeStatus.LOCKED:
         form.code.errors = [gettext("Too many wrong codes. Wait a few minutes and try again.")]
         return render_template("auth/code.html", form=form), 400
-    if two_factor.verify(record.user, form.code.data, keys, now) or two_factor.use_recovery_code(
-        db.session, record.user, form.code.data, now
-    ):
-        authentication.clear_failures(db.session, throttle)
+    if status is CodeStatus.OK:
         return _finish(record)
-    authentication.record_failure(db.session, throttle, now, authentication.MFA_LOCK_AFTER_FAILURES)
     record.mfa_failures += 1
     security_log.event("authn_mfa_fail", user_id=record.user_id, failures=record.mfa_failures)
     if record.mfa_failures >= MAX_CODE_FAILURES:

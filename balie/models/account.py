@@ -160,11 +160,18 @@ class PasswordReset(Base):
 
 
 class LoginThrottle(Base):
-    """Failed logins per e-mail address (hashed), known account or not: the same lock for both."""
+    """Failed logins, counted under a hash: per e-mail address and client address (a pair), per
+    e-mail address over all client addresses (the account), or wrong codes per account.
+
+    Known and unknown e-mail addresses are counted alike, so the counts reveal no accounts.
+    `account_key` (the hash of the e-mail address) ties a pair to its account, so a completed
+    password reset can clear them all.
+    """
 
     __tablename__ = "login_throttle"
 
     key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_key: Mapped[str | None] = mapped_column(String(64), index=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -18,7 +18,7 @@ from balie.domain import roles as role_names
 from balie.domain.errors import DomainError
 from balie.models import AccountRequest, Invitation, OutboxMessage, PasswordReset, RoleGrant, User
 from balie.services import passwords, sessions
-from balie.services.authentication import normalise_email, user_by_email
+from balie.services.authentication import clear_account, normalise_email, user_by_email
 
 INVITATION_LIFETIME = timedelta(days=7)
 BOOTSTRAP_LIFETIME = timedelta(hours=24)
@@ -232,6 +232,7 @@ def complete_reset(session: Session, reset: PasswordReset, password: str, now: d
     user.password_changed_at = now
     reset.used_at = now
     sessions.end_all(session, user.id, "password_reset", now)  # every other login ends
+    clear_account(session, user)  # whoever guessed at the old password no longer stands in her way
     return user
 
 

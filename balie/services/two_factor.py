@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
@@ -78,17 +79,59 @@ def disable(session: Session, user: User) -> None:
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
 
 
-def verify(user: User, code: str, keys: KeyRing, now: datetime) -> bool:
+@dataclass(frozen=True)
+class CodeMatch:
+    """A code that matched and is not used yet: `use` makes it (and older TOTP codes) unusable."""
+
+    timecode: int | None = None
+    recovery_code: RecoveryCode | None = None
+
+    def use(self, user: User, now: datetime) -> None:
+        if self.timecode is not None:
+            user.totp_last_timecode = self.timecode
+        if self.recovery_code is not None:
+            self.recovery_code.used_at = now
+
+
+def _timecode(user: User, code: str, keys: KeyRing, now: datetime) -> int | None:
     if not user.has_totp or user.totp_secret_sealed is None:
-        return False
+        return None
     try:
         secret = keys.open(user.totp_secret_sealed, _context(user))
     except UnreadableData:
-        return False
-    timecode = _verify_against(secret, code, user.totp_last_timecode, now)
+        return None
+    return _verify_against(secret, code, user.totp_last_timecode, now)
+
+
+def _unused_recovery_code(session: Session, user: User, code: str) -> RecoveryCode | None:
+    raw = _clean(code).lower()
+    if len(raw) != 12:
+        return None
+    for candidate in session.scalars(
+        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    ):
+        try:
+            if _RECOVERY_HASHER.verify(candidate.code_hash, raw):
+                return candidate
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            continue
+    return None
+
+
+def match(session: Session, user: User, code: str, keys: KeyRing, now: datetime) -> CodeMatch | None:
+    """The authenticator code or an unused recovery code, checked without using it up."""
+    timecode = _timecode(user, code, keys, now)
+    if timecode is not None:
+        return CodeMatch(timecode=timecode)
+    found = _unused_recovery_code(session, user, code)
+    return CodeMatch(recovery_code=found) if found is not None else None
+
+
+def verify(user: User, code: str, keys: KeyRing, now: datetime) -> bool:
+    timecode = _timecode(user, code, keys, now)
     if timecode is None:
         return False
-    user.totp_last_timecode = timecode
+    CodeMatch(timecode=timecode).use(user, now)
     return True
 
 
@@ -101,22 +144,6 @@ def new_recovery_codes(session: Session, user: User) -> list[str]:
         session.add(RecoveryCode(user_id=user.id, code_hash=_RECOVERY_HASHER.hash(raw)))
     session.flush()
     return codes
-
-
-def use_recovery_code(session: Session, user: User, code: str, now: datetime) -> bool:
-    raw = _clean(code).lower()
-    if len(raw) != 12:
-        return False
-    for candidate in session.scalars(
-        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    ):
-        try:
-            if _RECOVERY_HASHER.verify(candidate.code_hash, raw):
-                candidate.used_at = now
-                return True
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            continue
-    return False
 
 
 def remaining_recovery_codes(session: Session, user: User) -> int:

@@ -45,7 +45,7 @@ from tests.browser.serving import serving
 from tests.browser.keyboard import focused, is_focused, tab_to
 from tests.browser.watcher import Watcher
 from tests.conftest import TEST_SECRET, make_app
-from tests.support.accounts import DELFLAND, HOFSTAD, Account, login, make_user
+from tests.support.accounts import DELFLAND, HOFSTAD, Account, csrf, login, make_user
 from tests.support.databases import copy_sqlite
 from tests.support.staff import SESSION_COOKIE, register_id
 
@@ -73,6 +73,7 @@ class StaffSite:
     newcomer: Account  # JGZ Delfland without an app yet: the forced set-up
     midwife: Account  # a professional without an app: the account pages
     admin: Account
+    targeted: Account  # JGZ Delfland: her account comes under attack
     with_wishes: str  # Delfland registration with safety wishes
     plain: str  # Delfland registration without
     elsewhere: str  # Hofstad registration
@@ -94,6 +95,7 @@ def _prepare(app: Flask) -> dict[str, object]:
         "newcomer": make_user(app, "nieuw@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], totp=False, name="Nina Nieuw"),
         "midwife": make_user(app, "mila@verloskunde.example", [Grant("professional", profession="midwife")], totp=False, name="Mila Vroedvrouw"),
         "admin": make_user(app, "beheer@balie.example", [Grant("admin")], name="Bart Beheer"),
+        "targeted": make_user(app, "olga@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], name="Olga Doelwit"),
     }
     with app.app_context(), db.writing():
         now = utcnow()
@@ -376,6 +378,42 @@ def test_a_session_cookie_replayed_after_logout_is_refused(browse: Browse, site:
     assert replay_page.locator("nav.staff-nav").count() == 0
     thief_page.goto("/inbox")
     assert path(thief_page) == "/inloggen"
+    assert browse.problems == [], "\n".join(browse.problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# 2b. Under attack from many addresses: password and code in one step, by keyboard
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_nurse_whose_account_is_under_attack_logs_in_with_password_and_code_in_one_step(
+    browse: Browse, site: StaffSite
+) -> None:
+    attacker = site.app.test_client()
+    token = csrf(attacker)
+    for n in range(20):
+        data = {"csrf_token": token, "email": site.targeted.email, "password": f"{WRONG_PASSWORD} {n}"}
+        assert attacker.post("/inloggen", data=data, environ_base={"REMOTE_ADDR": f"10.9.8.{n + 1}"}).status_code == 400
+
+    page = browse.page()
+    page.goto("/inloggen")
+    tab_to(page, "#email")
+    page.keyboard.type(site.targeted.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(site.targeted.password)
+    press_and_wait(page, "Enter", ".error-summary")
+    assert path(page) == "/inloggen" and page.locator("#code").count() == 1
+    assert page.locator("label[for=code]").count() == 1
+    assert page.locator(".error-summary a[href='#code']").count() == 1
+    browse.audit(page, "log in under attack: password and code", "#code")
+
+    tab_to(page, "#password")
+    page.keyboard.type(site.targeted.password)
+    page.keyboard.press("Tab")
+    assert is_focused(page, "#code"), focused(page)
+    page.keyboard.type(site.targeted.code())
+    press_and_wait(page, "Enter")
+    assert path(page) == "/inbox", "password and code in one step open the inbox, without a second step"
     assert browse.problems == [], "\n".join(browse.problems)
 
 
