@@ -8,15 +8,15 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup setup-test translations database browser postgres-binaries bench clean
+.PHONY: run test setup setup-test translations database system-packages bench clean
 
 ## make run: install everything and serve the desk at http://127.0.0.1:5000 (SQLite, demo data)
 run: setup database
 	@echo "Balie runs at http://$(HOST):$(PORT)  (stop with Ctrl-C)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## make test: install everything the tests need (Chromium, PostgreSQL) and run the whole suite
-test: setup-test browser postgres-binaries
+## make test: install everything the tests need (Chromium, PostgreSQL, nginx, Redis …) and run the whole suite
+test: setup-test system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(BIN)/python:
@@ -42,13 +42,16 @@ translations: $(VENV)/.runtime
 database: setup
 	$(FLASK) init
 
-## Debian's Chromium for the browser tests (never a downloaded browser)
-browser:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
-
-## PostgreSQL server binaries for the throwaway test server (the tests start and stop it)
-postgres-binaries:
-	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+## Debian packages the tests use, installed only when missing (one apt-get for all):
+## Chromium (browser tests, never a downloaded browser), the PostgreSQL server, nginx with TLS,
+## redis-server, systemd-analyze (checks deploy/*.service), envsubst (deploy/render-nginx), openssl
+SYSTEM_PACKAGES := chromium:/usr/bin/chromium postgresql:/usr/lib/postgresql nginx-light:/usr/sbin/nginx \
+	redis-server:/usr/bin/redis-server systemd:/usr/bin/systemd-analyze gettext-base:/usr/bin/envsubst \
+	openssl:/usr/bin/openssl
+system-packages:
+	@missing=""; for item in $(SYSTEM_PACKAGES); do [ -e "$${item#*:}" ] || missing="$$missing $${item%%:*}"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 ## benchmarks: print figures (not part of the test suite)
 bench: setup-test
