@@ -15,6 +15,7 @@ from balie import migrate
 from balie.config import PROJECT_ROOT
 from balie.crypto import new_key_text
 from balie.domain.directory import KaartInvalid
+from balie.database import truncate_wal
 from balie.extensions import db
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
@@ -26,6 +27,7 @@ users_cli = AppGroup("users", help="Accounts.")
 index_cli = AppGroup("index", help="Search indexes (derived data: rebuildable at any time).")
 qa_cli = AppGroup("qa", help="The vraagbaak.")
 audit_cli = AppGroup("audit", help="The access log (NEN 7513 style).")
+backup_cli = AppGroup("backup", help="Backups: create, restore into an empty database, and the restore drill.")
 
 
 @db_cli.command("upgrade")
@@ -314,9 +316,7 @@ def purge_command() -> None:
             db.session, utcnow(), today(), int(current_app.config["PURGE_DAYS_AFTER_CLOSE"])
         )
         db.commit()
-    if db.is_sqlite:
-        with db.engine.connect() as connection:  # purged pages leave the WAL file too
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    truncate_wal(db.engine)
     click.echo(
         f"purged {result.registrations} registrations; removed {result.sessions} sessions, "
         f"{result.links} links, {result.mails} old mail records"
@@ -334,6 +334,90 @@ def audit_verify() -> None:
         return
     click.echo(f"access log BROKEN at rows (seq): {', '.join(map(str, result.broken))}", err=True)
     raise click.exceptions.Exit(1)
+
+
+def _backup_failed(error: Exception) -> click.exceptions.Exit:
+    click.echo(str(error), err=True)
+    return click.exceptions.Exit(1)
+
+
+@backup_cli.command("create")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_create(file: Path) -> None:
+    """Write a consistent backup of the running database to the new FILE (mode 0600).
+
+    SQLite: SQLite's online backup (like the shell's .backup); PostgreSQL: pg_dump --format=custom.
+    """
+    from balie.services import backup
+
+    try:
+        result = backup.create(db.engine, file)
+    except backup.BackupError as error:
+        raise _backup_failed(error) from None
+    figures = {name: figure.rows for name, figure in result.tables.items()}
+    click.echo(
+        f"wrote {file}: {result.size / 1e6:.1f} MB, {len(figures)} tables, {result.rows} rows "
+        f"({figures.get('registration', 0)} registrations, {figures.get('access_log', 0)} access-log rows) "
+        f"in {result.seconds:.1f} s"
+    )
+
+
+@backup_cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--into", "target", required=True, help="URL of an EMPTY database (sqlite:///path or postgresql+psycopg://…).")
+def backup_restore(file: Path, target: str) -> None:
+    """Restore FILE into an empty database, bring its schema up to date and purge what expired since."""
+    from balie.clock import today
+    from balie.models.base import utcnow
+    from balie.services import backup
+
+    try:
+        restored = backup.restore(file, target)
+    except backup.BackupError as error:
+        raise _backup_failed(error) from None
+    with backup.open_database(target, int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"])) as session:
+        with db.writing():
+            ready = backup.make_ready(session, utcnow(), today(), int(current_app.config["PURGE_DAYS_AFTER_CLOSE"]))
+            session.commit()
+        truncate_wal(session.get_bind())  # type: ignore[arg-type]
+    click.echo(f"restored {file} into {restored.target} in {restored.seconds:.1f} s")
+    if ready.schema_before != ready.schema_after:
+        click.echo(f"schema upgraded from {ready.schema_before} to {ready.schema_after}")
+    click.echo(f"purged {ready.purge.registrations} registrations that expired since the backup")
+    click.echo("Point the app at it, then run `flask index rebuild` on every app node.")
+
+
+@backup_cli.command("drill")
+@click.option("--keep", is_flag=True, help="Keep the backup file and the restored copy (default: removed).")
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path), help="Where the temporary files go.")
+def backup_drill(keep: bool, folder: Path | None) -> None:
+    """Back up, restore into a fresh empty database and check the copy; exit 1 naming failed checks."""
+    from balie import search_registry
+    from balie.clock import today
+    from balie.models.base import utcnow
+    from balie.services import backup_drill as drill
+
+    settings = drill.DrillSettings(
+        keys=current_app.extensions["balie.keys"],
+        purge_days_after_close=int(current_app.config["PURGE_DAYS_AFTER_CLOSE"]),
+        now=utcnow(),
+        today=today(),
+        make_indexes=search_registry.unshared_indexes,
+        folder=folder,
+        keep=keep,
+        busy_timeout_ms=int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"]),
+    )
+    report = drill.run(db.engine, settings)  # reads the source only: no write lock taken
+    click.echo(f"backup drill on {report.dialect}")
+    for check in report.checks:
+        click.echo(f"  {'ok' if check.ok else 'FAILED':6}  {check.name:12}  {check.seconds:6.2f} s  {check.detail}")
+    for line in report.kept:
+        click.echo(f"  kept {line}")
+    if not report.ok:
+        not_run = f" (not run: {', '.join(report.not_run)})" if report.not_run else ""
+        click.echo(f"drill FAILED: {', '.join(report.failed)}{not_run}", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(f"drill passed in {report.seconds:.1f} s")
 
 
 def _pybabel(*args: str) -> None:
@@ -362,7 +446,7 @@ def i18n_compile() -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (db_cli, kaart_cli, outbox_cli, keys_cli, i18n_cli, users_cli, audit_cli, index_cli, qa_cli):
+    for group in (db_cli, kaart_cli, outbox_cli, keys_cli, i18n_cli, users_cli, audit_cli, index_cli, qa_cli, backup_cli):
         app.cli.add_command(group)
     app.cli.add_command(init_command)
     app.cli.add_command(purge_command)

@@ -74,6 +74,13 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
+def truncate_wal(engine: Engine) -> None:
+    """SQLite: fold the WAL into the database file and empty it, so purged pages leave the WAL too."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 class Database:
     """Unbound until init_app; ``db.session`` is the session of the current app context."""
 

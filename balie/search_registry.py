@@ -18,11 +18,14 @@ T = TypeVar("T", bound=LiveIndex)
 log = logging.getLogger(__name__)
 
 
+def _synonyms() -> Path:
+    return Path(current_app.config["SOCIALE_KAART_DIR"]) / "synonyms.yaml"
+
+
 def _get(key: str, make: Callable[[str, Path], T]) -> T:
     found = current_app.extensions.get(key)
     if found is None:
-        synonyms = Path(current_app.config["SOCIALE_KAART_DIR"]) / "synonyms.yaml"
-        found = current_app.extensions.setdefault(key, make(current_app.config["SEARCH_INDEX_DIR"], synonyms))
+        found = current_app.extensions.setdefault(key, make(current_app.config["SEARCH_INDEX_DIR"], _synonyms()))
     return found  # type: ignore[no-any-return]
 
 
@@ -36,6 +39,11 @@ def vraagbaak() -> QaSearch:
 
 def all_indexes() -> list[LiveIndex]:
     return [directory(), vraagbaak()]
+
+
+def unshared_indexes(folder: Path) -> list[LiveIndex]:
+    """Every index, as a private set in `folder` rather than this node's copy (a restore drill's)."""
+    return [DirectorySearch(folder, _synonyms()), QaSearch(folder, _synonyms())]
 
 
 def refresh_after_commit(live: LiveIndex) -> None:
