@@ -10,7 +10,7 @@ import logging
 import secrets
 import traceback
 
-from flask import Flask, render_template
+from flask import Flask, has_request_context, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -37,6 +37,11 @@ MESSAGES = {
         _l("We could not save this just now. Nothing has been saved. Please try again in a minute."),
     ),
 }
+# A page that only shows something (GET) saved nothing, so it does not say "not saved".
+UNAVAILABLE_TO_SHOW = (
+    _l("This page cannot be shown just now"),
+    _l("Something on our side is not working at the moment. Please try again in a minute."),
+)
 
 
 def code_locations(exc: BaseException) -> str:
@@ -47,6 +52,8 @@ def code_locations(exc: BaseException) -> str:
 
 def render_error(status: int, incident: str | None = None) -> tuple[str, int]:
     title, message = MESSAGES.get(status, MESSAGES[500])
+    if status == 503 and has_request_context() and request.method in ("GET", "HEAD"):
+        title, message = UNAVAILABLE_TO_SHOW
     try:
         return render_template("errors/error.html", status=status, title=title, message=message, incident=incident), status
     except Exception as exc:  # noqa: BLE001 - the error page itself must never fail

@@ -22,6 +22,7 @@ from balie.services import advice, directory_queries, registrations, routing
 
 blueprint = Blueprint("public", __name__)
 
+CONFIRMATION_ENDPOINTS = {"public.confirmation", "advice.confirmation"}
 FORM_ENDPOINTS = {
     "public.register_check", "public.register_send", "advice.assisted_check", "advice.assisted_send",
     "advice.referral_check", "advice.referral_send",
@@ -184,6 +185,9 @@ def _database_failed(error: SQLAlchemyError) -> Any:
 
     current_app.logger.error("database error %s at %s", type(error).__name__, code_locations(error))
     db.rollback_quietly()
+    if request.endpoint in CONFIRMATION_ENDPOINTS:
+        # She was sent here only after her registration was stored: say so, not "not saved".
+        return render_template("public/confirmation_unavailable.html"), 503
     if request.endpoint not in FORM_ENDPOINTS:
         return render_error(503)
     form = RegistrationForm(meta={"csrf": False})
