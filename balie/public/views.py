@@ -18,6 +18,7 @@ from balie.models.base import utcnow
 from balie.public import flow
 from balie.public.forms import ERRORS, RegistrationForm, WithdrawalForm
 from balie.public.spam import Verdict
+from balie.redirect_targets import safe_next
 from balie.services import advice, directory_queries, registrations, routing
 
 blueprint = Blueprint("public", __name__)
@@ -136,12 +137,7 @@ def accessibility() -> str:
 
 @blueprint.get("/taal/<code>")
 def choose_language(code: str) -> Response:
-    target = request.args.get("next", "/")
-    # Browsers drop tabs and newlines from a URL ("/\t/evil" is "//evil"): refuse any control
-    # character or space, then accept only a path on this site.
-    unsafe = any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)
-    if unsafe or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
+    target = safe_next(request.args.get("next"), "/")
     parts = urlsplit(target)
     if "lang" in dict(parse_qsl(parts.query)):  # an advice card's ?lang= would overrule her choice
         query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"])
