@@ -99,9 +99,7 @@ def send(form: RegistrationForm, route_flow: flow.Flow, data: Any) -> Any:
 
 @blueprint.get("/aanmelden/bevestiging")
 def confirmation() -> str:
-    registration = flow.confirmed_registration()
-    code = registrations.withdrawal_code(current_app.config["SECRET_KEY"], registration.id) if registration else None
-    return render_template("public/confirmation.html", registration=registration, withdrawal_code=code)
+    return flow.render_confirmation()
 
 
 @blueprint.route("/intrekken", methods=["GET", "POST"])
