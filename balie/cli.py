@@ -111,14 +111,20 @@ def kaart_export_yaml(folder: str) -> None:
 
 @kaart_cli.command("export-hsds")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--active-only", is_flag=True, help="Only active services, without change history (open data).")
-def kaart_export_hsds(file: str, active_only: bool) -> None:
-    """Write the directory as Open Referral HSDS 3.0 JSON (a list of services)."""
+@click.option(
+    "--public", "--active-only", "public", is_flag=True,
+    help="The open data as served at /sociale-kaart/hsds.json: active services, no change history, no editors' names.",
+)
+def kaart_export_hsds(file: str, public: bool) -> None:
+    """Write the directory as Open Referral HSDS 3.0 JSON (a list of services).
+
+    Without --public it is the region's own backup for import-hsds: every service, the change history
+    and who checked each service (editors' names and the start of their user ids). Do not publish it."""
     import json
 
     from balie.services import hsds
 
-    services = hsds.export(db.session, only_active=active_only)
+    services = hsds.export(db.session, public=public)
     with open(file, "w", encoding="utf-8") as handle:
         json.dump(services, handle, ensure_ascii=False, indent=2)
     click.echo(f"wrote {len(services)} services to {file}")

@@ -185,8 +185,4 @@ def referral_send() -> Any:
 @role_required(roles.PROFESSIONAL)
 def confirmation() -> str:
     """The receipt on the professional's screen, to read with (or print for) the parent."""
-    registration = flow.confirmed_registration()
-    if registration is not None and registration.advisor_user_id != current_user.id:
-        registration = None
-    code = registrations.withdrawal_code(current_app.config["SECRET_KEY"], registration.id) if registration else None
-    return render_template("public/confirmation.html", registration=registration, withdrawal_code=code, on_behalf=True)
+    return flow.render_confirmation(advisor_user_id=current_user.id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
@@ -26,6 +25,7 @@ from balie.domain.errors import DomainError
 from balie.extensions import db, limiter
 from balie.models import User, UserSession
 from balie.models.base import utcnow
+from balie.redirect_targets import safe_next
 from balie.security import SESSION_KEY, pending_session
 from balie.services import accounts, authentication, sessions, two_factor
 from balie.services.authentication import CodeStatus, LoginStatus
@@ -36,16 +36,6 @@ MAX_CODE_FAILURES = 5
 
 def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """Only a path on this site: never an open redirect (//evil, /\\evil, https://…)."""
-    if not target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    return target
 
 
 def _home_for(record: UserSession) -> str:

@@ -104,7 +104,7 @@ def hsds_export() -> Any:
 
     from balie.services import hsds
 
-    response = jsonify(hsds.export(db.session, only_active=True))
+    response = jsonify(hsds.export(db.session, public=True))
     response.headers["Content-Disposition"] = 'inline; filename="sociale-kaart-hsds.json"'
     return response
 

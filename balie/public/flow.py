@@ -124,14 +124,28 @@ def submit_settings() -> registrations.SubmitSettings:
 
 
 def confirm(registration_id: str, endpoint: str = "public.confirmation") -> Response:
-    session["confirmation"] = {"id": registration_id, "at": int(time.time())}
+    """Remember in this browser which confirmation to show. A second press of "Send" (the same form)
+    leads to the same confirmation, and does not bring back a withdrawal code that was shown already."""
+    if (session.get("confirmation") or {}).get("id") != registration_id:
+        session["confirmation"] = {"id": registration_id, "at": int(time.time()), "code_shown": False}
     return redirect(url_for(endpoint, **explicit_language()), code=303)
 
 
-def confirmed_registration() -> Any:
-    """The registration whose confirmation may still be shown in this browser (2 hours)."""
+def render_confirmation(advisor_user_id: str | None = None) -> str:
+    """The confirmation in this browser: for a short time only (CONFIRMATION_VISIBLE_MINUTES), the
+    withdrawal code only on its first view, so the next user of a shared device never sees it.
+    ``advisor_user_id``: on the professional's screen, only a registration she sent herself."""
     pointer = session.get("confirmation") or {}
     visible = int(current_app.config["CONFIRMATION_VISIBLE_MINUTES"]) * 60
+    registration = None
     if pointer.get("id") and time.time() - float(pointer.get("at", 0)) < visible:
-        return registrations.by_id(db.session, str(pointer["id"]))
-    return None
+        registration = registrations.by_id(db.session, str(pointer["id"]))
+    if registration is not None and advisor_user_id is not None and registration.advisor_user_id != advisor_user_id:
+        registration = None
+    code = None
+    if registration is not None and not pointer.get("code_shown"):
+        code = registrations.withdrawal_code(current_app.config["SECRET_KEY"], registration.id)
+        session["confirmation"] = {**pointer, "code_shown": True}
+    return render_template(
+        "public/confirmation.html", registration=registration, withdrawal_code=code, on_behalf=advisor_user_id is not None
+    )

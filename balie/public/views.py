@@ -18,6 +18,7 @@ from balie.models.base import utcnow
 from balie.public import flow
 from balie.public.forms import ERRORS, RegistrationForm, WithdrawalForm
 from balie.public.spam import Verdict
+from balie.redirect_targets import safe_next
 from balie.services import advice, directory_queries, registrations, routing
 
 blueprint = Blueprint("public", __name__)
@@ -99,9 +100,7 @@ def send(form: RegistrationForm, route_flow: flow.Flow, data: Any) -> Any:
 
 @blueprint.get("/aanmelden/bevestiging")
 def confirmation() -> str:
-    registration = flow.confirmed_registration()
-    code = registrations.withdrawal_code(current_app.config["SECRET_KEY"], registration.id) if registration else None
-    return render_template("public/confirmation.html", registration=registration, withdrawal_code=code)
+    return flow.render_confirmation()
 
 
 @blueprint.route("/intrekken", methods=["GET", "POST"])
@@ -137,12 +136,7 @@ def accessibility() -> str:
 
 @blueprint.get("/taal/<code>")
 def choose_language(code: str) -> Response:
-    target = request.args.get("next", "/")
-    # Browsers drop tabs and newlines from a URL ("/\t/evil" is "//evil"): refuse any control
-    # character or space, then accept only a path on this site.
-    unsafe = any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)
-    if unsafe or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
+    target = safe_next(request.args.get("next"), "/")
     parts = urlsplit(target)
     if "lang" in dict(parse_qsl(parts.query)):  # an advice card's ?lang= would overrule her choice
         query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"])

@@ -20,6 +20,7 @@ from balie.extensions import db
 from balie.models import Answer, User
 from balie.models.base import utcnow
 from balie.qa.forms import AnswerForm, ModerateForm, OwnerForm, QuestionForm, ReviewedForm, SearchForm
+from balie.redirect_targets import safe_next
 from balie.rich_text import linked_services, render
 from balie.security import role_required
 from balie.services import directory_queries, qa, qa_index
@@ -328,8 +329,7 @@ def follow(kind: str, target: str) -> Any:
     following = qa.toggle_follow(db.session, current_user.id, internal, target, utcnow())
     db.commit()
     flash(gettext("You follow this now. You get an e-mail with a link when there is a new answer.") if following else gettext("You no longer follow this."), "success")
-    back = request.form.get("next", "")
-    return redirect(back if back.startswith("/vraagbaak") and "//" not in back else url_for("qa.index"), code=303)
+    return redirect(safe_next(request.form.get("next"), url_for("qa.index")), code=303)
 
 
 @blueprint.get("/vraagbaak/vragen/<question_id>/geschiedenis")

@@ -5,6 +5,12 @@ languages, phones, locations, attributes and change metadata) and validates agai
 HSDS 3.0 JSON Schemas. What HSDS has no field for travels as attributes with taxonomy terms
 of our own taxonomies (topic, phase, cost, recognition, kind, target group), so importing an
 export gives the same directory back.
+
+Two audiences. The public export (open data, ``/sociale-kaart/hsds.json``) holds the active
+services and nothing about the region's staff: no "checked by" and no change history, whose
+``updated_by`` and "last checked" values name the editor and part of her user id. The region's
+own backup (``flask kaart export-hsds``) holds everything, so that ``import-hsds`` restores the
+directory as it was, including who checked each service last.
 """
 
 from __future__ import annotations
@@ -101,7 +107,8 @@ def _location(service_id: str, index: int, location: LocationRecord, provinces: 
 
 
 def _service(
-    service: Service, categories: dict[str, Category], names: dict[str, str], provinces: dict[str, str], changes: list[ServiceChange]
+    service: Service, categories: dict[str, Category], names: dict[str, str], provinces: dict[str, str],
+    changes: list[ServiceChange], public: bool,
 ) -> dict[str, Any]:
     record = record_of(service)
     organisation = service.organisation
@@ -166,7 +173,7 @@ def _service(
         attributes.append(_attribute(record.id, "target_group", "text", "Doelgroep", record.target_group))
     if record.response_days is not None:
         attributes.append(_attribute(record.id, "response_days", "days", "Werkdagen", str(record.response_days)))
-    if record.assurer:
+    if record.assurer and not public:  # an editor's name and user id: never in open data
         attributes.append(_attribute(record.id, "assurer", "text", "Gecontroleerd door", record.assurer))
     out["attributes"] = attributes
     out["metadata"] = [
@@ -186,13 +193,15 @@ def _service(
     return out
 
 
-def export(session: Session, only_active: bool = False) -> list[dict[str, Any]]:
+def export(session: Session, *, public: bool) -> list[dict[str, Any]]:
+    """The directory as HSDS services: ``public`` for open data (active services, no staff names or ids),
+    else the region's own backup (every service, who checked it, the change history)."""
     query = select(Service).options(
         selectinload(Service.organisation).selectinload(Organisation.phones),
         selectinload(Service.areas), selectinload(Service.languages), selectinload(Service.phones),
         selectinload(Service.locations), selectinload(Service.categories), selectinload(Service.phases),
     )
-    if only_active:
+    if public:
         query = query.where(Service.status == "active")
     services = session.scalars(query.order_by(Service.id)).all()
     categories = {c.code: c for c in session.scalars(select(Category))}
@@ -201,10 +210,10 @@ def export(session: Session, only_active: bool = False) -> list[dict[str, Any]]:
         row.pc4: row.municipality.province for row in session.scalars(select(PostcodeArea).order_by(PostcodeArea.pc4))
     }
     changes: dict[str, list[ServiceChange]] = {}
-    if not only_active:
+    if not public:  # every change names the editor who made it
         for change in session.scalars(select(ServiceChange).order_by(ServiceChange.id)):
             changes.setdefault(change.service_id, []).append(change)
-    return [_service(s, categories, names, provinces, changes.get(s.id, [])) for s in services]
+    return [_service(s, categories, names, provinces, changes.get(s.id, []), public) for s in services]
 
 
 # --- import ------------------------------------------------------------------------------

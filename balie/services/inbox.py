@@ -243,7 +243,7 @@ def contact_attempts(found: list[RegistrationEvent]) -> int:
     return sum(1 for e in found if e.kind == Step.CONTACT_ATTEMPT.value)
 
 
-EXPORT_SCHEMA_VERSION = "1.0"
+EXPORT_SCHEMA_VERSION = "1.1"  # 1.1: "unreadable" names the fields that could not be decrypted
 
 
 def export_record(
@@ -277,4 +277,7 @@ def export_record(
             {"kind": e.kind, "code": e.code, "at": e.occurred_at.isoformat()} for e in found
         ],
         "privacy_text_version": registration.privacy_text_version,
+        # A field that could not be decrypted is null above and named here, so a dossier system can tell
+        # "left empty" from "lost" (unreadable contact_preferences: the safety wishes are not known).
+        "unreadable": list(person.unreadable),
     }

@@ -366,6 +366,35 @@ def fill_form(page: Page, postcode: str) -> None:
     page.locator(CONTINUE).click()
 
 
+WITHDRAWAL_CODE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+
+
+def test_a_reload_of_the_confirmation_no_longer_shows_the_withdrawal_code(browse: Browse) -> None:
+    page = browse.page()
+    fill_form(page, DELFT)
+    page.locator(SEND).click()
+    page.locator(".reference").wait_for()
+    assert urlsplit(page.url).path == "/aanmelden/bevestiging"
+    reference = page.locator(".reference").inner_text().strip()
+    code = page.locator("strong.withdrawal-code").inner_text().strip()
+    assert REFERENCE.match(reference) and WITHDRAWAL_CODE.match(code), (reference, code)
+
+    page.reload()
+    page.locator(".reference").wait_for()
+    assert page.locator(".reference").inner_text().strip() == reference, "the reference stays"
+    assert page.locator("strong.withdrawal-code").count() == 0
+    assert code not in page.content()
+    assert page.locator(".withdrawal-code-shown").is_visible(), "a line says it was shown once, and whom to contact"
+    assert DELFLAND in page.locator(".withdrawal-code-shown").inner_text()
+
+    # The next person at this computer opens the page in a new tab: no code either.
+    other_tab = page.context.new_page()
+    other_tab.goto("/aanmelden/bevestiging")
+    assert other_tab.locator(".reference").inner_text().strip() == reference
+    assert code not in other_tab.content()
+    browse.watcher.assert_clean()
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
 @pytest.mark.parametrize("width", [1280, 320])
 def test_axe_finds_no_violations_and_nothing_scrolls_sideways(browse: Browse, width: int, language: str) -> None:
@@ -398,6 +427,8 @@ def test_axe_finds_no_violations_and_nothing_scrolls_sideways(browse: Browse, wi
     page.locator(SEND).click()
     audit("confirmation", ".reference")
     assert REFERENCE.match(page.locator(".reference").inner_text().strip())
+    page.reload()
+    audit("confirmation shown again, without the withdrawal code", ".withdrawal-code-shown")
 
     for path, name in (("/al-geboren", "already born"), ("/privacy", "privacy"), ("/toegankelijkheid", "accessibility")):
         page.goto(path)

@@ -37,10 +37,9 @@ from balie.services.directory_editing import EditorScope, record_of
 from balie.services.directory_search import SearchQuery
 from balie.services.kaart_files import read_kaart
 from balie.services.reference_data import load_reference_data
-from tests.support.directory import WIJKTEAM_DELFT, WIJKTEAM_WESTLAND, dispose
+from tests.support.directory import WIJKTEAM_DELFT, WIJKTEAM_WESTLAND, dispose, hsds_schema
 
 KAART = PROJECT_ROOT / "sociale_kaart"
-HSDS_SCHEMA = Path("/work/shared/data/hsds-3.0/compiled/service_with_definitions.json")
 ADMIN = EditorScope(municipality_codes=frozenset(), is_admin=True, label="Test Beheerder (test)")
 QUERIES = (
     SearchQuery(text="schulden"),
@@ -158,12 +157,6 @@ def answers(app: Flask) -> list[tuple[Any, ...]]:
         return found
 
 
-def hsds_schema() -> dict[str, Any]:
-    if not HSDS_SCHEMA.exists():
-        pytest.skip(f"HSDS 3.0 schema not found at {HSDS_SCHEMA}")
-    return json.loads(HSDS_SCHEMA.read_text(encoding="utf-8"))
-
-
 # -- YAML ----------------------------------------------------------------------------------------
 
 
@@ -201,10 +194,12 @@ def test_the_hsds_export_validates_for_every_service(app: Flask, tmp_path: Path)
     save_change(app, WIJKTEAM_DELFT, sync=False, alert="Wachttijd ongeveer 2 weken (voorbeeld)")  # some history too
 
     run(app, "kaart", "export-hsds", str(tmp_path / "all.json"))
-    run(app, "kaart", "export-hsds", "--active-only", str(tmp_path / "open.json"))
+    run(app, "kaart", "export-hsds", "--public", str(tmp_path / "open.json"))
+    run(app, "kaart", "export-hsds", "--active-only", str(tmp_path / "old-name.json"))
 
     everything = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
     open_data = json.loads((tmp_path / "open.json").read_text(encoding="utf-8"))
+    assert json.loads((tmp_path / "old-name.json").read_text(encoding="utf-8")) == open_data
     with app.app_context():
         all_ids = set(db.session.scalars(select(Service.id)))
         active_ids = set(db.session.scalars(select(Service.id).where(Service.status == "active")))
@@ -221,7 +216,7 @@ def test_the_hsds_export_validates_for_every_service(app: Flask, tmp_path: Path)
 def test_a_broken_hsds_document_is_reported(app: Flask) -> None:
     schema = hsds_schema()
     with app.app_context():
-        services = hsds.export(db.session, only_active=True)[:2]
+        services = hsds.export(db.session, public=True)[:2]
     del services[0]["name"]
     services[1]["status"] = "open"
 

@@ -7,6 +7,7 @@ repository's instance folder, so tests neither share nor touch a developer's ind
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from flask import Flask
 
 from balie import search_registry
@@ -33,6 +35,8 @@ ZWANGERSCHAPSGROEP_CLOSED = "56641e74-2baf-43f3-b2b5-b79444ce73e2"  # temporaril
 GOEDE_START_PHB = "f9ed7aba-c728-4d96-a9a3-0a3cbbef0639"  # JGZ Delfland's home visit, GM0503 among others
 DELFT = "GM0503"
 DELFT_POSTCODE = "2611 AB"
+# The compiled Open Referral HSDS 3.0 service schema (with its definitions), shared on this machine.
+HSDS_SCHEMA = Path("/work/shared/data/hsds-3.0/compiled/service_with_definitions.json")
 
 
 def directory_app(template: Path, folder: Path, database_url: str | None = None, **overrides: Any) -> Flask:
@@ -114,6 +118,13 @@ def service_values(app: Flask, service_id: str) -> dict[str, Any]:
             "email": service.email,
             "index_version": service.index_version,
         }
+
+
+def hsds_schema() -> dict[str, Any]:
+    """The HSDS 3.0 service schema; the test is skipped where the machine does not have it."""
+    if not HSDS_SCHEMA.exists():
+        pytest.skip(f"HSDS 3.0 schema not found at {HSDS_SCHEMA}")
+    return dict(json.loads(HSDS_SCHEMA.read_text(encoding="utf-8")))
 
 
 def days_ago(today: date, days: int) -> date:

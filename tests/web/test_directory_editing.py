@@ -26,6 +26,7 @@ from balie.search import engine as search_engine
 from balie.search.engine import FRESHNESS_SECONDS
 from balie.extensions import db
 from balie.models import Service, ServiceChange
+from balie.services import hsds
 from balie.services.accounts import Grant
 from tests.support.accounts import Account, login, make_user
 from tests.support.directory import (
@@ -37,6 +38,7 @@ from tests.support.directory import (
     days_ago,
     directory_app,
     dispose,
+    hsds_schema,
     names,
     results,
     service_values,
@@ -427,6 +429,33 @@ def test_validation_errors_show_a_message_and_store_nothing(
 
     assert service_values(app, WIJKTEAM_DELFT) == before
     assert change_count(app) == changes_before
+
+
+# -- open data -----------------------------------------------------------------------------------------------
+
+
+def test_the_open_data_export_does_not_name_the_editor_who_saved_a_change(
+    app: Flask, editor: Any, els: Account, public: Any
+) -> None:
+    data = edit_form(editor, WIJKTEAM_DELFT)
+    data["alert"] = "Wachttijd ongeveer 3 weken (voorbeeld)"
+    assert post_edit(editor, WIJKTEAM_DELFT, data, save=True).status == 303
+
+    response = public.get("/sociale-kaart/hsds.json")
+
+    assert response.status_code == 200
+    services = response.get_json()
+    delft = next(s for s in services if s["id"] == WIJKTEAM_DELFT)
+    assert delft["alert"] == "Wachttijd ongeveer 3 weken (voorbeeld)" and delft["assured_date"] == today().isoformat()
+    published = response.get_data(as_text=True)
+    for trace in ("Els Editor", els.id, els.id[:8], els.id.replace("-", ""), els.id.split("-")[-1], els.email):
+        assert trace not in published, trace
+    assert hsds.validation_errors(services, hsds_schema()) == []
+    # The region's own backup still says who checked it, so import-hsds gives it back.
+    with app.app_context():
+        backup = next(s for s in hsds.export(db.session, public=False) if s["id"] == WIJKTEAM_DELFT)
+    checked_by = [a["value"] for a in backup["attributes"] if a["link_type"] == "assurer"]
+    assert checked_by == [f"Els Editor ({els.id[:8]})"]
 
 
 # -- administrators -----------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ on the Dutch catalogue, which is still being written; offer names come from the 
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -30,6 +29,7 @@ from tests.support.directory import (
     days_ago,
     directory_app,
     dispose,
+    hsds_schema,
     links,
     names,
     query_of,
@@ -40,7 +40,6 @@ from tests.support.directory import (
 from tests.support.pages import Page
 from tests.web.helpers import english
 
-HSDS_SCHEMA = Path("/work/shared/data/hsds-3.0/compiled/service_with_definitions.json")
 SEARCH = "/sociale-kaart"
 
 
@@ -409,14 +408,13 @@ def test_the_situation_guide_with_a_bad_postcode_shows_the_error(visitor: Any) -
 
 
 def test_the_open_data_export_validates_against_hsds(visitor: Any, kaart_app: Flask) -> None:
-    if not HSDS_SCHEMA.exists():
-        pytest.skip(f"HSDS 3.0 schema not found at {HSDS_SCHEMA}")
+    schema = hsds_schema()
     response = visitor.get("/sociale-kaart/hsds.json")
 
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     services = response.get_json()
-    assert hsds.validation_errors(services, json.loads(HSDS_SCHEMA.read_text(encoding="utf-8"))) == []
+    assert hsds.validation_errors(services, schema) == []
     assert {s["status"] for s in services} == {"active"}
     ids = {s["id"] for s in services}
     assert WIJKTEAM_DELFT in ids and BUDGETCOACH_INACTIVE not in ids

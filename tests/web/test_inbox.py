@@ -21,7 +21,8 @@ from sqlalchemy import select
 
 from balie.config import PROJECT_ROOT
 from balie.extensions import db
-from balie.models import AccessLogEntry, RegistrationEvent
+from balie.crypto import KeyRing
+from balie.models import AccessLogEntry, Registration, RegistrationEvent
 from tests.support.accounts import DELFLAND, HOFSTAD, Account, login, nurse
 from tests.support.pages import Page
 from tests.support.registration import due_month
@@ -363,8 +364,7 @@ def test_print_and_json_export_are_logged(app: Flask, client: Any, people: dict[
     assert response.headers["Content-Disposition"] == f'attachment; filename="aanmelding-{reference}.json"'
     exported = json.loads(response.get_data(as_text=True))
     jsonschema.validate(exported, EXPORT_SCHEMA)
-    documented = json.loads((PROJECT_ROOT / "balie" / "data" / "registration_export.schema.json").read_text("utf-8"))
-    jsonschema.Draft202012Validator(documented, format_checker=jsonschema.FormatChecker()).validate(exported)
+    documented_schema().validate(exported)
     assert exported["reference"] == reference and exported["id"] == registration_id
     assert exported["parent"]["name"] == answers["name"] and exported["parent"]["email"] == answers["email"]
     assert exported["parent"]["address"] == "2611 AB 12"
@@ -375,6 +375,48 @@ def test_print_and_json_export_are_logged(app: Flask, client: Any, people: dict[
     assert [(r.object_id, r.object_detail, r.action_code, r.actor_user_id) for r in rows] == [
         (registration_id, "print", "E", people["a"].id), (registration_id, "json", "E", people["a"].id)
     ]
+
+
+def flip_a_byte(sealed: bytes, _context: str) -> bytes:
+    damaged = bytearray(sealed)
+    damaged[len(damaged) // 2] ^= 0x04
+    return bytes(damaged)
+
+
+def seal_with_a_key_no_longer_in_the_ring(_sealed: bytes, context: str) -> bytes:
+    return KeyRing((("gone", bytes(32)),)).seal("+31611111111", context)
+
+
+def documented_schema() -> Any:
+    schema = json.loads((PROJECT_ROOT / "balie" / "data" / "registration_export.schema.json").read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+@pytest.mark.parametrize("damage", [flip_a_byte, seal_with_a_key_no_longer_in_the_ring])
+def test_a_phone_number_that_cannot_be_decrypted_is_marked_in_the_export(
+    app: Flask, client: Any, people: dict[str, Account], damage: Any
+) -> None:
+    answers = canary()
+    damaged_id = register_id(app, client, postcode=DELFT, **answers)
+    normal_id = register_id(app, client, postcode=DELFT, **canary())
+    with app.app_context():
+        stored = db.session.get(Registration, damaged_id)
+        stored.phone_sealed = damage(stored.phone_sealed, f"registration/{damaged_id}/phone")
+        db.session.commit()
+    nurse_a = logged_in(app, people["a"])
+
+    exported = json.loads(nurse_a.get(f"/inbox/{damaged_id}/export.json").get_data(as_text=True))
+    documented_schema().validate(exported)
+    assert exported["schema"].endswith("/1.1")
+    assert exported["unreadable"] == ["phone"]
+    assert exported["parent"]["phone"] is None
+    assert exported["parent"]["name"] == answers["name"] and exported["parent"]["email"] == answers["email"]
+    assert exported["parent"]["address"] == "2611 AB 12" and exported["note"] == answers["note"]
+    assert "Some details cannot be read" in Page(nurse_a.get(f"/inbox/{damaged_id}")).text, "as the detail page says"
+
+    normal = json.loads(nurse_a.get(f"/inbox/{normal_id}/export.json").get_data(as_text=True))
+    documented_schema().validate(normal)
+    assert normal["unreadable"] == [] and normal["parent"]["phone"]
 
 
 # --- T-32: another organisation's registration, a random id, a neighbouring id -------------

@@ -282,6 +282,63 @@ def test_the_confirmation_is_shown_for_two_hours_only(app, en_client):
     assert "There is no confirmation to show here" in later.text
 
 
+WITHDRAWAL_CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+SHOWN_ONCE = "The withdrawal code was shown only once, right after the registration was sent."
+
+
+def withdrawal_code_on(page: Page) -> str | None:
+    found = re.search(r'<strong class="withdrawal-code">([^<]+)</strong>', page.html)
+    return found.group(1) if found else None
+
+
+def test_the_withdrawal_code_is_shown_once_then_only_the_reference(app, en_client):
+    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+        checked, _typed = start(en_client)
+        sent = send_checked(en_client, checked)
+        reference = only_registration(app).reference
+
+        first = Page(en_client.get(sent.headers["Location"]))
+        code = withdrawal_code_on(first)
+        assert reference in first.text and code and WITHDRAWAL_CODE.fullmatch(code)
+        assert "The withdrawal code is shown only this once." in first.text
+        assert SHOWN_ONCE not in first.text
+
+        # A reload, or the next person at this phone or computer: the reference, never the code.
+        clock.shift(timedelta(minutes=5))
+        second = Page(en_client.get("/aanmelden/bevestiging"))
+        assert second.status == 200
+        assert reference in second.text and DELFLAND in second.text
+        assert code not in second.html and withdrawal_code_on(second) is None
+        assert WITHDRAWAL_CODE.findall(second.text) == []
+        assert SHOWN_ONCE in second.text
+        assert f"Did you not write it down? Contact {DELFLAND} and mention your reference." in second.text
+        assert 'href="/intrekken"' in second.html, "she can still withdraw with a code she wrote down"
+
+        # After the window: nothing at all.
+        clock.shift(timedelta(hours=2))
+        later = Page(en_client.get("/aanmelden/bevestiging"))
+    assert reference not in later.html and code not in later.html
+    assert "There is no confirmation to show here" in later.text
+
+
+def test_a_double_click_still_shows_the_code_once_but_sending_again_later_does_not_bring_it_back(app, en_client):
+    checked, _typed = start(en_client)
+    first, second = send_checked(en_client, checked), send_checked(en_client, checked)  # before any page showed
+    assert first.status_code == second.status_code == 303
+    reference = only_registration(app).reference
+    shown = Page(en_client.get(second.headers["Location"]))
+    code = withdrawal_code_on(shown)
+    assert reference in shown.text and code, "she has not seen the code yet: it is shown"
+
+    # Back to the check page and "Send" again (the same form): the same confirmation, without the code.
+    again = send_checked(en_client, checked)
+    assert again.status_code == 303
+    page = Page(en_client.get(again.headers["Location"]))
+    assert reference in page.text and SHOWN_ONCE in page.text
+    assert code not in page.html
+    assert registration_count(app) == 1
+
+
 # --- a slow parent: expired CSRF token (T-09) -----------------------------------------------
 
 

@@ -120,6 +120,7 @@ def test_samen_aanmelden_with_the_parents_tick_records_who_helped_when_and_which
         sent = send_from(pro, checked, {"parent_agrees": "y"})
         assert sent.status_code == 303 and sent.headers["Location"].endswith("/advies/bevestiging")
         receipt = Page(pro.get(sent.headers["Location"]))
+        reloaded = Page(pro.get(sent.headers["Location"]))
 
     stored = newest_registration(app)
     assert stored.route == "assisted"
@@ -132,6 +133,9 @@ def test_samen_aanmelden_with_the_parents_tick_records_who_helped_when_and_which
 
     assert receipt.status == 200 and reference_of(receipt) == stored.reference
     assert len(WITHDRAWAL_CODE.findall(receipt.text)) == 1, "the parent gets her withdrawal code"
+    # Once: a reload on the professional's screen shows the reference only.
+    assert reference_of(reloaded) == stored.reference and WITHDRAWAL_CODE.findall(reloaded.text) == []
+    assert "The withdrawal code was shown only once" in reloaded.text
     assert f"{PRO_NAME} will only hear that the JGZ contacted you" in receipt.text
 
 
