@@ -34,6 +34,7 @@ def production(tmp_path: Path, **changes: Any) -> dict[str, Any]:
         "DATA_KEYS": DATA_KEYS,
         "AUDIT_KEYS": AUDIT_KEYS,
         "AUDIT_HEAD_FILE": str(tmp_path / "audit-head.json"),
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",  # production counts in Redis; never reached here
         **changes,
     }
 
