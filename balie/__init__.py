@@ -33,7 +33,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from balie import cross_site, security_log
+    from balie import audit_head, cross_site, security_log
     from balie.crypto import KeyRing
     from balie.extensions import babel, csrf, db, limiter
     from balie.i18n import select_locale
@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     app.extensions["balie.keys"] = KeyRing.parse(str(app.config["DATA_KEYS"]))
     db.init_app(app)
     cross_site.register(app)  # before the token check, so a cross-site POST is logged as such
+    audit_head.register(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

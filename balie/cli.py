@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
@@ -17,6 +18,9 @@ from balie.crypto import new_key_text
 from balie.domain.directory import KaartInvalid
 from balie.database import truncate_wal
 from balie.extensions import db
+
+if TYPE_CHECKING:
+    from balie.services.access_log import VerifyResult
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 kaart_cli = AppGroup("kaart", help="The sociale kaart files in sociale_kaart/.")
@@ -330,16 +334,45 @@ def purge_command() -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 and name the rows that were changed."""
-    from balie.services import access_log
+@click.option(
+    "--head", "head_file", type=click.Path(dir_okay=False, path_type=Path),
+    help="The exported head to check against (default: BALIE_AUDIT_HEAD_FILE).",
+)
+def audit_verify(head_file: Path | None) -> None:
+    """Recompute the hash chain and check it holds the exported head; exit 1 naming what changed."""
+    from balie import audit_head
 
-    result = access_log.verify(db.session)
+    exporter = current_app.extensions[audit_head.EXPORTER_KEY]
+    path = head_file or exporter.path
+    result = audit_head.verify(db.session, exporter.keys, path)
     if result.ok:
-        click.echo(f"access log intact: {result.rows} rows")
+        held = f"; it holds the exported head (seq {result.head.seq})" if result.head else ""
+        click.echo(f"access log intact: {result.rows} rows{held}")
         return
-    click.echo(f"access log BROKEN at rows (seq): {', '.join(map(str, result.broken))}", err=True)
+    if result.broken:
+        click.echo(f"access log BROKEN at rows (seq): {', '.join(result.broken_ranges)}", err=True)
+    if result.head_problem is not None:
+        click.echo(_head_problem_text(result, path), err=True)
     raise click.exceptions.Exit(1)
+
+
+def _head_problem_text(result: "VerifyResult", path: Path) -> str:
+    from balie.services.access_log import HeadProblem
+
+    problem, head = result.head_problem, result.head
+    if problem is HeadProblem.UNREADABLE:
+        return f"access log head UNREADABLE: {path} holds no head"
+    if head is None:  # HeadProblem.MISSING
+        return f"access log head MISSING: no head in {path}; a cut or rewritten tail cannot be ruled out"
+    if problem is HeadProblem.SIGNATURE:
+        return f"access log head INVALID: the head in {path} is not signed by a configured audit key"
+    exported = f"the exported head is seq {head.seq} (exported at {head.exported_at})"
+    if problem is HeadProblem.CUT:
+        end = f"the log ends at seq {result.last_seq}" if result.rows else "the log is empty"
+        return f"access log CUT or REWRITTEN: {exported} but {end}"
+    if problem is HeadProblem.ROW_GONE:
+        return f"access log CUT or REWRITTEN: {exported} but row {head.seq} is gone"
+    return f"access log REWRITTEN: {exported} but row {head.seq} has another hash"
 
 
 def _backup_failed(error: Exception) -> click.exceptions.Exit:
@@ -373,6 +406,7 @@ def backup_create(file: Path) -> None:
 @click.option("--into", "target", required=True, help="URL of an EMPTY database (sqlite:///path or postgresql+psycopg://…).")
 def backup_restore(file: Path, target: str) -> None:
     """Restore FILE into an empty database, bring its schema up to date and purge what expired since."""
+    from balie import audit_head
     from balie.clock import today
     from balie.models.base import utcnow
     from balie.services import backup
@@ -381,7 +415,8 @@ def backup_restore(file: Path, target: str) -> None:
         restored = backup.restore(file, target)
     except backup.BackupError as error:
         raise _backup_failed(error) from None
-    with backup.open_database(target, int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"])) as session:
+    audit_keys = current_app.extensions[audit_head.EXPORTER_KEY].keys
+    with backup.open_database(target, audit_keys, int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"])) as session:
         with db.writing():
             ready = backup.make_ready(session, utcnow(), today(), int(current_app.config["PURGE_DAYS_AFTER_CLOSE"]))
             session.commit()
@@ -391,6 +426,7 @@ def backup_restore(file: Path, target: str) -> None:
         click.echo(f"schema upgraded from {ready.schema_before} to {ready.schema_after}")
     click.echo(f"purged {ready.purge.registrations} registrations that expired since the backup")
     click.echo("Point the app at it, then run `flask index rebuild` on every app node.")
+    click.echo("Move every node's access-log head (BALIE_AUDIT_HEAD_FILE) aside: it describes the old database.")
 
 
 @backup_cli.command("drill")
@@ -398,13 +434,14 @@ def backup_restore(file: Path, target: str) -> None:
 @click.option("--folder", type=click.Path(file_okay=False, path_type=Path), help="Where the temporary files go.")
 def backup_drill(keep: bool, folder: Path | None) -> None:
     """Back up, restore into a fresh empty database and check the copy; exit 1 naming failed checks."""
-    from balie import search_registry
+    from balie import audit_head, search_registry
     from balie.clock import today
     from balie.models.base import utcnow
     from balie.services import backup_drill as drill
 
     settings = drill.DrillSettings(
         keys=current_app.extensions["balie.keys"],
+        audit_keys=current_app.extensions[audit_head.EXPORTER_KEY].keys,
         purge_days_after_close=int(current_app.config["PURGE_DAYS_AFTER_CLOSE"]),
         now=utcnow(),
         today=today(),

@@ -8,18 +8,23 @@ like JSON (``BALIE_SPAM_MIN_SECONDS=0`` is the number 0), otherwise taken as tex
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import math
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from flask import Flask
+
+if TYPE_CHECKING:
+    from balie.crypto import KeyRing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Development-only values. They are public (they are in this file), so production refuses them.
 DEV_SECRET_KEY = "balie-development-secret-key-not-for-production"
 DEV_DATA_KEY = "dev:" + base64.b64encode(hashlib.sha256(b"balie-development-data-key").digest()).decode()
+DEV_AUDIT_KEY = "dev:" + base64.b64encode(hashlib.sha256(b"balie-development-audit-key").digest()).decode()
 
 
 class ConfigError(RuntimeError):
@@ -35,6 +40,13 @@ class Config:
     SECRET_KEY = DEV_SECRET_KEY
     # Data-encryption keys: "id:base64(32 bytes)", comma separated, the first one encrypts.
     DATA_KEYS = DEV_DATA_KEY
+    # Access-log keys, same form: the first signs new rows and the exported head, all verify.
+    AUDIT_KEYS = DEV_AUDIT_KEY
+    # The access log's signed head goes here after every commit that wrote to it (default:
+    # instance/audit-head.json); `flask audit verify` checks the log against it.
+    AUDIT_HEAD_FILE: str | None = None
+    # Optionally also to syslog, one line per export: "udp:host:port", "tcp:host:port" or a socket path.
+    AUDIT_HEAD_SYSLOG: str | None = None
     DATABASE_URL: str | None = None  # default: SQLite file in the instance folder
     SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -144,6 +156,8 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config["SOCIALE_KAART_DIR"] = str(PROJECT_ROOT / "sociale_kaart")
     if not app.config.get("SEARCH_INDEX_DIR"):
         app.config["SEARCH_INDEX_DIR"] = str(instance / "search")
+    if not app.config.get("AUDIT_HEAD_FILE"):
+        app.config["AUDIT_HEAD_FILE"] = str(instance / "audit-head.json")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
     validate(app.config)
@@ -153,26 +167,60 @@ def region_ggd_codes(config: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(code.strip() for code in str(config["REGION_GGD_CODES"]).split(",") if code.strip())
 
 
-def validate(config: Mapping[str, Any]) -> None:
-    """Refuse unsafe settings. In production: a real secret key and a real data key."""
+def _bytes(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def _key_bytes_in(value: str | bytes) -> set[bytes]:
+    """Every key a value could carry: itself, or as base64, or in an `id:base64` entry (or a list of them)."""
+    found = {_bytes(value)}
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    for part in (p.strip() for p in text.split(",")):
+        for candidate in (part, part.partition(":")[2]):
+            try:
+                found.add(base64.b64decode(candidate, validate=True))
+            except (binascii.Error, ValueError):
+                pass
+    return found
+
+
+def _ring(config: Mapping[str, Any], name: str) -> KeyRing:
     from balie.crypto import KeyRing  # local import: crypto must not depend on config at import
 
     try:
-        ring = KeyRing.parse(str(config["DATA_KEYS"]))
+        return KeyRing.parse(str(config[name]))
     except ValueError as exc:
-        raise ConfigError(f"BALIE_DATA_KEYS is not valid: {exc}") from None
+        raise ConfigError(f"BALIE_{name} is not valid: {exc}") from None
+
+
+def validate(config: Mapping[str, Any]) -> None:
+    """Refuse unsafe settings. In production: a real secret key, data key and audit key, all different."""
+    from balie.audit_head import parse_syslog_target
+
+    data_keys, audit_keys = _ring(config, "DATA_KEYS"), _ring(config, "AUDIT_KEYS")
+    if config.get("AUDIT_HEAD_SYSLOG"):
+        try:
+            parse_syslog_target(str(config["AUDIT_HEAD_SYSLOG"]))
+        except ValueError as exc:
+            raise ConfigError(f"BALIE_AUDIT_HEAD_SYSLOG is not valid: {exc}") from None
     if config["ENV"] not in {"development", "production"}:
         raise ConfigError("BALIE_ENV must be 'development' or 'production'")
     _validate_outbox(config)
     if config["ENV"] != "production":
         return
-    secret = str(config.get("SECRET_KEY") or "")
-    if secret == DEV_SECRET_KEY or len(secret.encode()) < 32:
+    secret = config.get("SECRET_KEY") or ""
+    secret = secret if isinstance(secret, bytes) else str(secret)
+    if _bytes(secret) == DEV_SECRET_KEY.encode() or len(_bytes(secret)) < 32:
         raise ConfigError("Production needs BALIE_SECRET_KEY: at least 32 random bytes, not the default")
-    if "dev" in ring.key_ids:
-        raise ConfigError("Production needs BALIE_DATA_KEYS with a real key, not the development key")
-    if any(secret.encode() == key for key in ring.raw_keys()):
+    for name, ring, public in (("DATA_KEYS", data_keys, DEV_DATA_KEY), ("AUDIT_KEYS", audit_keys, DEV_AUDIT_KEY)):
+        if "dev" in ring.key_ids or _key_bytes_in(public) & set(ring.raw_keys()):
+            raise ConfigError(f"Production needs BALIE_{name} with a real key, not the development key")
+    if _key_bytes_in(secret) & set(data_keys.raw_keys()):
         raise ConfigError("BALIE_SECRET_KEY and the data-encryption key must differ")
+    if _key_bytes_in(secret) & set(audit_keys.raw_keys()):
+        raise ConfigError("BALIE_SECRET_KEY and the audit key must differ")
+    if set(audit_keys.raw_keys()) & set(data_keys.raw_keys()):
+        raise ConfigError("BALIE_AUDIT_KEYS and BALIE_DATA_KEYS must not share a key")
     if str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
         raise ConfigError(
             "Production needs BALIE_RATELIMIT_STORAGE_URI=redis://…: memory:// counts in each process, "

@@ -4,12 +4,15 @@ A sealed value is ``b"B1" + len(key_id) + key_id + nonce(12) + ciphertext+tag``.
 associated data binds the value to its place (table, row id, field), so a ciphertext
 copied to another row or field does not decrypt. Keys come from configuration as
 ``id:base64`` pairs; the first key encrypts, every key decrypts (rotation without downtime).
+The same key-ring form holds the access log's audit keys, which sign (HMAC-SHA256) instead.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass, field
 
@@ -29,7 +32,7 @@ class UnreadableData(Exception):
 
 @dataclass(frozen=True)
 class KeyRing:
-    """The data-encryption keys, primary first. Never printed."""
+    """Keys of one purpose (data encryption, or the access log's chain), primary first. Never printed."""
 
     keys: tuple[tuple[str, bytes], ...] = field(repr=False)
 
@@ -68,6 +71,15 @@ class KeyRing:
 
     def _key(self, key_id: str) -> bytes | None:
         return next((raw for known, raw in self.keys if known == key_id), None)
+
+    def sign(self, message: bytes) -> str:
+        """HMAC-SHA256 of `message` with the primary key, as hex."""
+        return hmac.new(self.keys[0][1], message, hashlib.sha256).hexdigest()
+
+    def mac(self, message: bytes, key_id: str) -> str | None:
+        """HMAC-SHA256 of `message` with the key `key_id`, as hex; None when the ring lacks that key."""
+        raw = self._key(key_id)
+        return None if raw is None else hmac.new(raw, message, hashlib.sha256).hexdigest()
 
     def seal(self, plaintext: str, context: str) -> bytes:
         key_id, raw = self.keys[0]

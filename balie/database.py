@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 _write_intent: ContextVar[bool] = ContextVar("balie_write_intent", default=False)
 
 ENGINE_KEY = "balie.db.engine"
+SESSION_INFO_KEY = "balie.db.session_info"  # app.extensions: what every session of the app starts with
 WRITES_ON_GET = "_balie_writes_on_get"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,6 +42,11 @@ def _app_context_id() -> int:
 
 
 class _AppSession(Session):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Settings the app hands its sessions, e.g. the key that signs access-log rows.
+        self.info.update(current_app.extensions.get(SESSION_INFO_KEY, {}))
+
     def get_bind(self, mapper: Any = None, clause: Any = None, **kwargs: Any) -> Engine:
         return current_app.extensions[ENGINE_KEY]
 

@@ -252,6 +252,7 @@ def main() -> int:
         **os.environ,
         "BALIE_DATABASE_URL": f"sqlite:///{database}",
         "BALIE_MAIL_DIR": str(folder / "mail"),
+        "BALIE_AUDIT_HEAD_FILE": str(folder / "audit-head.json"),  # a head belongs to its own database
         **SETTINGS,
     }
     process: subprocess.Popen[bytes] | None = None

@@ -26,6 +26,8 @@ def make_app(database_url: str, folder: Path, **overrides: Any) -> Flask:
         "SECRET_KEY": TEST_SECRET,
         # Each test app keeps its search indexes in its own folder, never in the repository's instance/.
         "SEARCH_INDEX_DIR": str(folder / "search"),
+        # ... and its access-log head next to its database: a head belongs to one log.
+        "AUDIT_HEAD_FILE": str(folder / "audit-head.json"),
         **overrides,
     }
     return create_app(settings)
@@ -95,6 +97,13 @@ def any_db_app(request: pytest.FixtureRequest, sqlite_template_path: Path, tmp_p
 def browser_type_launch_args() -> dict[str, Any]:
     """pytest-playwright launches Debian's Chromium (never a downloaded browser)."""
     return launch_args()
+
+
+@pytest.fixture(autouse=True)
+def _audit_head_outside_the_repository(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Apps a test starts in another process (gunicorn) export the access-log head to the test's
+    folder, never to the repository's instance/ where it would describe another database."""
+    monkeypatch.setenv("BALIE_AUDIT_HEAD_FILE", str(tmp_path / "audit-head.json"))
 
 
 @pytest.fixture(autouse=True)

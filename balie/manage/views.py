@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from balie import security_log
+from balie import audit_head, security_log
 from balie.account.forms import EmptyForm
 from balie.domain import roles
 from balie.domain.errors import DomainError
@@ -232,4 +232,6 @@ def access_log_export() -> Response:
 @blueprint.get("/toegangslog/controle")
 @role_required(roles.ADMIN)
 def access_log_verify() -> str:
-    return render_template("manage/access_log_verify.html", result=access_log.verify(db.session))
+    exporter = current_app.extensions[audit_head.EXPORTER_KEY]
+    result = audit_head.verify(db.session, exporter.keys, exporter.path)
+    return render_template("manage/access_log_verify.html", result=result)

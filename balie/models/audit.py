@@ -1,4 +1,4 @@
-"""The access log in the style of NEN 7513: append-only, chained by hashes.
+"""The access log in the style of NEN 7513: append-only, chained by keyed hashes.
 
 Who (user, role, organisation), what (event and action code), which record (opaque id),
 when (UTC), with what outcome, and on what authorisation basis — never personal values.
@@ -37,6 +37,8 @@ class AccessLogEntry(Base):
     source: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
+    # The audit key that signed row_hash (HMAC-SHA256); NULL for rows from before the keys (SHA-256).
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
     def __repr__(self) -> str:
         return f"<AccessLogEntry {self.seq} {self.event_code} {self.outcome}>"

@@ -1,30 +1,46 @@
 """Writing, verifying and reading the NEN 7513-style access log.
 
-Each row's hash covers its own fields and the previous row's hash. Appends are serialised
-(SQLite: the write transaction holds the lock; PostgreSQL: an advisory transaction lock),
-so the chain never forks. ``verify`` recomputes the chain and names every row that no longer
-matches — an edit made directly in the database shows up there.
+Each row's hash covers its own fields and the previous row's hash. It is an HMAC-SHA256 with an
+audit key kept outside the database, and the row names that key's id: whoever can write to the
+database but lacks the key cannot rehash a chain after an edit. Rows from before the keys (no key
+id, plain SHA-256) still verify, but only as the start of the log: an unkeyed row after a keyed
+row is a break. Appends are serialised (SQLite: the write transaction holds the lock; PostgreSQL:
+an advisory transaction lock), so the chain never forks.
+
+A chain can still be cut short, or rewritten from its first row as plain SHA-256, without
+breaking a link. Against that the app exports the *head* after every commit that appended (the
+last seq and its hash, signed with the audit key; see balie.audit_head) to a place outside the
+database. ``verify`` recomputes the chain and, given that head, checks that the log still holds
+it. The signing keys come with the session (``session.info[SIGNING_KEYS]``, put there by the
+app), so every service that records inherits them.
 """
 
 from __future__ import annotations
 
 import csv
+import enum
 import hashlib
+import hmac
 import io
 import json
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Iterator
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime, timezone
+from typing import Any, Iterator
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from balie.crypto import KeyRing
 from balie.models import AccessLogEntry
 from balie.models.base import new_opaque_id, utcnow
 
 GENESIS = "0" * 64
 SOURCE = "balie"
 _ADVISORY_LOCK = 7513
+# session.info keys: the audit KeyRing that signs new rows, and "this transaction appended".
+SIGNING_KEYS = "balie.access_log.signing_keys"
+APPENDED = "balie.access_log.appended"
+HEAD_PURPOSE = "balie access log head v1"
 HASHED_FIELDS = (
     "event_id",
     "occurred_at",
@@ -43,7 +59,14 @@ HASHED_FIELDS = (
     "access_point",
     "source",
 )
-EXPORT_FIELDS = ("seq",) + HASHED_FIELDS + ("prev_hash", "row_hash")
+EXPORT_FIELDS = ("seq",) + HASHED_FIELDS + ("prev_hash", "row_hash", "key_id")
+
+
+class NoSigningKey(RuntimeError):
+    """The session carries no audit key: a row written now would break the chain."""
+
+    def __init__(self) -> None:
+        super().__init__("no audit key in the session: the access log cannot be written")
 
 
 @dataclass(frozen=True)
@@ -67,9 +90,17 @@ def _value(entry: AccessLogEntry, name: str) -> str:
     return "" if value is None else str(value)
 
 
-def row_hash(entry: AccessLogEntry, prev_hash: str) -> str:
-    canonical = json.dumps([prev_hash] + [_value(entry, name) for name in HASHED_FIELDS], ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def _canonical(entry: AccessLogEntry, prev_hash: str) -> bytes:
+    return json.dumps([prev_hash] + [_value(entry, name) for name in HASHED_FIELDS], ensure_ascii=False).encode("utf-8")
+
+
+def row_hash(entry: AccessLogEntry, prev_hash: str, keys: KeyRing | None = None) -> str | None:
+    """The hash `entry` must carry after `prev_hash`: HMAC-SHA256 with the key it names, or plain
+    SHA-256 for a row from before the keys. None when it names a key that `keys` does not hold."""
+    canonical = _canonical(entry, prev_hash)
+    if entry.key_id is None:
+        return hashlib.sha256(canonical).hexdigest()
+    return None if keys is None else keys.mac(canonical, entry.key_id)
 
 
 def _last_hash(session: Session) -> str:
@@ -77,6 +108,14 @@ def _last_hash(session: Session) -> str:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
     last = session.scalar(select(AccessLogEntry.row_hash).order_by(AccessLogEntry.seq.desc()).limit(1))
     return last or GENESIS
+
+
+def last_row(session: Session) -> tuple[int, str] | None:
+    """The newest row's seq and hash (inside an appending transaction: the one it appended last)."""
+    row = session.execute(
+        select(AccessLogEntry.seq, AccessLogEntry.row_hash).order_by(AccessLogEntry.seq.desc()).limit(1)
+    ).first()
+    return None if row is None else (row.seq, row.row_hash)
 
 
 def record(
@@ -93,7 +132,11 @@ def record(
     consent_ref: str | None = None,
     query: str | None = None,
 ) -> AccessLogEntry:
-    """Append one row. Call inside the transaction of the action it records."""
+    """Append one row, signed with the session's audit key. Call inside the transaction of the
+    action it records."""
+    keys: KeyRing | None = session.info.get(SIGNING_KEYS)
+    if keys is None:
+        raise NoSigningKey()
     now = utcnow()
     entry = AccessLogEntry(
         event_id=new_opaque_id(),
@@ -112,29 +155,102 @@ def record(
         query=query,
         access_point=actor.access_point,
         source=SOURCE,
+        key_id=keys.primary_id,
     )
     entry.prev_hash = _last_hash(session)
-    entry.row_hash = row_hash(entry, entry.prev_hash)
+    entry.row_hash = keys.sign(_canonical(entry, entry.prev_hash))
     session.add(entry)
     session.flush()
+    session.info[APPENDED] = True  # the app exports the new head once this commits
     return entry
+
+
+@dataclass(frozen=True)
+class Head:
+    """The head of the log as exported outside the database, signed with an audit key."""
+
+    seq: int
+    row_hash: str
+    exported_at: str  # UTC, ISO 8601 with ms
+    key_id: str
+    signature: str
+
+    def _message(self) -> bytes:
+        signed = {**asdict(self), "purpose": HEAD_PURPOSE}
+        del signed["signature"]
+        return json.dumps(signed, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def signed(cls, keys: KeyRing, seq: int, row_hash: str, exported_at: datetime) -> "Head":
+        at = exported_at.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        unsigned = cls(seq, row_hash, at, keys.primary_id, "")
+        return replace(unsigned, signature=keys.sign(unsigned._message()))
+
+    def signature_valid(self, keys: KeyRing) -> bool:
+        expected = keys.mac(self._message(), self.key_id)
+        return expected is not None and hmac.compare_digest(expected.encode(), self.signature.encode())
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Head":
+        """Raises ValueError when `text` is not a head."""
+        try:
+            data: Any = json.loads(text)
+            head = cls(**{field.name: data[field.name] for field in fields(cls)})
+        except (ValueError, TypeError, KeyError):
+            raise ValueError("not an access log head") from None
+        texts = (head.row_hash, head.exported_at, head.key_id, head.signature)
+        if type(head.seq) is not int or not all(isinstance(value, str) for value in texts):
+            raise ValueError("not an access log head")
+        return head
+
+
+class HeadProblem(enum.Enum):
+    """Why the log and its exported head disagree."""
+
+    MISSING = "missing"  # no head was found although the log has rows
+    UNREADABLE = "unreadable"  # the head file is not a head
+    SIGNATURE = "signature"  # the head's signature does not verify with the audit keys
+    CUT = "cut"  # the log ends before the head's seq
+    ROW_GONE = "row_gone"  # the log goes on past the head's seq, but that row is gone
+    REWRITTEN = "rewritten"  # the row at the head's seq has another hash
 
 
 @dataclass(frozen=True)
 class VerifyResult:
     rows: int
     broken: tuple[int, ...]  # seq numbers whose hash or link does not match
+    last_seq: int = 0
+    head: Head | None = None  # the exported head checked against (None: not checked)
+    head_problem: HeadProblem | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.broken
+        return not self.broken and self.head_problem is None
+
+    @property
+    def broken_ranges(self) -> tuple[str, ...]:
+        """The broken seq numbers with runs shortened: ("12", "40-57")."""
+        runs: list[list[int]] = []
+        for seq in self.broken:
+            if runs and seq == runs[-1][-1] + 1:
+                runs[-1].append(seq)
+            else:
+                runs.append([seq])
+        return tuple(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
 
 
-def verify(session: Session, batch: int = 2000) -> VerifyResult:
+def verify(session: Session, keys: KeyRing, head: Head | None = None, batch: int = 2000) -> VerifyResult:
+    """Recompute the chain with the audit `keys`; with an exported `head`, also check that the log
+    still holds it (rows after it are fine: a later write, or another node's)."""
     broken: list[int] = []
     previous = GENESIS
     rows = 0
     last_seq = 0
+    keyed = False
+    hash_at_head: str | None = None
     while True:
         chunk = session.scalars(
             select(AccessLogEntry).where(AccessLogEntry.seq > last_seq).order_by(AccessLogEntry.seq).limit(batch)
@@ -143,12 +259,27 @@ def verify(session: Session, batch: int = 2000) -> VerifyResult:
             break
         for entry in chunk:
             rows += 1
-            if entry.prev_hash != previous or row_hash(entry, entry.prev_hash) != entry.row_hash:
+            downgraded = keyed and entry.key_id is None  # rehashed without the key
+            keyed = keyed or entry.key_id is not None
+            if downgraded or entry.prev_hash != previous or row_hash(entry, entry.prev_hash, keys) != entry.row_hash:
                 broken.append(entry.seq)
+            if head is not None and entry.seq == head.seq:
+                hash_at_head = entry.row_hash
             previous = entry.row_hash
             last_seq = entry.seq
         session.expunge_all()
-    return VerifyResult(rows, tuple(broken))
+    result = VerifyResult(rows, tuple(broken), last_seq)
+    if head is None:
+        return result
+    return replace(result, head=head, head_problem=_head_problem(head, keys, hash_at_head, last_seq))
+
+
+def _head_problem(head: Head, keys: KeyRing, hash_at_head: str | None, last_seq: int) -> HeadProblem | None:
+    if not head.signature_valid(keys):
+        return HeadProblem.SIGNATURE
+    if hash_at_head is None:
+        return HeadProblem.CUT if last_seq < head.seq else HeadProblem.ROW_GONE
+    return None if hash_at_head == head.row_hash else HeadProblem.REWRITTEN
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from balie import migrate
+from balie.crypto import KeyRing
 from balie.database import make_engine
-from balie.services import postgres_tools, retention
+from balie.services import access_log, postgres_tools, retention
 from balie.services.postgres_tools import ToolFailed, safe_url
 from balie.services.table_checksums import TableFigure, table_figures
 
@@ -228,10 +229,11 @@ def _sqlite_restore(file: Path, path: Path) -> None:
 
 
 @contextlib.contextmanager
-def open_database(url: str, busy_timeout_ms: int = 5000) -> Iterator[Session]:
-    """A session on another database than the app's (a restored copy), closed afterwards."""
+def open_database(url: str, audit_keys: KeyRing, busy_timeout_ms: int = 5000) -> Iterator[Session]:
+    """A session on another database than the app's (a restored copy), closed afterwards. Rows it
+    adds to the access log (the purge after a restore) are signed with `audit_keys`."""
     engine = make_engine(url, busy_timeout_ms)
-    session = Session(bind=engine, expire_on_commit=False)
+    session = Session(bind=engine, expire_on_commit=False, info={access_log.SIGNING_KEYS: audit_keys})
     try:
         yield session
     finally:

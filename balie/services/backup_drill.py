@@ -48,6 +48,7 @@ _CHUNK = 1 << 20
 @dataclass(frozen=True)
 class DrillSettings:
     keys: KeyRing  # the keys the restored copy must be readable with
+    audit_keys: KeyRing  # the keys its access log must verify with (and the purge signs with)
     purge_days_after_close: int
     now: datetime
     today: date
@@ -88,9 +89,10 @@ class DrillReport:
         return tuple(name for name in CHECKS if name not in done)
 
 
-def _access_log_intact(session: Session) -> tuple[bool, str]:
-    # The one place the drill asks the access log about its chain.
-    result = access_log.verify(session)
+def _access_log_intact(session: Session, audit_keys: KeyRing) -> tuple[bool, str]:
+    # The one place the drill asks the access log about its chain. No exported head: the copy is
+    # the backup's moment, and this node's head may be later (rows written since).
+    result = access_log.verify(session, audit_keys)
     if result.ok:
         return True, f"{result.rows} rows, chain intact"
     return False, f"{result.rows} rows, chain broken at seq {', '.join(map(str, result.broken[:10]))}"
@@ -251,9 +253,9 @@ class _Drill:
         if not self.step("restore", self.restore):
             return
         assert self.target is not None
-        with backup.open_database(self.target, self.settings.busy_timeout_ms) as session:
+        with backup.open_database(self.target, self.settings.audit_keys, self.settings.busy_timeout_ms) as session:
             self.step("schema", lambda: _schema(session))
-            self.step("access-log", lambda: _access_log_intact(session))
+            self.step("access-log", lambda: _access_log_intact(session, self.settings.audit_keys))
             self.step("decrypt", lambda: self.decrypt(session))
             self.step("tables", lambda: self.tables(session))
             self.step("plaintext", self.plaintext)

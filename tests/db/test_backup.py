@@ -237,7 +237,13 @@ def test_a_restored_backup_is_readable_and_purged_before_use(
             found = db.session.get(Registration, registration_id)
             assert found is not None
             assert personal_data.open_details(found, keys).name == made[registration_id]["name"]
+    # The restored chain is intact (the purge's rows signed with the audit key); this node has
+    # no exported head for the restored database until its first write after the restore.
+    first = flask(restored, "audit", "verify")
+    assert first.exit_code == 1 and "BROKEN" not in first.output and "access log head MISSING" in first.output
+    append(restored, 1)
     assert flask(restored, "audit", "verify").exit_code == 0
+    assert "Move every node's access-log head (BALIE_AUDIT_HEAD_FILE) aside" in result.output
     assert sealed(any_db_app, expired)["name"], "the source itself is not purged by a restore elsewhere"
 
 

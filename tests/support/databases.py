@@ -25,9 +25,15 @@ def free_port() -> int:
 
 def initialise(database_url: str, mail_dir: Path) -> None:
     """Schema, reference data and the sociale kaart, exactly as `flask init` does."""
-    # The index goes next to the mail folder: never into the repository's instance folder.
+    # The index and the access-log head go next to the mail folder: never into the repository's instance folder.
     app = create_app(
-        {"TESTING": True, "DATABASE_URL": database_url, "MAIL_DIR": str(mail_dir), "SEARCH_INDEX_DIR": str(mail_dir.parent / "search")}
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "MAIL_DIR": str(mail_dir),
+            "SEARCH_INDEX_DIR": str(mail_dir.parent / "search"),
+            "AUDIT_HEAD_FILE": str(mail_dir.parent / "audit-head.json"),
+        }
     )
     runner = app.test_cli_runner()
     result = runner.invoke(args=["init"])

@@ -245,3 +245,13 @@ def test_new_key_text_is_accepted_and_fresh() -> None:
     ring = KeyRing.parse(first)
     assert ring.primary_id == "k3"
     assert ring.open(ring.seal(CANARY, CONTEXT), CONTEXT) == CANARY
+
+
+def test_the_primary_key_signs_and_every_listed_key_checks(k1: str, k2: str) -> None:
+    """The same key-ring form signs the access log (HMAC-SHA256): the primary signs, old keys still check."""
+    old, rotated = KeyRing.parse(k1), KeyRing.parse(f"{k2},{k1}")
+    message = b"row 12"
+    assert rotated.sign(message) == rotated.mac(message, "k2") != old.sign(message)
+    assert rotated.mac(message, "k1") == old.sign(message)
+    assert old.mac(message, "k2") is None
+    assert KeyRing.parse(key_text("k1")).mac(message, "k1") != old.sign(message)  # same id, other bytes

@@ -18,6 +18,7 @@ PRODUCTION = {
     "ENV": "production",
     "SECRET_KEY": "a-production-secret-key-of-more-than-32-bytes-0123456789",
     "DATA_KEYS": "k1:" + base64.b64encode(bytes(range(32))).decode(),
+    "AUDIT_KEYS": "a1:" + base64.b64encode(bytes(range(32, 64))).decode(),
     "DATABASE_URL": "sqlite://",
 }
 
