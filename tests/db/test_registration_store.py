@@ -316,3 +316,42 @@ def test_the_schema_goes_down_to_nothing_and_up_again_and_matches_the_models(any
     checked, _full = checked_page(client)
     assert client.post(SEND, data=form_fields(checked, SEND)).status_code == 303
     assert fresh_counts(any_db_app) == (1, 1)
+
+
+# --- a page that cannot be shown -------------------------------------------------------------
+
+
+def test_a_confirmation_the_database_cannot_show_says_her_registration_is_saved(app, monkeypatch):
+    """Sent and stored, then the database fails while the confirmation loads: she must not read
+    "not saved" (and send again); she reads that it is saved and can reload."""
+    from balie.services import registrations
+
+    client = english(app.test_client())
+    checked, _full = checked_page(client, **canaries())
+    sent = client.post(SEND, data=form_fields(checked, SEND))
+    assert sent.status_code == 303
+
+    def failing(*_args: Any, **_kwargs: Any) -> Any:
+        raise OperationalError("SELECT", {}, Exception("database is gone"))
+
+    monkeypatch.setattr(registrations, "by_id", failing)
+    page = Page(client.get(sent.headers["Location"]))
+    assert page.status == 503
+    assert "Your registration has been saved" in page.text and "Reload this page" in page.text
+    assert "Not saved" not in page.text and "Nothing has been saved" not in page.text
+    monkeypatch.undo()
+    assert session_counts(app) == (1, 1)
+    assert Page(client.get(sent.headers["Location"])).status == 200
+
+
+def test_a_page_that_only_shows_something_never_says_not_saved(app, monkeypatch):
+    from balie.services import directory_queries
+
+    def failing(*_args: Any, **_kwargs: Any) -> Any:
+        raise OperationalError("SELECT", {}, Exception("database is gone"))
+
+    monkeypatch.setattr(directory_queries, "home_visit_services", failing)
+    page = Page(english(app.test_client()).get("/"))
+    assert page.status == 503
+    assert "This page cannot be shown just now" in page.text
+    assert "Nothing has been saved" not in page.text
