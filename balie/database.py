@@ -102,7 +102,7 @@ class Database:
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
-            self.session.remove()
+            self.remove_quietly()
 
         @app.before_request
         def _declare_write_intent() -> None:
@@ -149,6 +149,18 @@ class Database:
             log.error("commit failed: %s", type(exc).__name__)
             self.rollback_quietly()
             raise DatabaseUnavailable() from None
+
+    def remove_quietly(self) -> None:
+        """End the context's session without ever raising. The page is rendered by now: a database
+        that went away meanwhile (closing rolls back on a dead connection) must not turn it into
+        a server error. The session is dropped either way, never left for a later context."""
+        try:
+            self.session.remove()
+        except Exception as exc:  # noqa: BLE001 - the connection may be gone; drop it.
+            log.warning("closing the database session failed: %s", type(exc).__name__)
+            with contextlib.suppress(Exception):
+                self.session.invalidate()
+            self.session.registry.clear()
 
     def rollback_quietly(self) -> None:
         """Roll back without ever raising: an error handler must not fail itself."""

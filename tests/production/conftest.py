@@ -107,7 +107,7 @@ def in_process_app(env: dict[str, str], folder: Path) -> Flask:
 
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")  # the browser tests run first: one stack for all, not two
 def stack(postgres: PostgresServer | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if postgres is None:
         pytest.skip("PostgreSQL tests switched off")

@@ -191,3 +191,27 @@ def test_a_failed_commit_raises_database_unavailable_and_stores_nothing(
         assert raised.value.__cause__ is None
         # The half-done change was rolled back and the session works again.
         assert db.session.execute(text("SELECT count(*) FROM postcode_area WHERE pc4 = '0002'")).scalar() == 0
+
+
+def test_a_database_gone_while_the_page_is_sent_never_turns_it_into_a_server_error(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen in production: PostgreSQL restarted after the confirmation page was rendered; closing
+    the request's session rolled back on the dead connection and gunicorn answered 500."""
+    from sqlalchemy.orm import Session
+
+    from balie.database import _AppSession
+
+    closed: list[int] = []
+
+    def close_on_a_dead_connection(self: Session) -> None:
+        closed.append(1)
+        raise OperationalError("ROLLBACK", {}, Exception("server closed the connection unexpectedly"))
+
+    client = app.test_client()
+    monkeypatch.setattr(_AppSession, "close", close_on_a_dead_connection)
+    page = client.get("/sociale-kaart?q=schulden")  # a page that reads from the database
+    monkeypatch.undo()
+
+    assert closed and page.status_code == 200
+    assert client.get("/sociale-kaart?q=schulden").status_code == 200, "the next request gets a fresh session"
