@@ -10,6 +10,7 @@ nothing may be stored twice, and an error page is the kind "not saved, try again
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from collections import Counter
 
 import pytest
@@ -130,3 +131,22 @@ def during_send_once(load: Registrations, number: int) -> tuple[int, bool]:
                 **answers(name=f"Tijdens {number}"), "send": "1"}
         sent = browser.post(load.url + "/aanmelden/versturen", data=data, allow_redirects=False, timeout=120, verify=load.verify)
         return sent.status_code, NOT_SAVED in sent.text and f"Tijdens {number}" in sent.text
+
+
+def test_when_no_node_answers_nginx_shows_a_kind_page_also_after_a_post(stack: Stack, tmp_path: Path) -> None:
+    """nginx with the project's site file in front of a node that is down (nothing listens)."""
+    import requests
+
+    from tests.production.servers import Nginx
+    from tests.support.databases import free_port
+
+    nginx = Nginx(tmp_path / "nginx", stack.certificate, [free_port()]).start()
+    try:
+        for method in ("GET", "POST"):
+            answered = requests.request(method, nginx.url + "/aanmelden/versturen", data={"name": "x"},
+                                        verify=str(stack.certificate.certificate), timeout=60)
+            assert answered.status_code == 503, method
+            assert "Even niet bereikbaar" in answered.text and "U wordt niet twee keer aangemeld" in answered.text
+            assert answered.headers["Cache-Control"] == "no-store"
+    finally:
+        nginx.stop()
