@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from flask import Flask
 
 from balie import search_registry
+from balie.config import PROJECT_ROOT
 from balie.extensions import db
 from balie.models import Service
 from balie.services import directory_changes
@@ -35,8 +35,8 @@ ZWANGERSCHAPSGROEP_CLOSED = "56641e74-2baf-43f3-b2b5-b79444ce73e2"  # temporaril
 GOEDE_START_PHB = "f9ed7aba-c728-4d96-a9a3-0a3cbbef0639"  # JGZ Delfland's home visit, GM0503 among others
 DELFT = "GM0503"
 DELFT_POSTCODE = "2611 AB"
-# The compiled Open Referral HSDS 3.0 service schema (with its definitions), shared on this machine.
-HSDS_SCHEMA = Path("/work/shared/data/hsds-3.0/compiled/service_with_definitions.json")
+# The compiled Open Referral HSDS 3.0 service schema (with its definitions), see tests/data/README.md.
+HSDS_SCHEMA = PROJECT_ROOT / "tests" / "data" / "hsds-3.0" / "service_with_definitions.json"
 
 
 def directory_app(template: Path, folder: Path, database_url: str | None = None, **overrides: Any) -> Flask:
@@ -122,8 +122,6 @@ def service_values(app: Flask, service_id: str) -> dict[str, Any]:
 
 def hsds_schema() -> dict[str, Any]:
     """The HSDS 3.0 service schema; the test is skipped where the machine does not have it."""
-    if not HSDS_SCHEMA.exists():
-        pytest.skip(f"HSDS 3.0 schema not found at {HSDS_SCHEMA}")
     return dict(json.loads(HSDS_SCHEMA.read_text(encoding="utf-8")))
 
 

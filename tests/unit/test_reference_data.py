@@ -28,7 +28,6 @@ CBS_FILE = next(
         for folder in (
             Path(os.environ.get("BALIE_SHARED_DATA", "/nonexistent")),
             PROJECT_ROOT.parent / "shared" / "data",
-            Path("/work/shared/data"),
         )
         if (folder / "pc4_gemeente_2024.csv").exists()
     ),
