@@ -109,6 +109,7 @@ CHANGE_ACTION_LABELS = {
     "create": _l("Added"),
     "update": _l("Changed"),
     "import": _l("Changed by an import"),
+    "overwrite": _l("Overwritten by an import, on purpose"),
     "retire": _l("No longer shown"),
     "verify": _l("Checked: still correct"),
 }
@@ -134,6 +135,7 @@ CHANGE_FIELD_LABELS = {
     "phones": _l("Phone numbers"),
     "locations": _l("Locations"),
     "last_checked": _l("Last checked"),
+    "organisation": _l("Organisation"),
 }
 
 # Who acted, in the access log: the roles above plus the parent's form and the desk itself.
