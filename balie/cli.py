@@ -87,13 +87,23 @@ def _operator() -> str:
         return "unknown"
 
 
-def _report_import(counts: "ImportCounts", force: bool, load_command: str) -> None:
+def _counted(number: int, one: str, more: str) -> str:
+    return f"{number} {one if number == 1 else more}"
+
+
+def _report_import(counts: "ImportCounts", force: bool, load_command: str, list_kept: bool = False) -> None:
     """Fields kept for editors and conflicts, by file, entry and field (never a value)."""
     if counts.kept:
-        click.echo(f"sociale kaart: {counts.kept} fields keep the value an editor gave them on the site")
+        click.echo(
+            f"sociale kaart: {_counted(len(counts.kept), 'field keeps', 'fields keep')} the value an editor gave on the site"
+            + ("" if list_kept else " (list them: flask kaart load --dry-run)")
+        )
+        if list_kept:
+            for place in counts.kept:
+                click.echo(f"  {place}: changed by an editor on the site; kept")
     if not counts.conflicts:
         return
-    click.echo(f"sociale kaart: {len(counts.conflicts)} conflicts between the file and the site:", err=True)
+    click.echo(f"sociale kaart: {_counted(len(counts.conflicts), 'conflict', 'conflicts')} between the file and the site:", err=True)
     for conflict in counts.conflicts:
         click.echo(f"  {conflict}", err=True)
     if not force:
@@ -104,16 +114,17 @@ def _report_import(counts: "ImportCounts", force: bool, load_command: str) -> No
         )
 
 
-def _load_kaart(force: bool = False) -> None:
+def _load_kaart(force: bool = False, dry_run: bool = False) -> None:
     from balie.services.directory_import import FILES, import_kaart
 
     counts = import_kaart(db.session, _read_kaart(), FILES, force=force, operator=_operator())
     click.echo(
-        f"sociale kaart: {counts.organisations} organisations, {counts.services} services"
+        ("dry run, nothing changed: " if dry_run else "")
+        + f"sociale kaart: {counts.organisations} organisations, {counts.services} services"
         + (f", {counts.changed} changed" if counts.changed else "")
         + (f", {counts.retired} retired" if counts.retired else "")
     )
-    _report_import(counts, force, "flask kaart load")
+    _report_import(counts, force, "flask kaart load", list_kept=dry_run)
 
 
 @kaart_cli.command("validate")
@@ -132,11 +143,18 @@ FORCE_FILES = click.option(
 
 @kaart_cli.command("load")
 @FORCE_FILES
-def kaart_load(force: bool) -> None:
+@click.option(
+    "--dry-run", is_flag=True,
+    help="Change nothing: show what a load would do, with every field an editor changed on the site.",
+)
+def kaart_load(force: bool, dry_run: bool) -> None:
     """Load the files into the database. Fields editors changed on the site are kept (see sociale_kaart/README.md);
     services that left a file are retired, unless an editor changed or made them on the site."""
     with db.writing():
-        _load_kaart(force)
+        _load_kaart(force, dry_run)
+        if dry_run:
+            db.rollback_quietly()
+            return
         db.commit()
     from balie import search_registry
 

@@ -49,12 +49,11 @@ class ImportSource:
     is_files: bool  # the sociale kaart files: their values become the base of the next import
     file_label: str = ""  # an HSDS list: its file name, in reports
 
-    def place(self, organisation: OrganisationRecord, index: int | None, name: str, service_id: str) -> tuple[str, str]:
-        """(file, entry) as ``kaart validate`` names them."""
+    def place(self, organisation: OrganisationRecord, index: int | None, name: str, service_id: str, field: str = "") -> Place:
         if not self.is_files:
-            return self.file_label, f"service {service_id} ({name})"
+            return Place(self.file_label, f"service {service_id} ({name})", field)
         entry = f"services[{index}] ({name})" if index is not None else f"service {service_id} ({name})"
-        return f"{ORGANISATIONS_DIR}/{organisation.slug}.yaml", entry
+        return Place(f"{ORGANISATIONS_DIR}/{organisation.slug}.yaml", entry, field)
 
     def forced_by(self, operator: str) -> str:
         return f"{self.changed_by} --force-files ({operator})"
@@ -87,18 +86,27 @@ _MESSAGES = {
 
 
 @dataclass(frozen=True)
-class Conflict:
-    """A field (or an entry) the file and the site both changed. Names places, never values."""
+class Place:
+    """Where in the files, as ``kaart validate`` names it: file, entry and field (never a value)."""
 
     file: str
     entry: str
-    field: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        return ": ".join(part for part in (self.file, self.entry, self.field) if part)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field (or an entry) the file and the site both changed."""
+
+    place: Place
     kind: ConflictKind
     forced: bool
 
     def __str__(self) -> str:
-        where = ": ".join(part for part in (self.file, self.entry, self.field) if part)
-        return f"{where}: {_MESSAGES[(self.kind, self.forced)]}"
+        return f"{self.place}: {_MESSAGES[(self.kind, self.forced)]}"
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,7 @@ class ImportCounts:
     services: int
     changed: int
     retired: int
-    kept: int = 0  # fields an editor changed on the site and the file did not: her value stays
+    kept: tuple[Place, ...] = ()  # fields an editor changed on the site and the file did not: hers stay
     conflicts: tuple[Conflict, ...] = field(default=())
 
 
@@ -200,7 +208,7 @@ class _Import:
     now: datetime
     changed: dict[str, Service] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
-    kept: int = 0
+    kept: list[Place] = field(default_factory=list)
     retired: int = 0
 
     def _apply(self, service: Service, record: ServiceRecord, is_example: bool, organisation: Organisation | None) -> None:
@@ -237,11 +245,12 @@ class _Import:
                 continue
             if base is not None:
                 new_bases[name] = base  # a base read from the history is stored from now on
+            place = self.source.place(org_record, index, record.name, record.id, name)
             if outcome is Outcome.KEPT:
-                self.kept += 1
+                self.kept.append(place)
                 continue
             kind = ConflictKind.CHANGED_ON_BOTH if base is not None else ConflictKind.NOT_KNOWN
-            self.conflicts.append(Conflict(*self.source.place(org_record, index, record.name, record.id), name, kind, self.force))
+            self.conflicts.append(Conflict(place, kind, self.force))
             if self.force:
                 forced.add(name)
                 new_bases[name] = file_value
@@ -269,7 +278,7 @@ class _Import:
         changed_on_site = any(self.bases.base(service.id, name, value) != value for name, value in before.items())
         if changed_on_site:
             place = self.source.place(org_record, None, service.name, service.id)
-            self.conflicts.append(Conflict(*place, "", ConflictKind.LEFT_THE_FILE, self.force))
+            self.conflicts.append(Conflict(place, ConflictKind.LEFT_THE_FILE, self.force))
             if not self.force:
                 return
         service.status = "defunct"
@@ -327,6 +336,6 @@ def import_kaart(
         services=len(listed),
         changed=len(run.changed),
         retired=run.retired,
-        kept=run.kept,
+        kept=tuple(run.kept),
         conflicts=tuple(run.conflicts),
     )

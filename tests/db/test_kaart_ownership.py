@@ -26,22 +26,35 @@ from typing import Any
 import pytest
 import yaml
 from flask import Flask
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from balie.clock import today
-from balie.config import PROJECT_ROOT
 from balie.domain.directory import PhoneRecord
 from balie.extensions import db
 from balie.models import Organisation, Service, ServiceChange, ServiceFileValue
+from balie.services.accounts import Grant
 from balie.services import directory_changes, directory_editing
 from balie.services.directory_editing import EditorScope, record_of
 from tests.conftest import make_app
-from tests.support.directory import DELFT, WIJKTEAM_DELFT, WIJKTEAM_WESTLAND, dispose
+from tests.support.accounts import login, make_user
+from tests.support.directory import (
+    DELFT,
+    UITGIFTEPUNT_DELFT,
+    WIJKTEAM_DELFT,
+    WIJKTEAM_WESTLAND,
+    WIJKTEAMS_FILE,
+    change_kaart_file,
+    conflict_lines,
+    copy_kaart,
+    dispose,
+    footprint,
+    run_command,
+)
+from tests.support.pages import Page
+from tests.web.helpers import english, form_fields
 
 ELS = EditorScope(municipality_codes=frozenset({DELFT}), is_admin=False, label="Els Editor (e15e0001)")
-WIJKTEAMS_FILE = "organisaties/sociale-wijkteams-delfland-voorbeeld.yaml"
 DELFT_ENTRY = f"{WIJKTEAMS_FILE}: services[0] (Sociaal wijkteam Delft (voorbeeld))"
-UITGIFTEPUNT_DELFT = "bcb0dbc7-385e-4cad-b08c-82b04cf5d6f9"  # the food bank's Delft outlet, GM0503
 FILE_PHONE, ELS_PHONE, NEW_FILE_PHONE = "088 000 00 11", "088 000 00 99", "088 000 00 55"
 WESTLAND_PHONE, NEW_WESTLAND_PHONE = "088 000 00 12", "088 000 00 52"
 ELS_WORDS = "Nieuw: een avondspreekuur op woensdag."
@@ -49,9 +62,7 @@ ELS_WORDS = "Nieuw: een avondspreekuur op woensdag."
 
 @pytest.fixture
 def kaart(tmp_path: Path) -> Path:
-    folder = tmp_path / "sociale_kaart"
-    shutil.copytree(PROJECT_ROOT / "sociale_kaart", folder)
-    return folder
+    return copy_kaart(tmp_path)
 
 
 @pytest.fixture
@@ -60,19 +71,6 @@ def app(any_db_app: Flask, kaart: Path, tmp_path: Path) -> Flask:
     any_db_app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "search")
     any_db_app.config["SOCIALE_KAART_DIR"] = str(kaart)
     return any_db_app
-
-
-def run(app: Flask, *args: str) -> str:
-    result = app.test_cli_runner().invoke(args=list(args))
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def change_file(kaart: Path, old: str, new: str, name: str = WIJKTEAMS_FILE) -> None:
-    path = kaart / name
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"test data changed: {old!r} in {name}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def drop_from_file(kaart: Path, *service_ids: str) -> None:
@@ -129,22 +127,6 @@ def history(app: Flask, service_id: str) -> list[tuple[str, str, str, str, str]]
         ]
 
 
-def footprint(app: Flask) -> tuple[Any, ...]:
-    """Everything an import could write: history rows, directory version, the files' values, services."""
-    with app.app_context():
-        db.session.expire_all()
-        return (
-            db.session.scalar(select(func.count()).select_from(ServiceChange)),
-            directory_changes.current_version(db.session),
-            sorted(tuple(row) for row in db.session.execute(select(ServiceFileValue.service_id, ServiceFileValue.field_name, ServiceFileValue.value))),
-            sorted(tuple(row) for row in db.session.execute(select(Service.id, Service.last_modified, Service.index_version))),
-        )
-
-
-def conflict_lines(output: str) -> list[str]:
-    return [line.strip() for line in output.splitlines() if line.startswith("  organisaties/")]
-
-
 # -- what she changed survives -------------------------------------------------------------------------
 
 
@@ -156,7 +138,7 @@ def test_her_text_phone_number_and_check_survive_flask_init_and_it_writes_nothin
     history_before = history(app, WIJKTEAM_DELFT), history(app, UITGIFTEPUNT_DELFT)
     before = footprint(app)
 
-    first = run(app, "init")
+    first = run_command(app, "init")
 
     assert (facts(app, WIJKTEAM_DELFT), facts(app, UITGIFTEPUNT_DELFT)) == edited
     assert facts(app, WIJKTEAM_DELFT)["phones"] == [ELS_PHONE]
@@ -165,23 +147,68 @@ def test_her_text_phone_number_and_check_survive_flask_init_and_it_writes_nothin
     assert (history(app, WIJKTEAM_DELFT), history(app, UITGIFTEPUNT_DELFT)) == history_before  # no import over her
     assert footprint(app) == before  # no history rows, no new directory version, nothing stored
     # description, phones and last checked of the wijkteam, last checked of the outlet
-    assert "sociale kaart: 4 fields keep the value an editor gave them on the site" in first
+    assert "sociale kaart: 4 fields keep the value an editor gave on the site (list them: flask kaart load --dry-run)" in first
     assert "conflict" not in first
 
-    second = run(app, "init")  # `make run` again
+    second = run_command(app, "init")  # `make run` again
 
     assert footprint(app) == before
     assert "conflict" not in second
 
 
+def test_her_edit_through_the_pages_survives_flask_init(app: Flask) -> None:
+    """The same through the editor's pages (Flask client): edit form, preview, save, "still correct"."""
+    els = make_user(app, "els@delft.example", [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Editor")
+    client = english(app.test_client())
+    login(client, els)
+    edit = f"/sociale-kaart/beheer/{WIJKTEAM_DELFT}/bewerken"
+    data = form_fields(Page(client.get(edit)), "/bewerken")
+    data["description"] += f" {ELS_WORDS}"
+    data["phones"] = f"{ELS_PHONE} | wijkteam Delft"
+    preview = Page(client.post(edit, data=data))
+    saving = form_fields(preview, "/bewerken")
+    saving["save"] = "1"
+    assert client.post(edit, data=saving).status_code == 303
+    overview = Page(client.get("/sociale-kaart/beheer"))
+    assert client.post(
+        f"/sociale-kaart/beheer/{UITGIFTEPUNT_DELFT}/klopt-nog", data={"csrf_token": overview.hidden("csrf_token")}
+    ).status_code == 303
+
+    run_command(app, "init")
+
+    public = Page(client.get(f"/sociale-kaart/aanbod/{WIJKTEAM_DELFT}")).text
+    assert f"Phone: {ELS_PHONE}" in public and ELS_WORDS in public
+    form = form_fields(Page(client.get(edit)), "/bewerken")
+    assert form["phones"] == f"{ELS_PHONE} | wijkteam Delft" and form["description"].endswith(ELS_WORDS)
+    assert facts(app, UITGIFTEPUNT_DELFT)["checked"][0] == today()
+    assert [row for row in history(app, WIJKTEAM_DELFT) if row[2] == "import" and row[0] != "create"] == []
+
+
+def test_a_dry_run_lists_the_fields_editors_changed_and_changes_nothing(app: Flask, kaart: Path) -> None:
+    els_saves(app, WIJKTEAM_DELFT, phones=(PhoneRecord(ELS_PHONE, "wijkteam Delft"),))
+    change_kaart_file(kaart, f'"{WESTLAND_PHONE}"', f'"{NEW_WESTLAND_PHONE}"')
+    before = footprint(app)
+
+    output = run_command(app, "kaart", "load", "--dry-run")
+
+    assert "dry run, nothing changed: sociale kaart: 36 organisations, 63 services, 1 changed" in output
+    assert [line.strip() for line in output.splitlines() if "kept" in line] == [
+        f"{DELFT_ENTRY}: phones: changed by an editor on the site; kept",
+        f"{DELFT_ENTRY}: last_checked: changed by an editor on the site; kept",
+    ]
+    assert ELS_PHONE not in output and "Els" not in output
+    assert footprint(app) == before
+    assert facts(app, WIJKTEAM_WESTLAND)["phones"] == [WESTLAND_PHONE]
+
+
 def test_what_the_file_changed_and_nobody_touched_on_the_site_takes_the_files_value(app: Flask, kaart: Path) -> None:
     els_saves(app, WIJKTEAM_DELFT, alert="Wachttijd ongeveer 2 weken (voorbeeld)")
-    change_file(kaart, f'"{FILE_PHONE}"', f'"{NEW_FILE_PHONE}"')  # she did not touch the phone number
-    change_file(kaart, f'"{WESTLAND_PHONE}"', f'"{NEW_WESTLAND_PHONE}"')
+    change_kaart_file(kaart, f'"{FILE_PHONE}"', f'"{NEW_FILE_PHONE}"')  # she did not touch the phone number
+    change_kaart_file(kaart, f'"{WESTLAND_PHONE}"', f'"{NEW_WESTLAND_PHONE}"')
     with app.app_context():
         version = directory_changes.current_version(db.session)
 
-    output = run(app, "init")
+    output = run_command(app, "init")
 
     delft = facts(app, WIJKTEAM_DELFT)
     assert delft["phones"] == [NEW_FILE_PHONE] and delft["alert"] == "Wachttijd ongeveer 2 weken (voorbeeld)"
@@ -197,11 +224,11 @@ def test_what_the_file_changed_and_nobody_touched_on_the_site_takes_the_files_va
 
 def test_a_field_changed_in_the_file_and_on_the_site_is_reported_and_keeps_her_value(app: Flask, kaart: Path) -> None:
     els_saves(app, WIJKTEAM_DELFT, phones=(PhoneRecord(ELS_PHONE, "wijkteam Delft"),))
-    change_file(kaart, f'"{FILE_PHONE}"', f'"{NEW_FILE_PHONE}"')
-    change_file(kaart, 'date: "2026-10-15"', 'date: "2026-12-01"')  # the files' check, and hers
+    change_kaart_file(kaart, f'"{FILE_PHONE}"', f'"{NEW_FILE_PHONE}"')
+    change_kaart_file(kaart, 'date: "2026-10-15"', 'date: "2026-12-01"')  # the files' check, and hers
     before = footprint(app)
 
-    output = run(app, "init")
+    output = run_command(app, "init")
 
     assert conflict_lines(output) == [
         f"{DELFT_ENTRY}: phones: changed in the file and by an editor on the site; the editor's value is kept",
@@ -213,14 +240,14 @@ def test_a_field_changed_in_the_file_and_on_the_site_is_reported_and_keeps_her_v
     assert facts(app, WIJKTEAM_DELFT)["phones"] == [ELS_PHONE]
     assert footprint(app) == before
     # Reported again on every run until someone decides.
-    assert conflict_lines(run(app, "init")) == conflict_lines(output)
+    assert conflict_lines(run_command(app, "init")) == conflict_lines(output)
 
 
 def test_force_files_takes_the_files_value_and_the_history_says_who_forced_it(app: Flask, kaart: Path) -> None:
     els_saves(app, WIJKTEAM_DELFT, phones=(PhoneRecord(ELS_PHONE, "wijkteam Delft"),), alert="Alleen op afspraak (voorbeeld)")
-    change_file(kaart, f'"{FILE_PHONE}"', f'"{NEW_FILE_PHONE}"')
+    change_kaart_file(kaart, f'"{FILE_PHONE}"', f'"{NEW_FILE_PHONE}"')
 
-    output = run(app, "kaart", "load", "--force-files")
+    output = run_command(app, "kaart", "load", "--force-files")
 
     assert conflict_lines(output) == [
         f"{DELFT_ENTRY}: phones: changed in the file and by an editor on the site; the file's value replaced the editor's (forced)"
@@ -235,24 +262,24 @@ def test_force_files_takes_the_files_value_and_the_history_says_who_forced_it(ap
     assert who.startswith("import --force-files (") and who.endswith(")")
 
     before = footprint(app)
-    again = run(app, "init")
+    again = run_command(app, "init")
     assert "conflict" not in again
     assert footprint(app) == before
 
 
 def test_her_change_written_back_into_the_files_hands_the_field_back_to_the_files(app: Flask, kaart: Path, tmp_path: Path) -> None:
     els_saves(app, WIJKTEAM_DELFT, phones=(PhoneRecord(ELS_PHONE, "wijkteam Delft"),))
-    run(app, "kaart", "export-yaml", str(tmp_path / "export"))
+    run_command(app, "kaart", "export-yaml", str(tmp_path / "export"))
     shutil.copyfile(tmp_path / "export" / WIJKTEAMS_FILE, kaart / WIJKTEAMS_FILE)  # the workflow of sociale_kaart/README.md
 
-    taken_back = run(app, "init")
+    taken_back = run_command(app, "init")
 
-    assert "conflict" not in taken_back and "keep the value" not in taken_back
+    assert "conflict" not in taken_back and "an editor gave on the site" not in taken_back
     assert facts(app, WIJKTEAM_DELFT)["phones"] == [ELS_PHONE]
 
-    change_file(kaart, ELS_PHONE, NEW_FILE_PHONE)  # later the files change it: no conflict, the file's value
+    change_kaart_file(kaart, ELS_PHONE, NEW_FILE_PHONE)  # later the files change it: no conflict, the file's value
 
-    output = run(app, "init")
+    output = run_command(app, "init")
 
     assert "conflict" not in output
     assert facts(app, WIJKTEAM_DELFT)["phones"] == [NEW_FILE_PHONE]
@@ -266,7 +293,7 @@ def test_an_offer_that_left_the_file_is_retired_unless_she_changed_it(app: Flask
     els_saves(app, WIJKTEAM_DELFT, alert="Wachttijd ongeveer 2 weken (voorbeeld)")
     drop_from_file(kaart, WIJKTEAM_DELFT, WIJKTEAM_WESTLAND)
 
-    output = run(app, "init")
+    output = run_command(app, "init")
 
     assert facts(app, WIJKTEAM_WESTLAND)["status"] == "defunct"
     assert history(app, WIJKTEAM_WESTLAND)[-1] == ("retire", "status", "import", "active", "defunct")
@@ -276,13 +303,13 @@ def test_an_offer_that_left_the_file_is_retired_unless_she_changed_it(app: Flask
         "is no longer in the file, but an editor changed it on the site; it is kept"
     ]
 
-    forced = run(app, "kaart", "load", "--force-files")
+    forced = run_command(app, "kaart", "load", "--force-files")
 
     assert facts(app, WIJKTEAM_DELFT)["status"] == "defunct"
     action, field, who, _previous, _replacement = history(app, WIJKTEAM_DELFT)[-1]
     assert (action, field) == ("retire", "status") and who.startswith("import --force-files (")
     assert "retired although an editor changed it on the site (forced)" in forced
-    assert "conflict" not in run(app, "init")
+    assert "conflict" not in run_command(app, "init")
 
 
 def test_an_offer_she_made_on_the_site_is_not_retired_by_the_files(app: Flask) -> None:
@@ -294,7 +321,7 @@ def test_an_offer_she_made_on_the_site_is_not_retired_by_the_files(app: Flask) -
         made_id = made.id
     before = footprint(app)
 
-    output = run(app, "init")
+    output = run_command(app, "init")
 
     assert facts(app, made_id)["status"] == "active"
     assert footprint(app) == before
@@ -315,7 +342,7 @@ def test_an_offer_she_moved_to_another_organisation_stays_there(app: Flask) -> N
     assert history(app, WIJKTEAM_DELFT)[-1][:2] == ("update", "organisation")
     before = footprint(app)
 
-    output = run(app, "init")
+    output = run_command(app, "init")
 
     assert facts(app, WIJKTEAM_DELFT)["organisation"] == food_bank_name
     assert facts(app, WIJKTEAM_DELFT)["status"] == "active"
@@ -331,9 +358,9 @@ def test_services_loaded_before_the_files_values_were_stored_get_them_from_the_h
     with app.app_context(), db.writing():  # as just after the migration that made the table
         db.session.execute(delete(ServiceFileValue))
         db.commit()
-    change_file(kaart, "eenzaamheid. Aanstaande ouders", "eenzaamheid. Ook aanstaande ouders")  # she did not touch the text
+    change_kaart_file(kaart, "eenzaamheid. Aanstaande ouders", "eenzaamheid. Ook aanstaande ouders")  # she did not touch the text
 
-    output = run(app, "init")
+    output = run_command(app, "init")
 
     delft = facts(app, WIJKTEAM_DELFT)
     assert delft["phones"] == [ELS_PHONE]
@@ -341,7 +368,7 @@ def test_services_loaded_before_the_files_values_were_stored_get_them_from_the_h
     assert "conflict" not in output
     before = footprint(app)
     assert before[2], "the files' values are stored from now on"
-    run(app, "init")
+    run_command(app, "init")
     assert footprint(app) == before
 
 
@@ -349,11 +376,11 @@ def test_services_loaded_before_the_files_values_were_stored_get_them_from_the_h
 
 
 def test_an_older_hsds_backup_does_not_undo_her_later_change(app: Flask, tmp_path: Path) -> None:
-    run(app, "kaart", "export-hsds", str(tmp_path / "backup.json"))
+    run_command(app, "kaart", "export-hsds", str(tmp_path / "backup.json"))
     els_saves(app, WIJKTEAM_DELFT, alert="Wachttijd ongeveer 2 weken (voorbeeld)")
     before = footprint(app)
 
-    output = run(app, "kaart", "import-hsds", str(tmp_path / "backup.json"))
+    output = run_command(app, "kaart", "import-hsds", str(tmp_path / "backup.json"))
 
     assert facts(app, WIJKTEAM_DELFT)["alert"] == "Wachttijd ongeveer 2 weken (voorbeeld)"
     assert "(0 changed)" in output
@@ -364,14 +391,14 @@ def test_a_directory_copied_through_hsds_keeps_her_changes_when_the_files_are_lo
     app: Flask, empty_database: str, kaart: Path, tmp_path: Path
 ) -> None:
     els_saves(app, WIJKTEAM_DELFT, phones=(PhoneRecord(ELS_PHONE, "wijkteam Delft"),))
-    run(app, "kaart", "export-hsds", str(tmp_path / "backup.json"))
+    run_command(app, "kaart", "export-hsds", str(tmp_path / "backup.json"))
     assert ELS_PHONE in json.dumps(json.loads((tmp_path / "backup.json").read_text(encoding="utf-8")))
     fresh = make_app(empty_database, tmp_path / "fresh", SEARCH_INDEX_DIR=str(tmp_path / "fresh" / "search"))
     fresh.config["SOCIALE_KAART_DIR"] = str(kaart)
     try:
-        run(fresh, "kaart", "import-hsds", str(tmp_path / "backup.json"))
+        run_command(fresh, "kaart", "import-hsds", str(tmp_path / "backup.json"))
 
-        output = run(fresh, "kaart", "load")
+        output = run_command(fresh, "kaart", "load")
 
         assert facts(fresh, WIJKTEAM_DELFT)["phones"] == [ELS_PHONE]
         assert facts(fresh, WIJKTEAM_DELFT)["checked"] == (today(), ELS.label)
