@@ -1,7 +1,8 @@
 """Change history and versioning of the directory.
 
 Every change to a service is recorded field by field (who, when, old → new: HSDS metadata),
-and bumps the directory version, which search indexes on every app node follow.
+and bumps the directory version, which search indexes on every app node follow. The same
+field texts are what an import compares to decide who owns a field (directory_ownership).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from balie.domain.directory import ServiceRecord
 from balie.models import Service, ServiceChange
 from balie.services import search_versions
 from balie.services.directory_records import record_of
+
 
 @dataclass(frozen=True)
 class TrackedField:
