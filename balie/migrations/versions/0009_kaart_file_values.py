@@ -1,6 +1,6 @@
 """the sociale kaart files' last value of each field of a service (who owns a field)
 
-Revision ID: 0011
+Revision ID: 0009
 Revises: 0008 (on this branch; 0010 once the branches of issue 10 are merged)
 Create Date: 2026-12-03 14:30:00
 
@@ -15,7 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
