@@ -1,7 +1,7 @@
 """the sociale kaart files' last value of each field of a service (who owns a field)
 
 Revision ID: 0009
-Revises: 0008 (on this branch; 0010 once the branches of issue 10 are merged)
+Revises: 0008
 Create Date: 2026-12-03 14:30:00
 
 An import compares three values per field: the file's, the database's and the file's previous
