@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from wtforms import Field
 
+from balie import staff_templating
 from balie.domain import contact
 from balie.domain.errors import DomainError
 from balie.domain.languages import contact_language
@@ -26,7 +26,6 @@ from balie.labels import (
     PHASE_LABELS,
     PROFESSION_LABELS,
     REASON_LABELS,
-    access_event_label,
     RECOGNITION_LABELS,
     ROLE_LABELS,
     STATUS_OF_SERVICE_LABELS,
@@ -133,61 +132,6 @@ def user_name(user_id: str) -> str:
     return user.name if user else user_id
 
 
-def time_local(moment: Any) -> str:
-    return format_datetime(moment, "HH:mm") if moment else ""
-
-
-def _category_name(code: str) -> str:
-    from balie.extensions import db
-    from balie.models import Category
-
-    found = db.session.get(Category, code)
-    return found.name if found else code
-
-
-def _last_checked(value: str) -> str:
-    """'2026-03-01 Gemeente Delft' → '1 maart 2026 Gemeente Delft'."""
-    day, _, who = value.partition(" ")
-    try:
-        shown = date_local(date.fromisoformat(day))
-    except ValueError:
-        return value
-    return f"{shown} {who}".strip()
-
-
-# How a value in an offering's change history is read: a list of codes (comma separated), one
-# code, or a text as typed.
-_CHANGE_LISTS: dict[str, Callable[[str], str]] = {
-    "phases": lambda code: str(PHASE_LABELS.get(code, code)),
-    "areas": lambda code: municipality_name(code),
-    "languages": lambda code: contact_language_label(code),
-    "categories": _category_name,
-}
-_CHANGE_CODES: dict[str, dict[str, Any]] = {
-    "cost": COST_LABELS,
-    "status": STATUS_OF_SERVICE_LABELS,
-    "recognition": RECOGNITION_LABELS,
-}
-
-
-def change_value(value: str | None, field_name: str) -> str:
-    """A value in an offering's change history with labels and names, not codes:
-    'first_year,later' → 'Eerste jaar, Later'; 'GM0503' → 'Delft'; 'free' → 'Gratis'."""
-    if not value:
-        return ""
-    if field_name in _CHANGE_LISTS:
-        codes = [code for code in value.split(",") if code]
-        if field_name == "phases":  # in the order of a child's life, not of the alphabet
-            codes.sort(key=lambda code: PHASES.index(code) if code in PHASES else len(PHASES))
-            return ", ".join(_CHANGE_LISTS[field_name](code) for code in codes)
-        return ", ".join(sorted(_CHANGE_LISTS[field_name](code) for code in codes))
-    if field_name in _CHANGE_CODES:
-        return str(_CHANGE_CODES[field_name].get(value, value))
-    if field_name == "last_checked":
-        return _last_checked(value)
-    return value
-
-
 def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -226,12 +170,7 @@ def register(app: Flask) -> None:
         page_language=lambda code: language(code).name,
         phases_in_order=lambda phases: [p for p in PHASES if p in {x.phase for x in phases}],
     )
-    # Staff pages: times, the access history and the change history in words.
-    app.jinja_env.filters.update(
-        time_local=time_local,
-        access_event=lambda group: access_event_label(group.event_code, group.detail, group.outcome),
-        change_value=change_value,
-    )
     app.jinja_env.globals.update(explicit_language=explicit_language)
+    staff_templating.register(app)
     # No trim_blocks: it glued the sentence after a block tag to the one before it.
     app.jinja_env.lstrip_blocks = True

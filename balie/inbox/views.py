@@ -114,6 +114,10 @@ def _reroute_form(registration: Registration) -> RerouteForm:
     return form
 
 
+# Steps with a page of their own: re-routing (its form) and closing (final: a confirmation).
+_OWN_PAGE = {Step.REROUTE.value, Step.CLOSE.value}
+
+
 @blueprint.post("/<registration_id>/stap")
 @role_required(roles.JGZ_STAFF)
 def record_step(registration_id: str) -> Any:
@@ -123,9 +127,6 @@ def record_step(registration_id: str) -> Any:
     if not form.validate_on_submit() or form.step.data not in {s.value for s in Step} or form.step.data in _OWN_PAGE:
         abort(400)
     return _record(registration, Step(form.step.data), form.code.data or None)
-
-
-_OWN_PAGE = {Step.REROUTE.value, Step.CLOSE.value}
 
 
 def _record(registration: Registration, step: Step, code: str | None) -> Any:

@@ -123,6 +123,7 @@ def test_the_change_history_of_an_offering_shows_names_and_labels(kaart_app: Fla
     assert mine["Kosten"][1] == "Eigen bijdrage"
     assert mine["Talen"][1] == "Arabisch (العربية), Engels (English), Nederlands"
     loaded = {row[3]: row[5] for row in rows if not row[1].startswith("Els Editor")}
+    assert {row[1] for row in rows if not row[1].startswith("Els Editor")} == {"Import van de kaartbestanden"}
     assert loaded["Gemeenten"] == "Delft"
     assert re.fullmatch(r"\d{1,2} \w+ \d{4}.*", mine["Laatst gecontroleerd"][1]), mine["Laatst gecontroleerd"]
     shown = " ".join(" ".join(row) for row in rows)
