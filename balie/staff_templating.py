@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from flask import Flask
 from flask_babel import format_datetime, gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from balie.domain.directory import PHASES
@@ -84,10 +85,18 @@ def change_value(value: str | None, field_name: str) -> str:
 
 
 def changed_by(who: str) -> str:
-    """Who made a change in an offering's history: a person, or the import of the kaart files."""
-    from balie.services.directory_import import IMPORTED_BY
+    """Who made a change in an offering's history: a person, or an import (of the kaart files or
+    of an HSDS list), possibly forced over an editor's value by a named operator."""
+    from balie.services.directory_import import FILES, hsds_list
 
-    return gettext("Import of the kaart files") if who == IMPORTED_BY else who
+    for source, label in ((FILES, _l("Import of the kaart files")), (hsds_list(""), _l("Import of an HSDS list"))):
+        if who == source.changed_by:
+            return str(label)
+        forced = source.forced_by("")
+        if who.startswith(forced.removesuffix("()")):
+            operator = who.removeprefix(forced.removesuffix("()")).strip("()")
+            return gettext("%(source)s, forced by %(operator)s", source=label, operator=operator)
+    return who
 
 
 def reference(text: str) -> Markup:

@@ -186,7 +186,7 @@ def test_flask_init_keeps_what_an_editor_did_in_the_browser(open_page: Callable[
     assert f"{DELFT_ENTRY}: phones: changed in the file and by an editor on the site; the file's value replaced the editor's (forced)" in forced
     latest = history_rows(page, WIJKTEAM_DELFT)[0]
     assert latest["what"] == "Overwritten by an import, on purpose" and latest["field"] == "Phone numbers"
-    assert latest["who"].startswith("import --force-files (")
+    assert latest["who"].startswith("Import of the kaart files, forced by ")
     assert latest["before"].startswith(ELS_PHONE) and latest["after"].startswith(NEW_FILE_PHONE)
     look("history after force-files")
     public = main_text(page, f"/sociale-kaart/aanbod/{WIJKTEAM_DELFT}")

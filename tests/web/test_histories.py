@@ -117,6 +117,7 @@ def test_the_change_history_of_an_offering_shows_names_and_labels(kaart_app: Fla
     assert saved.status_code == 303, Page(saved).errors
 
     page = Page(editor.get(f"{manage}/geschiedenis"))
+    assert page.status == 200, page.text[:500]
     rows = table(page)
     mine = {row[3]: (row[4], row[5]) for row in rows if row[1].startswith("Els Editor")}
     assert mine["Fase"][1] == "Eerste jaar, Later"
