@@ -21,7 +21,7 @@ from balie.public import flow
 from balie.public.forms import RegistrationForm
 from balie.public.views import form_expired, register_error_handlers, send
 from balie.security import role_required
-from balie.services import advice, registrations, two_factor
+from balie.services import advice, qr_codes, registrations
 
 blueprint = Blueprint("advice", __name__, url_prefix="/advies")
 register_error_handlers(blueprint)
@@ -85,7 +85,7 @@ def card(code: str) -> str:
         abort(404)
     link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/aanmelden?code={found.code}&lang={found.language}"
     with force_locale(found.language):  # the card speaks the parent's language
-        return render_template("advice/card.html", card=found, link=link, qr=two_factor.qr_svg(link))
+        return render_template("advice/card.html", card=found, link=link, qr=qr_codes.qr_svg(link))
 
 
 @blueprint.post("/kaarten/<code>/intrekken")

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
-import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pyotp.exceptions import OTPVerificationError
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from balie.crypto import KeyRing, UnreadableData
 from balie.models import RecoveryCode, User
+from balie.services.qr_codes import qr_svg  # noqa: F401 - the enrolment pages draw the key with two_factor.qr_svg
 
 RECOVERY_CODES = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -36,11 +36,6 @@ def new_secret() -> str:
 
 def provisioning_uri(secret: str, email: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer)
-
-
-def qr_svg(uri: str) -> str:
-    """The enrolment QR code as inline SVG markup (no script, no style attribute)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, dark="#0b0c0c", light="#ffffff")
 
 
 def _clean(code: str) -> str:

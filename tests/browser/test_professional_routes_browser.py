@@ -33,7 +33,8 @@ from tests.browser.serving import serving
 from tests.browser.watcher import Watcher
 from tests.support.accounts import DELFLAND, Account, make_user
 from tests.support.databases import free_port
-from tests.support.professionals import build_app, professional, qr_link
+from tests.support.professionals import build_app, professional
+from tests.support.qr import decode_one_png
 from tests.support.registration import due_month
 
 pytestmark = pytest.mark.browser
@@ -176,6 +177,19 @@ def withdrawal_code_on(page: Page) -> str:
     return found[0]
 
 
+def scanned(page: Page, selector: str) -> str:
+    """What a scanner reads from the element as the page shows it (a screenshot of just that part)."""
+    return decode_one_png(page.locator(selector).screenshot())
+
+
+def qr_side_mm(page: Page, selector: str) -> float:
+    """The drawn size of a square element in millimetres (96 CSS px to the inch, as printed)."""
+    box = page.locator(selector).bounding_box()
+    assert box is not None
+    assert abs(box["width"] - box["height"]) < 1, f"a QR code is square, not {box}"
+    return box["width"] * 25.4 / 96
+
+
 def registration_id(server: Server, reference: str) -> str:
     from sqlalchemy import select
 
@@ -230,10 +244,15 @@ def test_advice_card_from_print_to_feedback_and_withdrawal(server: Server, brows
     assert html_lang(midwife) == "en", "the card is in the parent's language"
     audit(midwife, "card page", ".advice-card")
     code = midwife.locator(".advice-card__code").inner_text().strip()
-    svg = midwife.locator(".advice-card__qr svg").evaluate("e => e.outerHTML")
-    link = qr_link(svg, [f"{server.url}/aanmelden?code={code}&lang=en"])
+    link = f"{server.url}/aanmelden?code={code}&lang=en"
+    for width in (1280, 360, 320):  # what a phone's camera reads from the screen
+        midwife.set_viewport_size({"width": width, "height": 900})
+        assert scanned(midwife, ".advice-card__qr") == link, f"the QR code on the screen at {width} px"
+    midwife.set_viewport_size({"width": 1280, "height": 900})
     midwife.emulate_media(media="print")
-    assert midwife.locator(".advice-card").is_visible() and midwife.locator(".advice-card__qr svg").is_visible()
+    assert midwife.locator(".advice-card").is_visible()
+    assert scanned(midwife, ".advice-card__qr") == link, "the QR code on the printed card"
+    assert qr_side_mm(midwife, ".advice-card__qr svg") >= 35, "big enough to scan from paper"
     assert not midwife.locator("main p.no-print").is_visible(), "printing leaves the screen-only parts out"
     assert not midwife.locator("header").is_visible()
     midwife.emulate_media(media="screen")

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlencode, urlsplit
 
-import segno
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -28,6 +27,7 @@ from tests.conftest import make_app
 from tests.support.accounts import Account, login, make_user
 from tests.support.databases import copy_sqlite
 from tests.support.pages import Page
+from tests.support.qr import decode_svg, quiet_zone
 from tests.support.registration import answers
 from tests.support.staff import csrf_token
 from tests.web.helpers import fill, form_fields
@@ -299,32 +299,10 @@ def local_minute(moment: Any) -> str:
 # --- the QR code on a card -----------------------------------------------------------------
 
 
-def dark_modules(svg: str) -> set[tuple[int, int]]:
-    """The dark modules an SVG QR code draws (segno draws each row as horizontal strokes)."""
-    path = re.search(r'<path[^>]*\bstroke="[^"]+"[^>]*\bd="([^"]+)"', svg)
-    assert path, "no drawn modules in the QR code"
-    x = y = 0.0
-    dark: set[tuple[int, int]] = set()
-    for command, numbers in re.findall(r"([MmHh])([-0-9. ]*)", path.group(1)):
-        values = [float(v) for v in numbers.split()]
-        if command == "M":
-            x, y = values
-        elif command == "m":
-            x, y = x + values[0], y + values[1]
-        else:
-            end = values[0] if command == "H" else x + values[0]
-            dark.update((int(col), int(y)) for col in range(int(x), int(end)))
-            x = end
-    left, top = min(c for c, _ in dark), min(r for _, r in dark)
-    return {(c - left, r - top) for c, r in dark}
-
-
 def qr_link(svg: str, candidates: list[str]) -> str:
-    """Which of the candidate links the QR code encodes (exactly, module by module)."""
-    drawn = dark_modules(svg)
-    for link in candidates:
-        for level in "lmqh":
-            matrix = segno.make(link, error=level, boost_error=False).matrix
-            if drawn == {(c, r) for r, row in enumerate(matrix) for c, value in enumerate(row) if value}:
-                return link
-    raise AssertionError(f"the QR code encodes none of {candidates}")
+    """The link a scanner reads from the card's QR code (painted from the SVG and decoded), which
+    must be exactly one of the candidates. The real screen and print check: tests/browser."""
+    link = decode_svg(svg)
+    assert link in candidates, f"the QR code reads {link!r}, none of {candidates}"
+    assert quiet_zone(svg) >= 4, "a quiet zone of four modules round the code"
+    return link
