@@ -8,11 +8,17 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup setup-test translations database system-packages bench clean
+.PHONY: run test setup setup-test translations database admin mail system-packages bench clean
 
-## make run: install everything and serve the desk at http://127.0.0.1:5000 (SQLite, demo data)
+# Links in mail, on the command line and on advice cards use BALIE_PUBLIC_BASE_URL. For what make
+# runs here it is the address `make run` serves on (make run PORT=5101 → http://127.0.0.1:5101),
+# unless it is set already (an address a phone on your network can reach, say). Never exported
+# to `make test`: the tests set their own.
+run database admin mail: export BALIE_PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+
+## make run: install everything and serve the desk at http://127.0.0.1:5000 (SQLite, demo data); PORT=… HOST=… to move it
 run: setup database
-	@echo "Balie runs at http://$(HOST):$(PORT)  (stop with Ctrl-C)"
+	@echo "Balie runs at http://$(HOST):$(PORT)  (stop with Ctrl-C); links in mail and on advice cards: $$BALIE_PUBLIC_BASE_URL"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install everything the tests need (Chromium, PostgreSQL, nginx, Redis …) and run the whole suite
@@ -41,6 +47,15 @@ translations: $(VENV)/.runtime
 ## schema, reference data, sociale kaart and search index in instance/
 database: setup
 	$(FLASK) init
+
+## make admin EMAIL=you@example.org NAME="Your Name": a one-time link for the first administrator
+## (give the same PORT and HOST as to make run, so the link opens the desk you serve)
+admin: setup
+	$(FLASK) users create-admin --email "$(EMAIL)" --name "$(NAME)"
+
+## make mail: deliver the mail that waits (to instance/mail/ as .eml files without an SMTP host)
+mail: setup
+	$(FLASK) outbox send
 
 ## Debian packages the tests use, installed only when missing (one apt-get for all):
 ## Chromium (browser tests, never a downloaded browser), the PostgreSQL server, nginx with TLS,

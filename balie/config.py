@@ -13,6 +13,7 @@ import hashlib
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -53,6 +54,8 @@ class Config:
     REGION_NAME = "Voorbeeldregio"
     # The region this desk serves, as CBS GGD-regio codes (GG7014 = GGD Haaglanden).
     REGION_GGD_CODES = "GG7014"
+    # The desk's own address, for links in mail, on advice cards and on the command line.
+    # `make run` sets it to the address it serves on; production must give its https:// address.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     CONTACT_EMAIL = "balie@voorbeeldregio.example"  # shown to users for questions and problems
     # Each app node keeps its own copy of the search indexes here (default: instance/search).
@@ -221,6 +224,12 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError("BALIE_SECRET_KEY and the audit key must differ")
     if set(audit_keys.raw_keys()) & set(data_keys.raw_keys()):
         raise ConfigError("BALIE_AUDIT_KEYS and BALIE_DATA_KEYS must not share a key")
+    public = urlsplit(str(config.get("PUBLIC_BASE_URL") or ""))
+    if public.scheme != "https" or not public.hostname:
+        raise ConfigError(
+            "Production needs BALIE_PUBLIC_BASE_URL=https://…, the address parents and staff open: "
+            "links in mail, on advice cards and on the command line point there"
+        )
     if str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
         raise ConfigError(
             "Production needs BALIE_RATELIMIT_STORAGE_URI=redis://…: memory:// counts in each process, "

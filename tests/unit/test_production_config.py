@@ -35,6 +35,7 @@ def production(tmp_path: Path, **changes: Any) -> dict[str, Any]:
         "AUDIT_KEYS": AUDIT_KEYS,
         "AUDIT_HEAD_FILE": str(tmp_path / "audit-head.json"),
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",  # production counts in Redis; never reached here
+        "PUBLIC_BASE_URL": "https://balie.voorbeeldregio.example",
         **changes,
     }
 
@@ -79,3 +80,18 @@ def test_development_runs_on_the_public_keys_and_exports_the_head_to_the_instanc
     app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
     assert app.config["AUDIT_KEYS"] == DEV_AUDIT_KEY
     assert Path(app.config["AUDIT_HEAD_FILE"]) == Path(app.instance_path) / "audit-head.json"
+
+
+@pytest.mark.parametrize(
+    "address", [None, "http://balie.voorbeeldregio.example", "http://127.0.0.1:5000", "https://", "balie.voorbeeldregio.example"]
+)
+def test_production_refuses_links_that_are_not_to_its_https_address(tmp_path: Path, address: str | None) -> None:
+    """Mail, advice cards and the command line would send people to a development or plain-http
+    address (issue 10 §24); `None`: not set at all, so the development default would be used."""
+    settings = production(tmp_path)
+    if address is None:
+        del settings["PUBLIC_BASE_URL"]
+    else:
+        settings["PUBLIC_BASE_URL"] = address
+    with pytest.raises(ConfigError, match=r"Production needs BALIE_PUBLIC_BASE_URL=https://"):
+        create_app(settings)

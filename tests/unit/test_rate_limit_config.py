@@ -20,6 +20,7 @@ PRODUCTION = {
     "DATA_KEYS": "k1:" + base64.b64encode(bytes(range(32))).decode(),
     "AUDIT_KEYS": "a1:" + base64.b64encode(bytes(range(32, 64))).decode(),
     "DATABASE_URL": "sqlite://",
+    "PUBLIC_BASE_URL": "https://balie.voorbeeldregio.example",
 }
 
 
