@@ -1,4 +1,9 @@
-"""Reading QR codes the way a phone does: from pixels, with OpenCV's detector (no system library).
+"""Reading QR codes the way a phone does: from pixels, with OpenCV (no system library).
+
+OpenCV's ArUco-based detector: its classic ``QRCodeDetector`` missed 5-15 % of clean, sharp
+random codes (tried: 200 TOTP addresses at each of five sizes), which would make a test pass or
+fail by luck; the ArUco one read all 2,400 tried, sharp and anti-aliased, at 2.6 to 6.3 pixels
+per module.
 
 ``decode_png`` reads a screenshot of a page element; ``decode_svg`` paints the modules an inline
 SVG draws (its own viewBox, quiet zone included) and reads that, for the Flask-client tests that
@@ -17,7 +22,7 @@ PIXELS_PER_MODULE = 8  # for painting an SVG: a clean, sharp picture, like a goo
 
 def decode_image(gray: np.ndarray) -> list[str]:
     """Every QR code OpenCV finds and can read in a grayscale picture."""
-    detector = cv2.QRCodeDetector()
+    detector = cv2.QRCodeDetectorAruco()
     found, texts, _points, _straight = detector.detectAndDecodeMulti(gray)
     return [text for text in texts if text] if found else []
 
