@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale, gettext
@@ -40,6 +41,29 @@ def phone_filter(text: str | None) -> str:
         return contact.display_phone(contact.normalise_phone(text))
     except DomainError:
         return text
+
+
+def tel_uri(text: str | None) -> str:
+    """A phone number as written ("088 000 00 01") as a tap-to-call address in E.164
+    ("tel:+31880000001"); empty when it is not a number one can call, so it stays plain text."""
+    try:
+        return "tel:" + contact.normalise_phone(text or "")
+    except DomainError:
+        return ""
+
+
+def web_href(url: str | None) -> str:
+    """A website from the sociale kaart as a link target: only http(s) with a host, never javascript: and such."""
+    parts = urlsplit((url or "").strip())
+    return parts.geturl() if parts.scheme in ("http", "https") and parts.hostname else ""
+
+
+def web_label(url: str | None) -> str:
+    """A website as people read and type it: jgz-delfland.example/contact (no https://, no last slash)."""
+    parts = urlsplit((url or "").strip())
+    if not parts.netloc:
+        return url or ""
+    return (parts.netloc + parts.path).rstrip("/") + (f"?{parts.query}" if parts.query else "")
 
 
 def postcode_filter(text: str | None) -> str:
@@ -145,6 +169,9 @@ def register(app: Flask) -> None:
 
     app.jinja_env.filters.update(
         phone=phone_filter,
+        tel_uri=tel_uri,
+        web_href=web_href,
+        web_label=web_label,
         postcode=postcode_filter,
         choice_label=choice_label,
         choice_labels=choice_labels,

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 
 from balie.account.forms import EmptyForm
 from balie.advice.forms import CardForm
@@ -83,7 +84,7 @@ def card(code: str) -> str:
     found = advice.card_of(db.session, current_user.id, code)
     if found is None:
         abort(404)
-    link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/aanmelden?code={found.code}&lang={found.language}"
+    link = _public_url(f"/aanmelden?code={found.code}&lang={found.language}")
     with force_locale(found.language):  # the card speaks the parent's language
         return render_template("advice/card.html", card=found, link=link, qr=qr_codes.qr_svg(link))
 
@@ -184,5 +185,26 @@ def referral_send() -> Any:
 @blueprint.get("/bevestiging")
 @role_required(roles.PROFESSIONAL)
 def confirmation() -> str:
-    """The receipt on the professional's screen, to read with (or print for) the parent."""
-    return flow.render_confirmation(advisor_user_id=current_user.id)
+    """Written to the professional: what was sent where, and what to give the parent now (the
+    reference and, on this first view only, the withdrawal code), with a slip in her language."""
+    shown = flow.confirmation_to_show(advisor_user_id=current_user.id)
+    if shown.registration is None:
+        return render_template("advice/confirmation.html", registration=None)
+    language = registrations.parent_language(shown.registration)
+    return render_template(
+        "advice/confirmation.html", registration=shown.registration, withdrawal_code=shown.withdrawal_code,
+        slip_language=language, slip=_slip(shown, language),
+    )
+
+
+def _slip(shown: flow.Confirmation, language: str) -> Markup:
+    """The slip for the parent, in her language, to print or to read out."""
+    with force_locale(language):
+        return Markup(render_template(
+            "advice/_slip.html", registration=shown.registration, withdrawal_code=shown.withdrawal_code,
+            language=language, withdraw_address=_public_url("/intrekken"),
+        ))
+
+
+def _public_url(path: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path

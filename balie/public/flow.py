@@ -20,12 +20,19 @@ from balie.config import region_ggd_codes
 from balie.domain.postcode import Postcode
 from balie.extensions import db
 from balie.i18n import explicit_language
+from balie.models import Registration
 from balie.public.forms import ERRORS, RegistrationForm
 from balie.public.spam import FormGuard
 from balie.services import advice, directory_queries, registrations, routing
 
 
 FEEDBACK_BY_PROFESSIONAL = _l("The parent agrees that I may hear how it went")
+# After samen aanmelden or a referral the mail also carries the withdrawal code (she may never see
+# the professional's screen): the box says so, and what that means, before she chooses it.
+CODES_BY_MAIL = _l("Send me my reference and withdrawal code by e-mail")
+CODES_BY_MAIL_HINT = _l(
+    "The e-mail does not mention a pregnancy. Anyone who can read your e-mail could use the code to withdraw your registration."
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,8 @@ def render_form(form: RegistrationForm, flow: Flow, status: int = 200, notice: s
     form.website.data = ""
     if flow.mode != "self":  # the professional fills in the form; the parent decides about feedback
         form.feedback_consent.label.text = str(FEEDBACK_BY_PROFESSIONAL)
+        form.wants_mail.label.text = str(CODES_BY_MAIL)
+        form.wants_mail.description = str(CODES_BY_MAIL_HINT)
     return render_template("public/register.html", form=form, flow=flow, notice=notice, focus=focus), status
 
 
@@ -131,7 +140,15 @@ def confirm(registration_id: str, endpoint: str = "public.confirmation") -> Resp
     return redirect(url_for(endpoint, **explicit_language()), code=303)
 
 
-def render_confirmation(advisor_user_id: str | None = None) -> str:
+@dataclass(frozen=True)
+class Confirmation:
+    """The registration this browser may still see, and its withdrawal code on the first view only."""
+
+    registration: Registration | None
+    withdrawal_code: str | None
+
+
+def confirmation_to_show(advisor_user_id: str | None = None) -> Confirmation:
     """The confirmation in this browser: for a short time only (CONFIRMATION_VISIBLE_MINUTES), the
     withdrawal code only on its first view, so the next user of a shared device never sees it.
     ``advisor_user_id``: on the professional's screen, only a registration she sent herself."""
@@ -146,6 +163,10 @@ def render_confirmation(advisor_user_id: str | None = None) -> str:
     if registration is not None and not pointer.get("code_shown"):
         code = registrations.withdrawal_code(current_app.config["SECRET_KEY"], registration.id)
         session["confirmation"] = {**pointer, "code_shown": True}
-    return render_template(
-        "public/confirmation.html", registration=registration, withdrawal_code=code, on_behalf=advisor_user_id is not None
-    )
+    return Confirmation(registration, code)
+
+
+def render_confirmation() -> str:
+    """The parent's own confirmation, written to her."""
+    shown = confirmation_to_show()
+    return render_template("public/confirmation.html", registration=shown.registration, withdrawal_code=shown.withdrawal_code)

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 
 from balie.database import DatabaseUnavailable
+from balie.domain.reference_code import normalise_reference
 from balie.extensions import db, limiter
 from balie.i18n import LOCALE_COOKIE, is_supported
 from balie.models.base import utcnow
@@ -106,8 +107,11 @@ def confirmation() -> str:
 @blueprint.route("/intrekken", methods=["GET", "POST"])
 @limiter.limit(_registration_limit, methods=["POST"])
 def withdraw() -> Any:
-    """The parent withdraws: feedback stops and the organisation is asked to delete her data."""
+    """The parent withdraws: feedback stops and the organisation is asked to delete her data.
+    The link on her confirmation, slip and mail fills in her reference (?kenmerk=), never the code."""
     form = WithdrawalForm()
+    if request.method == "GET":
+        form.reference.data = normalise_reference(request.args.get("kenmerk", ""))
     if not form.validate_on_submit():
         return render_template("public/withdraw.html", form=form), 400 if form.errors else 200
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
+from urllib.parse import urlencode
 
 from flask import render_template
 from flask_babel import force_locale, gettext
@@ -77,6 +78,8 @@ def compose(session: Session, message: OutboxMessage, settings: MailSettings) ->
         details = personal_data.open_details(registration, settings.keys)
         if not details.email:
             raise NothingToSend()
+        if registration.route != "self":
+            return _parent_codes_mail(registration, details.email, message, settings)
         with force_locale(registration.locale):
             subject = gettext("Your message to %(desk)s", desk=f"Balie {settings.region_name}")
             body = render_template("email/parent_confirmation.txt", registration=registration, settings=settings)
@@ -92,6 +95,21 @@ def compose(session: Session, message: OutboxMessage, settings: MailSettings) ->
     if message.kind == advice.KIND_FEEDBACK_UPDATE:
         return _feedback_mail(session, message, settings)
     raise NothingToSend()
+
+
+def _parent_codes_mail(registration: Registration, to: str, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
+    """After samen aanmelden or a referral, the parent may never have seen the professional's
+    screen: her reference and withdrawal code, in her language, as neutral as the confirmation
+    (no organisation, no pregnancy, no name). The code is derived here, never stored in the outbox."""
+    language = registrations.parent_language(registration)
+    code = registrations.withdrawal_code(settings.secret, registration.id)
+    link = f"{settings.base_url}/intrekken?{urlencode({'kenmerk': registration.reference, 'lang': language})}"
+    with force_locale(language):
+        subject = gettext("Your reference and withdrawal code for %(desk)s", desk=f"Balie {settings.region_name}")
+        body = render_template(
+            "email/parent_codes.txt", registration=registration, withdrawal_code=code, link=link, settings=settings
+        )
+    return _envelope(message, settings, to, subject, body)
 
 
 def _feedback_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:

@@ -18,6 +18,7 @@ from balie.domain.errors import DomainError
 from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
 from balie.domain.reference_code import ALPHABET, new_reference, normalise_reference
 from balie.domain.registration import PRIVACY_TEXT_VERSION, RegistrationData
+from balie.i18n import DEFAULT_LOCALE, is_supported
 from balie.models import AdviceCode, OutboxMessage, Registration
 from balie.models.base import new_opaque_id
 from balie.services import access_log, advice, duplicates, outbox, personal_data, routing
@@ -166,6 +167,15 @@ def _apply_advice(registration: Registration, data: RegistrationData, card: Advi
 
 def by_id(session: Session, registration_id: str) -> Registration | None:
     return session.get(Registration, registration_id)
+
+
+def parent_language(registration: Registration) -> str:
+    """The page language to write to the parent in (her slip and her mail). On her own she chose
+    it on the pages; after samen aanmelden or a referral the pages were the professional's, so it
+    is the language she wants to talk in when the desk has pages in it, otherwise Dutch."""
+    if registration.route == "self":
+        return registration.locale if is_supported(registration.locale) else DEFAULT_LOCALE
+    return registration.language if is_supported(registration.language) else DEFAULT_LOCALE
 
 
 def withdrawal_code(secret: str, registration_id: str) -> str:

@@ -1,13 +1,18 @@
 """The professional routes in a real browser (Debian's Chromium through Playwright), each end to
 end, with axe-core reporting zero violations on every page at 1280 px and at 320 px:
 
-- a midwife makes an advice card and opens its print page; a parent opens the card's link in
-  her own browser (not logged in), registers with the code filled in and agrees to feedback;
+- a midwife makes an advice card and opens its print page; its QR code, screenshotted on the
+  screen at 1280, 360 and 320 px and in print media, decodes to the card's exact link; a parent
+  opens that link in her own browser (not logged in), registers with the code filled in and
+  agrees to feedback;
   a nurse records the visit; the midwife sees the process events; the parent withdraws; the
   nurse sees the withdrawal and erases the details (after a confirmation page);
-- samen aanmelden on the midwife's screen, with the parent's confirmation;
+- samen aanmelden on the midwife's screen, then her confirmation with a slip for the parent that
+  is all that is printed;
 - a direct referral with consent "by phone" (flagged as a possible duplicate of the parent's
-  own registration), and one where she says no.
+  own registration): the midwife's page in Dutch tells her to read the slip out, the slip is in
+  English (the parent's language) and carries the reference and withdrawal code, which a reload
+  no longer shows; and a referral where she says no.
 
 This module runs its own live server: the card's QR link is built from PUBLIC_BASE_URL, which
 must be the address the browser can reach.
@@ -164,10 +169,11 @@ def text_of(page: Page) -> str:
 
 
 def reference_on(page: Page) -> str:
+    """The one reference on the page (the professional's page shows it to her and on the slip)."""
     references = [r.strip() for r in page.locator("strong.reference").all_inner_texts()]
-    found = [r for r in references if re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", r)]
+    found = {r for r in references if re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", r)}
     assert len(found) == 1, references
-    return found[0]
+    return found.pop()
 
 
 def withdrawal_code_on(page: Page) -> str:
@@ -353,9 +359,26 @@ def test_samen_aanmelden_on_the_professionals_screen(server: Server, browser_of:
     midwife.locator(SEND).click()
     midwife.locator("strong.reference").first.wait_for()
     assert urlsplit(midwife.url).path == "/advies/bevestiging"
-    audit(midwife, "samen aanmelden receipt")
-    assert withdrawal_code_on(midwife)
+    audit(midwife, "samen aanmelden: the professional's confirmation with the slip")
+    code, reference = withdrawal_code_on(midwife), reference_on(midwife)
+    assert html_lang(midwife) == "nl" and midwife.locator("main .slip").get_attribute("lang") == "nl"
+    printed = printed_slip(midwife)
+    assert code in printed and reference in printed
     audit.assert_clean()
+
+
+def printed_slip(page: Page) -> str:
+    """What comes out of the printer: the slip alone, none of what is written to the professional."""
+    page.emulate_media(media="print")
+    try:
+        assert page.locator("main .slip").is_visible()
+        assert not page.locator("main .confirmation-panel").is_visible(), "the professional's part is not printed"
+        assert not page.locator("header").is_visible() and not page.locator("main a.button").is_visible()
+        visible = " ".join(page.locator("main").inner_text().split())  # inner_text leaves out what is hidden
+        assert visible == " ".join(page.locator("main .slip").inner_text().split()), "only the slip is printed"
+        return visible
+    finally:
+        page.emulate_media(media="screen")
 
 
 def test_direct_referral_by_phone_and_a_no(server: Server, browser_of: Callable[[], Page], audit: Audit) -> None:
@@ -375,6 +398,7 @@ def test_direct_referral_by_phone_and_a_no(server: Server, browser_of: Callable[
     midwife.locator("#name").wait_for()
     audit(midwife, "referral form", "#name")
     fill_parent(midwife, "ZOE VAN DEN BERG", phone="+31 6 3456 7890")
+    midwife.locator("#language").select_option("en")  # she wants to talk English
     continue_to_check(midwife)
     assert midwife.locator(".consent-panel input[name=consent]").count() == 3
     audit(midwife, "referral check page with the consent panel", SEND)
@@ -384,8 +408,21 @@ def test_direct_referral_by_phone_and_a_no(server: Server, browser_of: Callable[
     midwife.locator("#consent-1").check()  # by phone
     midwife.locator(SEND).click()
     midwife.locator("strong.reference").first.wait_for()
-    audit(midwife, "referral receipt")
-    referred = reference_on(midwife)
+    audit(midwife, "referral: the professional's confirmation with an English slip")
+    referred, code = reference_on(midwife), withdrawal_code_on(midwife)
+    # Written to her, in Dutch, and by phone: read the slip out. The slip is in English.
+    assert html_lang(midwife) == "nl"
+    assert midwife.locator("main h1").inner_text().strip() == "Verstuurd naar JGZ Delfland (voorbeeld)"
+    assert "lees het briefje hieronder aan haar voor" in text_of(midwife)
+    assert midwife.locator("main .slip").get_attribute("lang") == "en"
+    printed = printed_slip(midwife)
+    assert f"Your reference {referred} Your withdrawal code {code}" in printed
+    assert "A nurse of JGZ Delfland (voorbeeld) contacts you within 5 working days" in printed
+    assert "Verstuurd" not in printed and "lees het briefje" not in printed
+    midwife.reload()
+    midwife.locator("strong.reference").first.wait_for()
+    assert code not in text_of(midwife), "the withdrawal code only on the first view"
+    assert reference_on(midwife) == referred
 
     nurse = browser_of()
     log_in(nurse, a_nurse(server))

@@ -312,7 +312,7 @@ def test_the_withdrawal_code_is_shown_once_then_only_the_reference(app, en_clien
         assert WITHDRAWAL_CODE.findall(second.text) == []
         assert SHOWN_ONCE in second.text
         assert f"Did you not write it down? Contact {DELFLAND} and mention your reference." in second.text
-        assert 'href="/intrekken"' in second.html, "she can still withdraw with a code she wrote down"
+        assert f'href="/intrekken?kenmerk={reference}"' in second.html, "she can still withdraw with a code she wrote down"
 
         # After the window: nothing at all.
         clock.shift(timedelta(hours=2))

@@ -269,8 +269,9 @@ def test_the_receipt_says_what_was_shared_with_whom_what_the_professional_hears_
     assert "visit" in hears.group(1) and re.search(r"never what you talked about", hears.group(1), re.I)
     codes = WITHDRAWAL_CODE.findall(text)
     assert len(codes) == 1, "one withdrawal code"
-    assert 'href="/intrekken"' in confirmation.html, "and the link to withdraw"
-    assert reference_of(confirmation)
+    reference = reference_of(confirmation)
+    links = re.findall(r'href="(/intrekken[^"]*)"', confirmation.html)
+    assert links == [f"/intrekken?kenmerk={reference}"], "the link to withdraw, her reference filled in (not the code)"
 
     plain = register_with_card(parent_browser(app), None, feedback=True)
     assert "will only hear" not in plain.text and "will not hear anything" not in plain.text, "nobody advised her"
