@@ -213,6 +213,12 @@ def refer(client: Any, consent: str | None, parent: Parent | None = None, feedba
 
 
 def step(client: Any, registration_id: str, name: str, code: str | None = None) -> Any:
+    """The nurse records a step; closing goes through its own confirmation page (with the outcome)."""
+    if name == "close":
+        data = {"csrf_token": csrf_token(client), "outcome": code or ""}
+        response = client.post(f"/inbox/{registration_id}/afsluiten", data=data)
+        assert response.status_code == 303, response.status_code
+        return response
     data = {"csrf_token": csrf_token(client), "step": name}
     if code is not None:
         data["code"] = code
