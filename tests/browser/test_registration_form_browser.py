@@ -261,3 +261,44 @@ def test_without_a_gemeente_the_error_points_to_it_not_to_the_postcode(browse: B
     assert page.evaluate("document.activeElement.id") == "no_address_municipality"
     look.assert_clean()
     browse.watcher.assert_clean()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_nurse_sees_no_fixed_address_and_where_she_can_be_reached(
+    browse: Browse, live_server: LiveServer, width: int
+) -> None:
+    from tests.support.accounts import nurse
+    from tests.support.staff import register_id
+
+    where = f"Opvang De Haven {width}"
+    parent = live_server.app.test_client()
+    registration_id = register_id(
+        live_server.app, parent, no_fixed_address="y", postcode="", house_number="",
+        no_address_municipality=DELFT_GEMEENTE, reachable_at=where,
+    )
+    account = nurse(live_server.app, f"verpleegkundige{width}@delfland.example")
+
+    page = browse.page(width=width)
+    look = Look(page, "nurse")
+    page.goto("/inloggen")
+    page.locator("#email").fill(account.email)
+    page.locator("#password").fill(account.password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    page.locator("#code").fill(account.code())
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+
+    page.goto("/inbox")
+    look("inbox", "main table")
+    row = page.locator(f"main tr:has(a[href='/inbox/{registration_id}'])")
+    assert "geen vast adres" in row.inner_text() and where not in page.content()
+    page.goto(f"/inbox/{registration_id}")
+    look("detail")
+    details = page.locator("main dl.summary").first.inner_text()
+    assert "Geen vast adres, Delft" in details and f"Waar zij bereikbaar is\n{where}" in details
+    page.goto(f"/inbox/{registration_id}/afdrukken")
+    look("print")
+    assert "Geen vast adres, Delft" in page.locator("main").inner_text() and where in page.locator("main").inner_text()
+    look.assert_clean()
+    browse.watcher.assert_clean()
