@@ -21,6 +21,7 @@ from balie.extensions import db
 
 if TYPE_CHECKING:
     from balie.services.access_log import VerifyResult
+    from balie.services.directory_import import ImportCounts
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 kaart_cli = AppGroup("kaart", help="The sociale kaart files in sociale_kaart/.")
@@ -76,14 +77,54 @@ def _read_kaart():  # type: ignore[no-untyped-def]
         raise click.exceptions.Exit(1) from None
 
 
-def _load_kaart() -> None:
-    from balie.services.directory_import import import_kaart
+def _operator() -> str:
+    """Who runs the command (the login name), for the history of a forced import."""
+    import getpass
 
-    counts = import_kaart(db.session, _read_kaart())
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def _counted(number: int, one: str, more: str) -> str:
+    return f"{number} {one if number == 1 else more}"
+
+
+def _report_import(counts: "ImportCounts", force: bool, load_command: str, list_kept: bool = False) -> None:
+    """Fields kept for editors and conflicts, by file, entry and field (never a value)."""
+    if counts.kept:
+        click.echo(
+            f"sociale kaart: {_counted(len(counts.kept), 'field keeps', 'fields keep')} the value an editor gave on the site"
+            + ("" if list_kept else " (list them: flask kaart load --dry-run)")
+        )
+        if list_kept:
+            for place in counts.kept:
+                click.echo(f"  {place}: changed by an editor on the site; kept")
+    if not counts.conflicts:
+        return
+    click.echo(f"sociale kaart: {_counted(len(counts.conflicts), 'conflict', 'conflicts')} between the file and the site:", err=True)
+    for conflict in counts.conflicts:
+        click.echo(f"  {conflict}", err=True)
+    if not force:
+        click.echo(
+            "  To keep the site's values, write them into the files (flask kaart export-yaml DIR, see "
+            f"sociale_kaart/README.md); to take the file's values instead, run {load_command} --force-files.",
+            err=True,
+        )
+
+
+def _load_kaart(force: bool = False, dry_run: bool = False) -> None:
+    from balie.services.directory_import import FILES, import_kaart
+
+    counts = import_kaart(db.session, _read_kaart(), FILES, force=force, operator=_operator())
     click.echo(
-        f"sociale kaart: {counts.organisations} organisations, {counts.services} services"
+        ("dry run, nothing changed: " if dry_run else "")
+        + f"sociale kaart: {counts.organisations} organisations, {counts.services} services"
+        + (f", {counts.changed} changed" if counts.changed else "")
         + (f", {counts.retired} retired" if counts.retired else "")
     )
+    _report_import(counts, force, "flask kaart load", list_kept=dry_run)
 
 
 @kaart_cli.command("validate")
@@ -93,11 +134,27 @@ def kaart_validate() -> None:
     click.echo(f"ok: {len(kaart.organisations)} organisations, {len(kaart.categories)} categories")
 
 
+FORCE_FILES = click.option(
+    "--force-files", "force", is_flag=True,
+    help="Where an editor changed a field on the site and the file changed it too, take the file's value "
+    "(the history names who forced it). Without it the editor's value is kept and the conflict reported.",
+)
+
+
 @kaart_cli.command("load")
-def kaart_load() -> None:
-    """Load the files into the database (services missing from a file are retired)."""
+@FORCE_FILES
+@click.option(
+    "--dry-run", is_flag=True,
+    help="Change nothing: show what a load would do, with every field an editor changed on the site.",
+)
+def kaart_load(force: bool, dry_run: bool) -> None:
+    """Load the files into the database. Fields editors changed on the site are kept (see sociale_kaart/README.md);
+    services that left a file are retired, unless an editor changed or made them on the site."""
     with db.writing():
-        _load_kaart()
+        _load_kaart(force, dry_run)
+        if dry_run:
+            db.rollback_quietly()
+            return
         db.commit()
     from balie import search_registry
 
@@ -136,26 +193,31 @@ def kaart_export_hsds(file: str, public: bool) -> None:
 
 @kaart_cli.command("import-hsds")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-def kaart_import_hsds(file: str) -> None:
-    """Load an HSDS 3.0 service list (as written by export-hsds) into the directory."""
+@FORCE_FILES
+def kaart_import_hsds(file: str, force: bool) -> None:
+    """Load an HSDS 3.0 service list (as written by export-hsds) into the directory, by the same rules
+    as kaart load: fields editors changed on the site since are kept unless --force-files."""
     import json
 
     from sqlalchemy import select
 
     from balie.models import Organisation
     from balie.services import hsds
-    from balie.services.directory_import import import_kaart
+    from balie.services.directory_import import hsds_list, import_kaart
 
     with open(file, encoding="utf-8") as handle:
         services = json.load(handle)
     slugs = {org.id: org.slug for org in db.session.scalars(select(Organisation))}
     with db.writing():
-        counts = import_kaart(db.session, hsds.to_kaart(services, slugs))
+        counts = import_kaart(
+            db.session, hsds.to_kaart(services, slugs), hsds_list(Path(file).name), force=force, operator=_operator()
+        )
         db.commit()
     from balie import search_registry
 
     search_registry.directory().sync(db.session)
     click.echo(f"imported {counts.services} services of {counts.organisations} organisations ({counts.changed} changed)")
+    _report_import(counts, force, f"flask kaart import-hsds {file}")
 
 
 @click.command("init")

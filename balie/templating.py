@@ -8,6 +8,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from wtforms import Field
 
+from balie import staff_templating
 from balie.domain import contact
 from balie.domain.errors import DomainError
 from balie.domain.languages import contact_language
@@ -170,5 +171,6 @@ def register(app: Flask) -> None:
         phases_in_order=lambda phases: [p for p in PHASES if p in {x.phase for x in phases}],
     )
     app.jinja_env.globals.update(explicit_language=explicit_language)
+    staff_templating.register(app)
     # No trim_blocks: it glued the sentence after a block tag to the one before it.
     app.jinja_env.lstrip_blocks = True

@@ -38,13 +38,31 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+# Where each role works, in the order that decides for a user with several roles.
+WORKING_PAGES = (
+    (roles.ADMIN, "manage.users"),
+    (roles.JGZ_STAFF, "inbox.index"),
+    (roles.GEMEENTE_EDITOR, "directory_manage.index"),
+    (roles.PROFESSIONAL, "advice.overview"),
+    (roles.MODERATOR, "qa.review_list"),
+)
+# The session key that remembers who just set a password, so the log-in page can fill in the
+# e-mail address (the user id, opaque; never the address itself, in a URL or a cookie).
+JUST_SET_PASSWORD = "login_user"
+
+
 def _home_for(record: UserSession) -> str:
+    """The working page of the user's first role (account page for a user without roles)."""
     user_roles = {grant.role for grant in record.user.roles}
-    if roles.JGZ_STAFF in user_roles:
-        return url_for("inbox.index")
-    if roles.ADMIN in user_roles:
-        return url_for("manage.users")
-    return url_for("account.overview")
+    endpoint = next((page for role, page in WORKING_PAGES if role in user_roles), "account.overview")
+    return url_for(endpoint)
+
+
+def _known_email() -> str | None:
+    """The e-mail address of who just accepted an invitation or reset a password here (once)."""
+    user_id = session.pop(JUST_SET_PASSWORD, None)
+    user = db.session.get(User, user_id) if isinstance(user_id, str) else None
+    return user.email if user is not None and user.is_active else None
 
 
 def _finish(record: UserSession) -> Any:
@@ -101,6 +119,8 @@ def login() -> Any:
     form = LoginForm()
     if request.method == "GET" and request.args.get("next"):
         session["login_next"] = safe_next(request.args["next"], "")
+    if request.method == "GET":
+        form.email.data = _known_email()
     if not form.validate_on_submit():
         expired = g.get("balie_session_expired") or request.args.get("verlopen") or session.pop("session_expired", None)
         return render_template(
@@ -218,6 +238,7 @@ def reset_password(reset_id: str, signature: str) -> Any:
             security_log.event("authn_password_change", user_id=user.id, via="reset")
             db.commit()
             session.clear()
+            session[JUST_SET_PASSWORD] = user.id
             flash(gettext("Your password has been changed. You can log in now."), "success")
             return redirect(url_for("auth.login"), code=303)
     return render_template("auth/reset.html", form=form), 400 if form.errors else 200
@@ -240,6 +261,7 @@ def accept_invitation(invitation_id: str, signature: str) -> Any:
         else:
             security_log.event("user_created", user_id=user.id)
             db.commit()
+            session[JUST_SET_PASSWORD] = user.id
             flash(gettext("Your account is ready. Log in with your e-mail address and password."), "success")
             return redirect(url_for("auth.login"), code=303)
     return render_template("auth/invitation.html", form=form, invitation=invitation), 400 if form.errors else 200

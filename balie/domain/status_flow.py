@@ -35,6 +35,7 @@ class Step(str, enum.Enum):
 
 
 CLOSE_OUTCOMES = ("visits_held", "declined", "not_reached", "moved")
+VISITS_HELD = "visits_held"
 REROUTE_REASONS = ("lives_elsewhere", "moved", "other")
 FOLLOW_UP_OTHER = "other"
 
@@ -78,6 +79,14 @@ class StepCodeInvalid(DomainError):
     code = "step_code_invalid"
 
 
+def close_outcomes(status: Status) -> tuple[str, ...]:
+    """The outcomes a registration in this status can be closed with: "visit(s) held" only once a
+    visit has been recorded, so the figures never count a visit that did not happen."""
+    if status in (Status.VISIT_HELD, Status.FOLLOW_UP_ARRANGED):
+        return CLOSE_OUTCOMES
+    return tuple(outcome for outcome in CLOSE_OUTCOMES if outcome != VISITS_HELD)
+
+
 def allowed_steps(status: Status, handed_over: bool) -> list[Step]:
     steps = [step for step, statuses in ALLOWED.items() if status in statuses]
     if not handed_over:
@@ -94,7 +103,7 @@ def apply(status: Status, step: Step, code: str | None, handed_over: bool, follo
     if status not in ALLOWED[step]:
         raise StepNotAllowed()
     valid_codes = {
-        Step.CLOSE: frozenset(CLOSE_OUTCOMES),
+        Step.CLOSE: frozenset(close_outcomes(status)),
         Step.REROUTE: frozenset(REROUTE_REASONS),
         Step.FOLLOW_UP: follow_up_kinds | {FOLLOW_UP_OTHER},
     }.get(step)

@@ -8,10 +8,10 @@ from typing import Any
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectChoice, SelectField
-from wtforms.validators import InputRequired, Optional
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from balie.domain.status_flow import CLOSE_OUTCOMES, REROUTE_REASONS
+from balie.domain.status_flow import REROUTE_REASONS, VISITS_HELD
 from balie.labels import OUTCOME_LABELS, REASON_LABELS, STATUS_LABELS
 from balie.services.inbox import SORTS, WAITING_CHOICES, InboxFilter
 
@@ -70,5 +70,17 @@ class RerouteForm(FlaskForm):
     )
 
 
-def outcome_choices() -> list[SelectChoice]:
-    return [SelectChoice(k, OUTCOME_LABELS[k]) for k in CLOSE_OUTCOMES]
+class CloseForm(FlaskForm):
+    """Closing is final: the outcome is chosen on purpose (nothing preselected) and confirmed."""
+
+    outcome = RadioField(_l("How did it end?"), validators=[InputRequired(_l("Choose how it ended"))], validate_choice=False)
+
+    def __init__(self, outcomes: tuple[str, ...], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = [SelectChoice(k, OUTCOME_LABELS[k]) for k in outcomes]
+        if VISITS_HELD not in outcomes:
+            self.outcome.description = _l("“Visit(s) held” can be chosen once a visit has been recorded.")
+
+    def validate_outcome(self, field: RadioField) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(str(_l("Choose one of the outcomes shown")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,15 +16,15 @@ from balie import security_log
 from balie.clock import today
 from balie.domain import roles
 from balie.domain.errors import DomainError
-from balie.domain.status_flow import Status, Step, allowed_steps
+from balie.domain.status_flow import Status, Step, allowed_steps, close_outcomes
 from balie.extensions import db
-from balie.inbox.forms import InboxFilterForm, RerouteForm, StepForm, outcome_choices
-from balie.labels import OUTCOME_LABELS, REASON_LABELS, STATUS_LABELS, STEP_LABELS
+from balie.inbox.forms import CloseForm, InboxFilterForm, RerouteForm, StepForm
+from balie.labels import OUTCOME_LABELS, REASON_LABELS, ROUTE_LABELS, STATUS_LABELS, STEP_LABELS
 from balie.models import Registration
 from balie.models.base import utcnow
 from balie.security import actor, role_required
 from balie.account.forms import EmptyForm
-from balie.services import access_log, inbox, retention
+from balie.services import access_log, access_summary, inbox, retention
 
 blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
 _OPAQUE = re.compile(r"[^0-9a-zA-Z-]")
@@ -63,6 +64,7 @@ def _labels() -> dict[str, Any]:
         "step_labels": STEP_LABELS,
         "outcome_labels": OUTCOME_LABELS,
         "reason_labels": REASON_LABELS,
+        "route_labels": ROUTE_LABELS,
     }
 
 
@@ -94,7 +96,6 @@ def detail(registration_id: str) -> str:
         attempts=inbox.contact_attempts(found),
         steps=allowed_steps(status, registration.handed_over_at is not None),
         follow_up_kinds=inbox.follow_up_kinds(db.session),
-        outcomes=outcome_choices(),
         step_form=StepForm(),
         reroute_form=_reroute_form(registration),
         duplicate_of=inbox.find(db.session, current_user.organisation_ids, registration.duplicate_of_id)
@@ -113,16 +114,24 @@ def _reroute_form(registration: Registration) -> RerouteForm:
     return form
 
 
+# Steps with a page of their own: re-routing (its form) and closing (final: a confirmation).
+_OWN_PAGE = {Step.REROUTE.value, Step.CLOSE.value}
+
+
 @blueprint.post("/<registration_id>/stap")
 @role_required(roles.JGZ_STAFF)
 def record_step(registration_id: str) -> Any:
+    """A step of the flow, in one click; closing (final) has its own page with a confirmation."""
     registration = _registration_or_404(registration_id, "registration.status_change", "U")
     form = StepForm()
-    if not form.validate_on_submit() or form.step.data not in {s.value for s in Step} or form.step.data == Step.REROUTE.value:
+    if not form.validate_on_submit() or form.step.data not in {s.value for s in Step} or form.step.data in _OWN_PAGE:
         abort(400)
-    step = Step(form.step.data)
+    return _record(registration, Step(form.step.data), form.code.data or None)
+
+
+def _record(registration: Registration, step: Step, code: str | None) -> Any:
     try:
-        inbox.record_step(db.session, registration, step, form.code.data or None, current_user.id, utcnow())
+        inbox.record_step(db.session, registration, step, code, current_user.id, utcnow())
     except DomainError:
         flash(gettext("This step is not possible now. Choose one of the steps shown."), "warning")
         return redirect(url_for("inbox.detail", registration_id=registration.id), code=303)
@@ -131,6 +140,26 @@ def record_step(registration_id: str) -> Any:
     db.commit()
     flash(gettext("Saved: %(step)s", step=STEP_LABELS[step.value]), "success")
     return redirect(url_for("inbox.detail", registration_id=registration.id), code=303)
+
+
+@blueprint.route("/<registration_id>/afsluiten", methods=["GET", "POST"])
+@role_required(roles.JGZ_STAFF)
+def close(registration_id: str) -> Any:
+    """Closing is final and starts the purge clock: the outcome is chosen on purpose, then confirmed."""
+    registration = _registration_or_404(registration_id, "registration.status_change", "U")
+    status = Status(registration.status)
+    if Step.CLOSE not in allowed_steps(status, registration.handed_over_at is not None):
+        flash(gettext("This step is not possible now. Choose one of the steps shown."), "warning")
+        return redirect(url_for("inbox.detail", registration_id=registration.id), code=303)
+    form = CloseForm(close_outcomes(status))
+    if form.validate_on_submit():
+        return _record(registration, Step.CLOSE, form.outcome.data)
+    found = inbox.events(db.session, registration.id)
+    deleted_on = min(today() + timedelta(days=int(current_app.config["PURGE_DAYS_AFTER_CLOSE"])), registration.purge_after)
+    return render_template(
+        "inbox/close.html", registration=registration, form=form, deleted_on=deleted_on,
+        visits=inbox.visit_count(found), attempts=inbox.contact_attempts(found),
+    ), 400 if form.errors else 200
 
 
 @blueprint.post("/<registration_id>/doorsturen")
@@ -178,21 +207,28 @@ def export_json(registration_id: str) -> Response:
 def access_history(registration_id: str) -> str:
     """Who looked at this registration, and when (the parent may ask; NEN 7513 ch. 9)."""
     registration = _registration_or_404(registration_id, "access_log.read", "R")
-    rows = access_log.history(db.session, registration.id)
+    groups = access_summary.grouped(access_log.history(db.session, registration.id))
     _log("access_log.read", "R", registration.id, registration.organisation_id, detail="history")
     db.commit()
-    return render_template("inbox/access.html", registration=registration, rows=rows)
+    return render_template("inbox/access.html", registration=registration, groups=groups)
 
 
-@blueprint.post("/<registration_id>/samenvoegen")
+@blueprint.route("/<registration_id>/samenvoegen", methods=["GET", "POST"])
 @role_required(roles.JGZ_STAFF)
 def merge(registration_id: str) -> Any:
-    """A possible duplicate is merged into the earlier registration; its details are erased."""
+    """A possible duplicate is merged into the earlier registration (after a confirmation); its details are erased."""
     duplicate = _registration_or_404(registration_id, "registration.merge", "U")
     original = inbox.find(db.session, current_user.organisation_ids, duplicate.duplicate_of_id or "")
-    if original is None or not EmptyForm().validate_on_submit():
+    if original is None:
         abort(404)
-    inbox.merge_duplicate(db.session, duplicate, original, actor(roles.JGZ_STAFF, duplicate.organisation_id), utcnow())
+    form = EmptyForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("inbox/merge.html", duplicate=duplicate, original=original, form=form, **_labels())
+    try:
+        inbox.merge_duplicate(db.session, duplicate, original, actor(roles.JGZ_STAFF, duplicate.organisation_id), utcnow())
+    except DomainError:
+        flash(gettext("These registrations can no longer be merged."), "warning")
+        return redirect(url_for("inbox.detail", registration_id=duplicate.id), code=303)
     _log("registration.merge", "U", original.id, original.organisation_id, detail=f"merged={duplicate.id}")
     db.commit()
     flash(gettext("Merged into %(reference)s. The duplicate's details are deleted.", reference=original.reference), "success")

@@ -16,29 +16,31 @@ from balie.domain.errors import DomainError
 from balie.extensions import db
 from balie.labels import ROLE_LABELS
 from balie.manage.forms import AccessLogFilterForm, GrantForm, InviteForm, RemoveRoleForm
-from balie.models import AccountRequest, Invitation, Municipality, Organisation, User
+from balie.models import AccountRequest, Invitation, Municipality, User
 from balie.models.base import utcnow
 from balie.security import actor, role_required
-from balie.services import access_log, accounts, sessions
+from balie.services import access_log, accounts, directory_queries, sessions
 
 blueprint = Blueprint("manage", __name__, url_prefix="/beheer")
 PER_PAGE = 50
 
 
 def _fill(form: GrantForm) -> GrantForm:
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    """Only JGZ organisations can be chosen for JGZ staff (those routing sends registrations to)."""
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name)).all()
-    form.fill(list(organisations), list(municipalities))
+    form.fill(directory_queries.jgz_organisations(db.session), list(municipalities))
     return form
 
 
-def _role_error(form: GrantForm, error: DomainError) -> None:
-    message = {
-        "role_needs_organisation": gettext("Choose the organisation for JGZ staff"),
-        "role_needs_municipality": gettext("Choose the gemeente for a gemeente editor"),
-        "role_needs_profession": gettext("Choose the profession for a professional"),
-    }.get(error.code, gettext("Choose a role"))
-    form.role.errors = list(form.role.errors) + [message]
+def _role_error(form: GrantForm, error: DomainError) -> str:
+    """The message goes on the field that has to change; it is returned for a flash as well."""
+    field, message = {
+        "role_needs_organisation": (form.organisation, gettext("Choose the organisation for JGZ staff")),
+        "role_needs_municipality": (form.municipality, gettext("Choose the gemeente for a gemeente editor")),
+        "role_needs_profession": (form.profession, gettext("Choose the profession for a professional")),
+    }.get(error.code, (form.role, gettext("Choose a role")))
+    field.errors = list(field.errors) + [message]
+    return message
 
 
 def _audit(event: str, action: str, object_type: str, object_id: str | None, **extra: Any) -> None:
@@ -99,8 +101,7 @@ def add_role(user_id: str) -> Any:
         try:
             accounts.add_role(db.session, found, form.grant())
         except accounts.AccountError as error:
-            _role_error(form, error)
-            flash(form.role.errors[-1], "warning")
+            flash(_role_error(form, error), "warning")
         else:
             _audit("user.role_add", "U", "user", found.id, detail=f"role={form.role.data}")
             db.commit()

@@ -24,6 +24,7 @@ __all__ = [
     "Phone",
     "Service",
     "ServiceChange",
+    "ServiceFileValue",
     "ServicePhase",
 ]
 
@@ -236,6 +237,25 @@ class ServiceChange(Base):
 
     def __repr__(self) -> str:
         return f"<ServiceChange {self.service_id} {self.field_name}>"
+
+
+class ServiceFileValue(Base):
+    """What the sociale kaart files last said of one field of a service, as the history writes it.
+
+    The base of the three-way comparison an import makes: a field whose value in the database
+    differs from this was changed on the site (by an editor), and an import keeps it.
+    """
+
+    __tablename__ = "service_file_value"
+
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), primary_key=True)
+    field_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+    service: Mapped[Service] = relationship()  # also orders the INSERTs after the service's
+
+    def __repr__(self) -> str:
+        return f"<ServiceFileValue {self.service_id} {self.field_name}>"
 
 
 class SearchVersion(Base):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from balie.domain import roles as role_names
 from balie.domain.errors import DomainError
 from balie.models import AccountRequest, Invitation, OutboxMessage, PasswordReset, RoleGrant, User
-from balie.services import passwords, sessions
+from balie.services import directory_queries, passwords, sessions
 from balie.services.authentication import clear_account, normalise_email, user_by_email
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -66,6 +66,14 @@ def validate_grant(grant: Grant) -> None:
         raise AccountError("role_needs_profession")
 
 
+def check_organisation(session: Session, grant: Grant) -> None:
+    """JGZ staff belong to a JGZ organisation (one with a home-visit service), never to, say, the food bank."""
+    if grant.role == role_names.JGZ_STAFF and grant.organisation_id not in {
+        organisation.id for organisation in directory_queries.jgz_organisations(session)
+    }:
+        raise AccountError("role_needs_organisation")
+
+
 def link_signature(secret: str, purpose: str, record_id: str) -> str:
     return hmac.new(secret.encode(), f"{purpose}:{record_id}".encode(), hashlib.sha256).hexdigest()[:40]
 
@@ -88,6 +96,7 @@ def invite(
 ) -> Invitation:
     for grant in grants:
         validate_grant(grant)
+        check_organisation(session, grant)
     if not grants:
         raise AccountError("role_missing")
     invitation = Invitation(
@@ -268,6 +277,7 @@ def remove_role(session: Session, user: User, grant_id: int) -> None:
 
 def add_role(session: Session, user: User, grant: Grant) -> None:
     validate_grant(grant)
+    check_organisation(session, grant)
     if any(
         (g.role, g.organisation_id, g.municipality_code) == (grant.role, grant.organisation_id, grant.municipality_code)
         for g in user.roles

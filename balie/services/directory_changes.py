@@ -1,51 +1,84 @@
 """Change history and versioning of the directory.
 
 Every change to a service is recorded field by field (who, when, old → new: HSDS metadata),
-and bumps the directory version, which search indexes on every app node follow.
+and bumps the directory version, which search indexes on every app node follow. The same
+field texts are what an import compares to decide who owns a field (directory_ownership).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from balie.domain.directory import ServiceRecord
 from balie.models import Service, ServiceChange
 from balie.services import search_versions
+from balie.services.directory_records import record_of
 
-# Fields whose history is kept, as (name shown in the history, how to read it from a Service).
-TRACKED = {
-    "name": lambda s: s.name,
-    "alternate_name": lambda s: s.alternate_name or "",
-    "status": lambda s: s.status,
-    "description": lambda s: s.description,
-    "target_group": lambda s: s.target_group,
-    "eligibility": lambda s: s.eligibility_description,
-    "application_process": lambda s: s.application_process,
-    "fees": lambda s: s.fees_description,
-    "cost": lambda s: s.cost,
-    "recognition": lambda s: s.recognition or "",
-    "alert": lambda s: s.alert,
-    "interpretation": lambda s: s.interpretation_services,
-    "url": lambda s: s.url or "",
-    "email": lambda s: s.email or "",
-    "areas": lambda s: "national" if s.is_national else ",".join(sorted(a.municipality_code for a in s.areas)),
-    "languages": lambda s: ",".join(sorted(language.code for language in s.languages)),
-    "categories": lambda s: ",".join(sorted(c.code for c in s.categories)),
-    "phases": lambda s: ",".join(sorted(p.phase for p in s.phases)),
-    "phones": lambda s: "; ".join(f"{p.number} {p.description}".strip() for p in s.phones),
-    "locations": lambda s: "; ".join(
-        ", ".join(filter(None, (loc.name, loc.address, loc.postal_code, loc.city))) for loc in s.locations
+
+@dataclass(frozen=True)
+class TrackedField:
+    """A field whose history is kept: the record attributes it is made of, and how the history writes it."""
+
+    attributes: tuple[str, ...]
+    text: Callable[[ServiceRecord], str]
+
+
+def _plain(attribute: str) -> TrackedField:
+    return TrackedField((attribute,), lambda record: getattr(record, attribute) or "")
+
+
+def _codes(attribute: str) -> TrackedField:
+    return TrackedField((attribute,), lambda record: ",".join(sorted(getattr(record, attribute))))
+
+
+# The fields of a service whose history is kept, by the name the history shows.
+FIELDS: dict[str, TrackedField] = {
+    "name": _plain("name"),
+    "alternate_name": _plain("alternate_name"),
+    "status": _plain("status"),
+    "description": _plain("description"),
+    "target_group": _plain("target_group"),
+    "eligibility": _plain("eligibility_description"),
+    "application_process": _plain("application_process"),
+    "fees": _plain("fees_description"),
+    "cost": _plain("cost"),
+    "recognition": _plain("recognition"),
+    "alert": _plain("alert"),
+    "interpretation": _plain("interpretation_services"),
+    "url": _plain("url"),
+    "email": _plain("email"),
+    "areas": TrackedField(("areas", "is_national"), lambda r: "national" if r.is_national else ",".join(sorted(r.areas))),
+    "languages": _codes("languages"),
+    "categories": _codes("categories"),
+    "phases": _codes("phases"),
+    "phones": TrackedField(("phones",), lambda r: "; ".join(f"{p.number} {p.description}".strip() for p in r.phones)),
+    "locations": TrackedField(
+        ("locations",),
+        lambda r: "; ".join(", ".join(filter(None, (loc.name, loc.address, loc.postal_code, loc.city))) for loc in r.locations),
     ),
-    "last_checked": lambda s: f"{s.assured_date.isoformat() if s.assured_date else ''} {s.assurer or ''}".strip(),
+    "last_checked": TrackedField(
+        ("assured_date", "assurer"),
+        lambda r: f"{r.assured_date.isoformat() if r.assured_date else ''} {r.assurer or ''}".strip(),
+    ),
 }
+# Which organisation offers it (by name): not a field of the record, an editor can change it.
+ORGANISATION = "organisation"
+
+
+def values(record: ServiceRecord, organisation_name: str) -> dict[str, str]:
+    """Every tracked field as the history writes it."""
+    return {**{name: field.text(record) for name, field in FIELDS.items()}, ORGANISATION: organisation_name}
 
 
 def snapshot(service: Service | None) -> dict[str, str]:
     if service is None:
         return {}
-    return {name: read(service) for name, read in TRACKED.items()}
+    return values(record_of(service), service.organisation.name if service.organisation else "")
 
 
 def record(

@@ -16,12 +16,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from balie.domain.directory import SERVICE_KIND_HOME_VISIT, LocationRecord, PhoneRecord, ServiceRecord
+from balie.domain.directory import SERVICE_KIND_HOME_VISIT, ServiceRecord
 from balie.domain.errors import DomainError
 from balie.models import Category, Organisation, Service, ServiceArea
 from balie.models.base import new_uuid
 from balie.services import directory_changes
 from balie.services.directory_import import apply_record
+from balie.services.directory_records import record_of  # noqa: F401 - the edit form is filled from it
 
 STALE_AFTER = timedelta(days=365)
 EDITABLE_STATUSES = ("active", "temporarily closed", "inactive")
@@ -157,40 +158,6 @@ def retire(session: Session, scope: EditorScope, service: Service, now: datetime
     service.status = "defunct"
     directory_changes.record(session, service, before, "retire", scope.label, now)
     directory_changes.bump(session, [service])
-
-
-def record_of(service: Service) -> ServiceRecord:
-    """The service as a record (to fill the edit form, or to write it back to a file)."""
-    return ServiceRecord(
-        id=service.id,
-        name=service.name,
-        kind=service.kind,
-        status=service.status,
-        description=service.description,
-        areas=tuple(sorted(a.municipality_code for a in service.areas)),
-        alternate_name=service.alternate_name,
-        url=service.url,
-        email=service.email,
-        application_process=service.application_process,
-        fees_description=service.fees_description,
-        response_days=service.response_days,
-        languages=tuple(language.code for language in service.languages),
-        categories=tuple(c.code for c in service.categories),
-        phones=tuple(PhoneRecord(p.number, p.description) for p in service.phones),
-        assured_date=service.assured_date,
-        assurer=service.assurer,
-        target_group=service.target_group,
-        eligibility_description=service.eligibility_description,
-        interpretation_services=service.interpretation_services,
-        phases=tuple(p.phase for p in service.phases),
-        cost=service.cost,
-        recognition=service.recognition,
-        alert=service.alert,
-        is_national=service.is_national,
-        locations=tuple(
-            LocationRecord(l.name, l.address, l.postal_code, l.city, l.latitude, l.longitude) for l in service.locations
-        ),
-    )
 
 
 def preview(

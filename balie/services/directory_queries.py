@@ -21,6 +21,18 @@ def home_visit_services(session: Session) -> list[Service]:
     )
 
 
+def jgz_organisations(session: Session) -> list[Organisation]:
+    """The JGZ organisations: those with a home-visit service (the kind routing sends registrations
+    to), whatever that service's status, so staff can still be added while it is paused."""
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where(Organisation.services.any(Service.kind == SERVICE_KIND_HOME_VISIT))
+            .order_by(Organisation.name)
+        )
+    )
+
+
 def region_municipalities(session: Session, ggd_codes: tuple[str, ...]) -> list[Municipality]:
     return list(
         session.scalars(select(Municipality).where(Municipality.ggd_code.in_(ggd_codes)).order_by(Municipality.name))

@@ -55,6 +55,8 @@ class InboxRow:
     registration: Registration
     waiting_days: int  # working days since it was received
     overdue: bool  # past the organisation's promise without contact
+    received_today: bool
+    possible_duplicate: bool  # its earlier twin is still in the inbox (not merged, not erased)
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,9 @@ def list_page(session: Session, org_ids: frozenset[str], wanted: InboxFilter, us
         "oldest": (Registration.created_at.asc(),),
         "due": (Registration.due_month.asc(), Registration.created_at.asc()),
     }.get(wanted.sort, (Registration.created_at.desc(),))
-    rows = [_row(r, today) for r in session.scalars(query.order_by(*order))]
+    found = list(session.scalars(query.order_by(*order)))
+    twins = _live_twins(session, {r.duplicate_of_id for r in found if r.duplicate_of_id})
+    rows = [_row(r, today, r.duplicate_of_id in twins) for r in found]
     if wanted.waiting_more_than:
         rows = [
             row for row in rows
@@ -101,11 +105,26 @@ def list_page(session: Session, org_ids: frozenset[str], wanted: InboxFilter, us
     return InboxPage(rows[(page - 1) * PER_PAGE : page * PER_PAGE], len(rows), new_count, page, pages)
 
 
-def _row(registration: Registration, today: date) -> InboxRow:
-    waiting = working_days.between(_local_date(registration.created_at), today)
+def _live_twins(session: Session, ids: set[str]) -> set[str]:
+    """Which of these registrations still hold their details: a twin that was erased or merged
+    away no longer makes its copy a possible duplicate."""
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Registration.id).where(
+                Registration.id.in_(ids), Registration.purged_at.is_(None), Registration.merged_into_id.is_(None)
+            )
+        )
+    )
+
+
+def _row(registration: Registration, today: date, possible_duplicate: bool) -> InboxRow:
+    received = _local_date(registration.created_at)
+    waiting = working_days.between(received, today)
     promised = registration.service.response_days or 5
     waiting_for_contact = registration.status in (Status.RECEIVED, Status.CONTACT_ATTEMPTED)
-    return InboxRow(registration, waiting, waiting_for_contact and waiting > promised)
+    return InboxRow(registration, waiting, waiting_for_contact and waiting > promised, received == today, possible_duplicate)
 
 
 def due_months(session: Session, org_ids: frozenset[str]) -> list[date]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from balie.domain.directory import PhoneRecord, ServiceRecord
 from balie.models import Category, Organisation, Service
-from balie.services.directory_editing import record_of
+from balie.services.directory_records import record_of
 from balie.services.kaart_files import CATEGORIES_FILE, NATIONAL, ORGANISATIONS_DIR
 
 

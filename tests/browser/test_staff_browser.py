@@ -3,7 +3,8 @@
 - a JGZ nurse's day, by keyboard: she logs in with her password and the code from her
   authenticator app, sees the number of new registrations, opens one (the parent's safety
   wishes are shown first), records contact attempted, contact made, visit planned, visit held,
-  follow-up arranged (of a kind she chooses), closes it with "visit(s) held" and hands it over,
+  follow-up arranged (of a kind she chooses), closes it with "visit(s) held" (chosen on its own
+  confirmation page, where nothing is preselected) and hands it over,
   with the status and the timeline checked after each step; then the printable page and "who
   looked at this registration";
 - a colleague logs out with the header button; a browser given the session cookie copied
@@ -284,7 +285,7 @@ def test_a_nurses_day_by_keyboard(browse: Browse, site: StaffSite) -> None:
     ]
     closed_with = ""
     for number, (step, status) in enumerate(steps, start=1):
-        label = page.locator(step_button(step)).inner_text().strip()
+        label = "" if step == "close" else page.locator(step_button(step)).inner_text().strip()
         chosen = ""
         if step == "follow_up":
             tab_to(page, "#follow-up-kind")
@@ -296,12 +297,17 @@ def test_a_nurses_day_by_keyboard(browse: Browse, site: StaffSite) -> None:
             page.keyboard.press("Tab")
             assert is_focused(page, step_button(step)), focused(page)
         elif step == "close":
-            tab_to(page, "#close-outcome")
-            page.keyboard.press("Home")
-            assert page.locator("#close-outcome").input_value() == "visits_held"
-            chosen = closed_with = page.locator("#close-outcome option:checked").inner_text().strip()
-            page.keyboard.press("Tab")
-            assert is_focused(page, step_button(step)), focused(page)
+            # Closing asks first, on a page of its own, with no outcome chosen for her.
+            tab_to(page, "main a#close-link")
+            press_and_wait(page, "Enter", "main form")
+            assert path(page) == f"/inbox/{site.with_wishes}/afsluiten"
+            assert page.locator("main input[name=outcome]:checked").count() == 0
+            browse.audit(page, "close: choose the outcome")
+            tab_to(page, "#outcome-0")
+            page.keyboard.press("Space")
+            assert page.locator("main input[name=outcome]:checked").get_attribute("value") == "visits_held"
+            chosen = closed_with = page.locator("label[for=outcome-0]").inner_text().strip()
+            tab_to(page, "main form button[type=submit]")
         else:
             tab_to(page, step_button(step))
         press_and_wait(page, "Enter")

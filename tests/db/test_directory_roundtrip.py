@@ -24,7 +24,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from balie import migrate, search_registry
+from balie import search_registry
 from balie.clock import today
 from balie.config import PROJECT_ROOT
 from balie.domain.directory import OrganisationRecord, ServiceRecord
@@ -36,7 +36,6 @@ from balie.services import directory_changes, directory_editing, hsds
 from balie.services.directory_editing import EditorScope, record_of
 from balie.services.directory_search import SearchQuery
 from balie.services.kaart_files import read_kaart
-from balie.services.reference_data import load_reference_data
 from tests.support.directory import WIJKTEAM_DELFT, WIJKTEAM_WESTLAND, dispose, hsds_schema
 
 KAART = PROJECT_ROOT / "sociale_kaart"
@@ -77,25 +76,6 @@ def other_node(app: Flask, tmp_path: Path) -> Iterator[Callable[[str], Flask]]:
     yield build
     for node in made:
         dispose(node)
-
-
-@pytest.fixture
-def empty_database(app: Flask, request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of a database of the same kind with the schema and reference data, no sociale kaart."""
-    if app.config["DATABASE_URL"].startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-    else:
-        server = request.getfixturevalue("postgres")
-        url = server.url(server.create_database())
-    from tests.conftest import make_app
-
-    fresh = make_app(url, tmp_path / "empty", SEARCH_INDEX_DIR=str(tmp_path / "empty" / "search"))
-    with fresh.app_context(), db.writing():
-        migrate.upgrade(db.engine)
-        load_reference_data(db.session)
-        db.commit()
-    dispose(fresh)
-    return url
 
 
 def by_id(organisation: OrganisationRecord) -> OrganisationRecord:

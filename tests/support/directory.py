@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,11 +17,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
+from sqlalchemy import func, select
 
 from balie import search_registry
 from balie.config import PROJECT_ROOT
 from balie.extensions import db
-from balie.models import Service
+from balie.models import Service, ServiceChange, ServiceFileValue
 from balie.services import directory_changes
 from tests.conftest import make_app
 from tests.support.databases import copy_sqlite
@@ -127,3 +129,49 @@ def hsds_schema() -> dict[str, Any]:
 
 def days_ago(today: date, days: int) -> date:
     return today - timedelta(days=days)
+
+
+# -- loading the sociale kaart files again (who owns a field: the files or the site) ------------------
+
+WIJKTEAMS_FILE = "organisaties/sociale-wijkteams-delfland-voorbeeld.yaml"  # holds WIJKTEAM_DELFT and _WESTLAND
+UITGIFTEPUNT_DELFT = "bcb0dbc7-385e-4cad-b08c-82b04cf5d6f9"  # the food bank's Delft outlet, GM0503
+
+
+def copy_kaart(folder: Path) -> Path:
+    """A copy of sociale_kaart/ that a test may change."""
+    target = folder / "sociale_kaart"
+    shutil.copytree(PROJECT_ROOT / "sociale_kaart", target)
+    return target
+
+
+def change_kaart_file(kaart: Path, old: str, new: str, name: str = WIJKTEAMS_FILE) -> None:
+    """Replace text that occurs once in one file of the copy (as someone editing the file would)."""
+    path = kaart / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"test data changed: {old!r} in {name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def run_command(app: Flask, *args: str) -> str:
+    """A flask command on the app's database, as run from a shell; its output (stdout and stderr)."""
+    result = app.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def conflict_lines(output: str) -> list[str]:
+    """The conflicts an import reported (one per file, entry and field)."""
+    return [line.strip() for line in output.splitlines() if line.startswith("  organisaties/")]
+
+
+def footprint(app: Flask) -> tuple[Any, ...]:
+    """Everything an import could write: history rows, directory version, the files' values, services."""
+    with app.app_context():
+        db.session.expire_all()
+        values = select(ServiceFileValue.service_id, ServiceFileValue.field_name, ServiceFileValue.value)
+        return (
+            db.session.scalar(select(func.count()).select_from(ServiceChange)),
+            directory_changes.current_version(db.session),
+            sorted(tuple(row) for row in db.session.execute(values)),
+            sorted(tuple(row) for row in db.session.execute(select(Service.id, Service.last_modified, Service.index_version))),
+        )

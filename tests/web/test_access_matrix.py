@@ -86,6 +86,7 @@ POLICY: dict[str, frozenset[str]] = {
     "inbox.index": JGZ,
     "inbox.detail": DELFLAND_ONLY,
     "inbox.record_step": DELFLAND_ONLY,
+    "inbox.close": DELFLAND_ONLY,  # posted without an outcome: the form error is the answer
     "inbox.reroute": DELFLAND_ONLY,
     "inbox.printable": DELFLAND_ONLY,
     "inbox.export_json": DELFLAND_ONLY,

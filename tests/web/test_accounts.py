@@ -335,7 +335,7 @@ def test_a_professional_requests_an_account_and_an_administrator_approves_it(app
     path = invitation_link(app, "vera@praktijk.example")
     assert location_path(accept(app, path, "Vera Verloskundige")) == "/inloggen"
     client = browser(app)
-    assert location_path(password_step(client, "vera@praktijk.example", NEW_PASSWORD)) == "/account"
+    assert location_path(password_step(client, "vera@praktijk.example", NEW_PASSWORD)) == "/advies"
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "vera@praktijk.example"))
         assert user is not None and [(g.role, g.profession) for g in user.roles] == [("professional", "midwife")]

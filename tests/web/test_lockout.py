@@ -281,5 +281,5 @@ def test_a_professional_under_attack_is_sent_to_the_reset_and_the_reset_lets_her
     ask_reset(app, account.email)
     assert set_new_password(app, reset_link(app, account.email)).status_code == 303
     response = desk.login(account.email, NEW_PASSWORD, NEW_PLACE)
-    assert response.status_code == 303 and location_path(response) == "/account"
-    assert desk.client.get("/account").status_code == 200
+    assert response.status_code == 303 and location_path(response) == "/advies"
+    assert desk.client.get("/advies").status_code == 200

@@ -285,8 +285,8 @@ def test_a_gemeente_editor_is_offered_the_app_but_not_forced(app: Flask) -> None
     account = make_user(app, "redacteur@delft.example", [Grant("gemeente_editor", municipality_code="GM0503")], totp=False)
     client = browser(app)
     response = password_step(client, account.email, account.password)
-    assert response.status_code == 303 and location_path(response) == "/account"
-    assert client.get("/account").status_code == 200
+    assert response.status_code == 303 and location_path(response) == "/sociale-kaart/beheer"
+    assert client.get("/sociale-kaart/beheer").status_code == 200
 
 
 # --- T-22: a password alone opens nothing ---------------------------------------------------
@@ -385,7 +385,7 @@ def test_the_page_after_login_is_never_another_site(app: Flask, target: str) -> 
     client.get("/inloggen", query_string={"next": target})
     response = password_step(client, account.email, account.password)
     assert response.status_code == 303
-    assert response.headers["Location"] == "/account"
+    assert response.headers["Location"] == "/advies"
 
 
 def test_the_page_asked_for_before_login_opens_after_the_code(app: Flask) -> None:

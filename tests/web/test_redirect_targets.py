@@ -101,7 +101,7 @@ def follow_tag(site: Site, target: str) -> Any:
 
 @pytest.mark.parametrize("target", NASTY)
 def test_after_login_a_nasty_next_opens_her_own_start_page(site: Site, target: str) -> None:
-    assert_stays_on_this_site(log_in_after_asking_for(site.app, site.midwife, target), "/account")
+    assert_stays_on_this_site(log_in_after_asking_for(site.app, site.midwife, target), "/advies")
 
 
 def test_after_login_an_encoded_line_break_stays_a_path_here(site: Site) -> None:

@@ -1,7 +1,7 @@
 """registrations without a fixed address
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-10 10:00:00
 
 A parent without a fixed address (a shelter, a secret address, a briefadres, homeless) registers
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
