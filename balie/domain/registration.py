@@ -10,6 +10,7 @@ from balie.domain.roles import PROFESSIONS
 
 MAX_NAME_CHARS = 80
 MAX_NOTE_CHARS = 500
+MAX_REACHABLE_AT_CHARS = 100  # "where we can reach you" without a fixed address: a few words
 
 # Version of the privacy text shown with the form; stored with every registration.
 PRIVACY_TEXT_VERSION = "2026-11"
@@ -62,8 +63,8 @@ class RegistrationData:
     name: str = field(repr=False)
     phone: str | None = field(repr=False)  # E.164
     email: str | None = field(repr=False)
-    postcode: Postcode = field(repr=False)
-    house: HouseNumber = field(repr=False)
+    postcode: Postcode | None = field(repr=False)  # None: no fixed address
+    house: HouseNumber | None = field(repr=False)
     due: DueMonth = field(repr=False)
     language: str
     interpreter: str
@@ -78,7 +79,21 @@ class RegistrationData:
     feedback_consent: bool = False  # the advising professional may hear process events
     advisor_user_id: str | None = None  # assisted / referral: the professional on whose screen
     consent_method: str | None = None  # referral: how the pregnant woman gave consent
+    # No fixed address (a shelter, a secret address, a briefadres, homeless): no postcode and house
+    # number; she chose her gemeente (municipality_code) and may say where she can be reached.
+    no_fixed_address: bool = False
+    reachable_at: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.no_fixed_address:
+            if self.postcode is not None or self.house is not None or not self.municipality_code:
+                raise ValueError("without a fixed address: a gemeente, and no postcode or house number")
+        elif self.postcode is None or self.house is None or self.reachable_at is not None:
+            raise ValueError("with a fixed address: a postcode and a house number")
 
     @property
-    def address(self) -> str:
+    def address(self) -> str | None:
+        """Postcode and house number, e.g. "2611 AB 12 A"; None without a fixed address."""
+        if self.postcode is None or self.house is None:
+            return None
         return f"{self.postcode} {self.house}"

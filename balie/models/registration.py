@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary, String
+from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from balie.models.account import User
@@ -15,7 +15,7 @@ from balie.models.reference import Municipality
 
 # The sealed columns, in the order they are shown. Their plaintext never leaves the service
 # layer except to the routed organisation's staff.
-PERSONAL_FIELDS = ("name", "phone", "email", "address", "note", "contact_preferences")
+PERSONAL_FIELDS = ("name", "phone", "email", "address", "reachable_at", "note", "contact_preferences")
 
 
 class Registration(Base):
@@ -41,12 +41,16 @@ class Registration(Base):
     wants_mail: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str] = mapped_column(String(8), default="nl")  # page language, for the mail
     privacy_text_version: Mapped[str] = mapped_column(String(16))
+    # She has no fixed address now: routed by the gemeente she chose; reachable_at_sealed may say
+    # where she can be reached. Erased (None) with the personal data.
+    no_fixed_address: Mapped[bool | None] = mapped_column(Boolean, default=False, server_default=false())
 
     key_id: Mapped[str] = mapped_column(String(16))  # the data key the sealed fields use
     name_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     phone_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     email_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     address_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    reachable_at_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     contact_preferences_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from balie.clock import today
 from balie.config import region_ggd_codes
+from balie.domain.errors import DomainError
 from balie.domain.postcode import Postcode
 from balie.extensions import db
 from balie.i18n import explicit_language
@@ -59,8 +60,15 @@ def issue_tokens(form: RegistrationForm, fresh: bool = False) -> None:
         form.started.data = guard().timing_token(form.submission_token.data)
 
 
-def render_form(form: RegistrationForm, flow: Flow, status: int = 200, notice: str | None = None, focus: str | None = None) -> Any:
+def render_form(
+    form: RegistrationForm, flow: Flow, status: int = 200, notice: str | None = None, focus: str | None = None,
+    look_up: bool = True,
+) -> Any:
+    """The form with her answers. ``look_up=False`` when the database just failed: no query then
+    (a locked database would only make her wait again); her gemeente choices travel as hidden fields."""
     form.website.data = ""
+    if look_up:
+        offer_municipalities(form)
     if flow.mode != "self":  # the professional fills in the form; the parent decides about feedback
         form.feedback_consent.label.text = str(FEEDBACK_BY_PROFESSIONAL)
         form.wants_mail.label.text = str(CODES_BY_MAIL)
@@ -73,9 +81,32 @@ def render_check(form: RegistrationForm, flow: Flow, routed: routing.Routed | No
     return render_template("public/check.html", form=form, flow=flow, routed=routed, card=card, **extra), status
 
 
-def render_outcome(form: RegistrationForm, outcome: routing.Outcome, flow: Flow) -> Any:
+def offer_municipalities(form: RegistrationForm) -> None:
+    """The gemeente questions, each with the answer she gave: the region's gemeenten for "no fixed
+    address", and, where her postcode lies in two gemeenten, which one (after "Change" or an error
+    elsewhere on the form her choice is still there)."""
+    region = directory_queries.region_municipalities(db.session, region_ggd_codes(current_app.config))
+    form.show_region_municipalities([(m.code, m.name) for m in region])
+    if form.municipality.choices or form.no_fixed_address.data:
+        return
+    try:
+        pc4 = Postcode.parse(form.postcode.data or "").pc4
+    except DomainError:
+        return
+    options = routing.municipalities_for_pc4(db.session, pc4)
+    if len(options) > 1:
+        form.show_municipality_choice([(m.code, m.name) for m in options], pc4)
+
+
+def render_outcome(form: RegistrationForm, outcome: routing.Outcome, flow: Flow, asked: bool = False) -> Any:
+    """``asked``: she already had the gemeente question (the send step, or the form that showed
+    it for this postcode), so no answer is an error, not a question."""
     if isinstance(outcome, routing.ChooseMunicipality):
-        form.show_municipality_choice([(m.code, m.name) for m in outcome.options])
+        asked = asked or form.municipality_was_asked()
+        form.show_municipality_choice([(m.code, m.name) for m in outcome.options], Postcode.parse(form.postcode.data).pc4)
+        if asked:
+            form.municipality.errors = [str(ERRORS["municipality_missing"])]
+            return render_form(form, flow, 400)
         return render_form(form, flow, 200, notice="choose_municipality", focus="municipality")
     if isinstance(outcome, routing.NotServed):
         region = directory_queries.region_municipalities(db.session, region_ggd_codes(current_app.config))
@@ -84,13 +115,17 @@ def render_outcome(form: RegistrationForm, outcome: routing.Outcome, flow: Flow)
 
 
 def route(form: RegistrationForm) -> routing.Outcome | None:
+    """Where her registration would go (call after validate()); None with a field error."""
+    region = region_ggd_codes(current_app.config)
     try:
-        return routing.route(
-            db.session, Postcode.parse(form.postcode.data).pc4, region_ggd_codes(current_app.config), form.municipality.data
-        )
+        if form.no_fixed_address.data:
+            return routing.route_municipality(db.session, form.no_address_municipality.data or "", region)
+        return routing.route(db.session, Postcode.parse(form.postcode.data).pc4, region, form.municipality.data)
     except routing.UnknownPostcode:
         form.postcode.errors = [str(ERRORS["postcode_unknown"])]
-        return None
+    except routing.UnknownMunicipality:
+        form.no_address_municipality.errors = [str(ERRORS["municipality_unknown"])]
+    return None
 
 
 def route_quietly(form: RegistrationForm) -> routing.Outcome | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import format_date, gettext
+from flask_babel import format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,13 +20,13 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
 from balie.clock import today
 from balie.form_fields import MultiCheckboxField
 from balie.domain import contact, due_date
 from balie.domain.errors import DomainError
-from balie.domain.languages import CONTACT_LANGUAGES
+from balie.domain.languages import CONTACT_LANGUAGES, contact_language
 from balie.domain.postcode import HouseNumber, Postcode
 from balie.labels import CALL_TIME_LABELS, PROFESSION_LABELS
 from balie.domain.registration import (
@@ -34,6 +34,7 @@ from balie.domain.registration import (
     CALL_TIMES,
     MAX_NAME_CHARS,
     MAX_NOTE_CHARS,
+    MAX_REACHABLE_AT_CHARS,
     ContactPreferences,
     RegistrationData,
 )
@@ -47,6 +48,8 @@ ERRORS = {
     "house_number_addition_format": _l("Enter an addition of at most 6 letters or digits, like A or 2"),
     "due_month_range": _l("Choose the month in which your baby is expected"),
     "advice_code_unknown": _l("We do not know this code. Check it, or leave the field empty"),
+    "municipality_missing": _l("Choose the gemeente you live in"),
+    "municipality_unknown": _l("Choose a gemeente from the list"),
 }
 
 
@@ -80,6 +83,27 @@ def _domain_check(parse: Any) -> Any:
     return check
 
 
+def only_when(flag: str, ticked: bool) -> Any:
+    """Check this field only when the checkbox ``flag`` is (``ticked``) or is not ticked; otherwise
+    the server ignores it. Without JavaScript the address fields and the fields for "no fixed
+    address" are all shown, and only the ones that apply count."""
+
+    def check(form: FlaskForm, field: Field) -> None:
+        if bool(form[flag].data) != ticked:
+            field.errors[:] = []
+            raise StopValidation()
+
+    return check
+
+
+def page_language() -> str:
+    """The language question starts at the page's language (English on an English page or from
+    an English advice card), and never silently at Dutch on a page in another language: a page
+    language that is no contact language starts at "Choose a language"."""
+    code = str(get_locale() or "")
+    return code if contact_language(code) is not None else ""
+
+
 def _language_label(name: str, endonym: str) -> str:
     """"Arabisch — العربية"; the own name is left out when it is (nearly) the same word."""
     if not endonym or endonym.casefold()[:5] == name.casefold()[:5]:
@@ -108,24 +132,48 @@ class RegistrationForm(FlaskForm):
         validators=[plain_text(), _domain_check(contact.normalise_email)],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
+    no_fixed_address = BooleanField(
+        _l("I have no fixed address now"),
+        description=_l("For example if you stay in a shelter, have a secret address or a postal address (briefadres), or have no home. You can register all the same."),
+    )
     postcode = StringField(
         _l("Postcode"),
         description=_l("So your registration goes to the youth health care (JGZ) of your gemeente."),
-        validators=[DataRequired(_l("Enter your postcode")), _domain_check(Postcode.parse)],
+        validators=[only_when("no_fixed_address", False), DataRequired(_l("Enter your postcode")), _domain_check(Postcode.parse)],
         render_kw={"autocomplete": "postal-code", "autocapitalize": "characters", "spellcheck": "false"},
     )
     house_number = StringField(
         _l("House number"),
         description=_l("So the nurse can find you if you want the conversation at home."),
-        validators=[DataRequired(_l("Enter your house number")), _domain_check(HouseNumber.parse)],
+        validators=[only_when("no_fixed_address", False), DataRequired(_l("Enter your house number")), _domain_check(HouseNumber.parse)],
         render_kw={"inputmode": "numeric"},
     )
     house_number_addition = StringField(
         _l("Addition (optional)"),
-        validators=[_domain_check(lambda text: HouseNumber.parse("1", text))],
+        validators=[only_when("no_fixed_address", False), _domain_check(lambda text: HouseNumber.parse("1", text))],
         render_kw={"autocapitalize": "characters"},
     )
     municipality = RadioField(_l("In which gemeente do you live?"), choices=[], validate_choice=False)
+    # The PC4 for which the gemeente question was shown: sending it unanswered is then an error.
+    municipality_asked = HiddenField()
+    # Without a fixed address: one of the region's gemeenten (checked when routing), and optionally
+    # where she can be reached (personal data, sealed like the address).
+    no_address_municipality = SelectField(
+        _l("In which gemeente are you staying?"),
+        description=_l("The youth health care (JGZ) of this gemeente will contact you."),
+        choices=[],
+        validators=[only_when("no_fixed_address", True), DataRequired(_l("Choose the gemeente where you are staying"))],
+        validate_choice=False,
+    )
+    reachable_at = StringField(
+        _l("Where can we reach you? (optional)"),
+        description=_l("For example the name of the shelter, or “at my sister’s”. Only what you want to share."),
+        validators=[
+            only_when("no_fixed_address", True), plain_text(),
+            Length(max=MAX_REACHABLE_AT_CHARS, message=_l("Use at most %(max)d characters")),
+        ],
+        render_kw={"maxlength": MAX_REACHABLE_AT_CHARS},
+    )
     # The choice fields below check their value with their own validate_* method (a clear
     # message), not WTForms' generic "Not a valid choice" — which a parent would also see when
     # the month she picked dropped off the list while her page was open.
@@ -138,7 +186,7 @@ class RegistrationForm(FlaskForm):
     language = SelectField(
         _l("In which language would you like to talk?"),
         description=_l("The nurse can arrange an interpreter, free of charge."),
-        default="nl",
+        default=page_language,
         validate_choice=False,
     )
     interpreter = RadioField(
@@ -212,6 +260,8 @@ class RegistrationForm(FlaskForm):
             SelectChoice(lang.code, _language_label(gettext(lang.english_name), lang.endonym))
             for lang in CONTACT_LANGUAGES
         ]
+        if not page_language():
+            self.language.choices.insert(0, SelectChoice("", gettext("Choose a language")))
 
     def validate_due_month(self, field: Field) -> None:
         try:
@@ -220,7 +270,7 @@ class RegistrationForm(FlaskForm):
             raise ValidationError(str(ERRORS["due_month_range"])) from None
 
     def validate_language(self, field: Field) -> None:
-        if field.data not in {choice.value for choice in self.language.choices}:
+        if not field.data or field.data not in {choice.value for choice in self.language.choices}:
             raise ValidationError(gettext("Choose a language from the list"))
 
     def validate_advisor_kind(self, field: Field) -> None:
@@ -249,21 +299,40 @@ class RegistrationForm(FlaskForm):
         fields = (self.no_voicemail, self.no_text_messages, self.only_chosen_times, self.discreet)
         return [str(field.label.text) for field in fields if field.data]
 
-    def show_municipality_choice(self, options: list[tuple[str, str]]) -> None:
+    def show_municipality_choice(self, options: list[tuple[str, str]], pc4: str) -> None:
+        """The postcode lies in several gemeenten: ask which, keeping a choice she made."""
         self.municipality.choices = [SelectChoice(code, name) for code, name in options]
         if self.municipality.data not in {code for code, _ in options}:
             self.municipality.data = None
+        self.municipality_asked.data = pc4
+
+    def municipality_was_asked(self) -> bool:
+        """She saw the gemeente question for this very postcode (and sent it back unanswered)."""
+        try:
+            return bool(self.municipality_asked.data) and self.municipality_asked.data == Postcode.parse(self.postcode.data or "").pc4
+        except DomainError:
+            return False
+
+    def show_region_municipalities(self, options: list[tuple[str, str]]) -> None:
+        """Without a fixed address she chooses one of the region's gemeenten."""
+        self.no_address_municipality.choices = [SelectChoice("", gettext("Choose a gemeente"))] + [
+            SelectChoice(code, name) for code, name in options
+        ]
 
     def to_data(self, route: str = "self", advisor_user_id: str | None = None) -> RegistrationData:
         """The validated input as a frozen value (call only after validate())."""
         phone = (self.phone.data or "").strip()
         email = (self.email.data or "").strip()
+        no_address = bool(self.no_fixed_address.data)
+        reachable_at = " ".join((self.reachable_at.data or "").split())
         return RegistrationData(
             name=" ".join(self.name.data.split()),
             phone=contact.normalise_phone(phone) if phone else None,
             email=contact.normalise_email(email) if email else None,
-            postcode=Postcode.parse(self.postcode.data),
-            house=HouseNumber.parse(self.house_number.data, self.house_number_addition.data or ""),
+            postcode=None if no_address else Postcode.parse(self.postcode.data),
+            house=None if no_address else HouseNumber.parse(self.house_number.data, self.house_number_addition.data or ""),
+            no_fixed_address=no_address,
+            reachable_at=(reachable_at or None) if no_address else None,
             due=due_date.DueMonth.parse(self.due_month.data),
             language=self.language.data,
             interpreter=self.interpreter.data,
@@ -278,7 +347,7 @@ class RegistrationForm(FlaskForm):
             note=(self.note.data or "").strip(),
             wants_mail=bool(self.wants_mail.data) and bool(email),
             submission_token=self.submission_token.data or "",
-            municipality_code=self.municipality.data or None,
+            municipality_code=(self.no_address_municipality.data if no_address else self.municipality.data) or None,
             route=route,
             advice_code=((self.advice_code.data or "").strip() or None) if route == "self" else None,
             feedback_consent=self.feedback_consent.data is True,

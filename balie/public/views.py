@@ -87,9 +87,12 @@ def send(form: RegistrationForm, route_flow: flow.Flow, data: Any) -> Any:
         submitted = registrations.submit(db.session, data, flow.submit_settings())
         db.commit()
     except registrations.NotRoutable as not_routable:
-        return flow.render_outcome(form, not_routable.outcome, route_flow)
+        return flow.render_outcome(form, not_routable.outcome, route_flow, asked=True)
     except routing.UnknownPostcode:
         form.postcode.errors = [str(ERRORS["postcode_unknown"])]
+        return flow.render_form(form, route_flow, 400)
+    except routing.UnknownMunicipality:
+        form.no_address_municipality.errors = [str(ERRORS["municipality_unknown"])]
         return flow.render_form(form, route_flow, 400)
     except registrations.AdviceCodeUnknown:
         form.advice_code.errors = [str(ERRORS["advice_code_unknown"])]
@@ -193,7 +196,7 @@ def _database_failed(error: SQLAlchemyError) -> Any:
     route_flow = flow_for(request.endpoint)
     if request.endpoint == route_flow.send_endpoint:
         return render_template("public/check.html", form=form, flow=route_flow, routed=None, card=None, not_saved=True), 503
-    return flow.render_form(form, route_flow, 503, notice="not_saved")
+    return flow.render_form(form, route_flow, 503, notice="not_saved", look_up=False)
 
 
 def register_error_handlers(target: Blueprint) -> None:

@@ -262,7 +262,8 @@ def contact_attempts(found: list[RegistrationEvent]) -> int:
     return sum(1 for e in found if e.kind == Step.CONTACT_ATTEMPT.value)
 
 
-EXPORT_SCHEMA_VERSION = "1.1"  # 1.1: "unreadable" names the fields that could not be decrypted
+# 1.2: parent.no_fixed_address and parent.reachable_at; 1.1: "unreadable" names the fields that could not be decrypted
+EXPORT_SCHEMA_VERSION = "1.2"
 
 
 def export_record(
@@ -283,6 +284,8 @@ def export_record(
             "phone": person.phone,
             "email": person.email,
             "address": person.address,
+            "no_fixed_address": bool(registration.no_fixed_address),
+            "reachable_at": person.reachable_at,
         },
         "due_month": registration.due_month.strftime("%Y-%m") if registration.due_month else None,
         "language": registration.language,

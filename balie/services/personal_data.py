@@ -17,7 +17,8 @@ class PersonalDetails:
     name: str | None = field(default=None, repr=False)
     phone: str | None = field(default=None, repr=False)
     email: str | None = field(default=None, repr=False)
-    address: str | None = field(default=None, repr=False)
+    address: str | None = field(default=None, repr=False)  # None also without a fixed address
+    reachable_at: str | None = field(default=None, repr=False)  # without a fixed address: where she can be reached
     note: str | None = field(default=None, repr=False)
     preferences: ContactPreferences = field(default_factory=ContactPreferences, repr=False)
     unreadable: tuple[str, ...] = ()
@@ -73,3 +74,4 @@ def reseal(registration: Registration, keys: KeyRing) -> bool:
 def erase(registration: Registration) -> None:
     for name in PERSONAL_FIELDS:
         setattr(registration, f"{name}_sealed", None)
+    registration.no_fixed_address = None  # her housing situation goes with her details

@@ -76,7 +76,7 @@ def submit(session: Session, data: RegistrationData, settings: SubmitSettings) -
     if existing is not None:
         return Submitted(existing, is_new=False)
     due_date.check(data.due, settings.today)
-    outcome = routing.route(session, data.postcode.pc4, settings.region_ggd_codes, data.municipality_code)
+    outcome = route(session, data, settings.region_ggd_codes)
     if not isinstance(outcome, routing.Routed):
         raise NotRoutable(outcome)
     card = None
@@ -109,6 +109,14 @@ def submit(session: Session, data: RegistrationData, settings: SubmitSettings) -
     raise RuntimeError("no free reference code after several attempts")
 
 
+def route(session: Session, data: RegistrationData, region_ggd_codes: tuple[str, ...]) -> routing.Outcome:
+    """By postcode (and the gemeente she chose where it lies in two), or without a fixed address
+    by the region's gemeente she chose."""
+    if data.no_fixed_address or data.postcode is None:
+        return routing.route_municipality(session, data.municipality_code or "", region_ggd_codes)
+    return routing.route(session, data.postcode.pc4, region_ggd_codes, data.municipality_code)
+
+
 def _build(data: RegistrationData, outcome: routing.Routed, settings: SubmitSettings) -> Registration:
     registration = Registration(
         reference=new_reference(),
@@ -121,6 +129,7 @@ def _build(data: RegistrationData, outcome: routing.Routed, settings: SubmitSett
         due_month=data.due.first_day,
         language=data.language,
         interpreter=data.interpreter,
+        no_fixed_address=data.no_fixed_address,
         advisor_kind=data.advisor_kind,
         wants_mail=data.wants_mail and bool(data.email),
         locale=settings.locale,
@@ -136,6 +145,7 @@ def _build(data: RegistrationData, outcome: routing.Routed, settings: SubmitSett
             "phone": data.phone,
             "email": data.email,
             "address": data.address,
+            "reachable_at": data.reachable_at,
             "note": data.note or None,
             "contact_preferences": json.dumps(data.preferences.as_dict(), sort_keys=True),
         },

@@ -16,6 +16,12 @@ class UnknownPostcode(DomainError):
     code = "postcode_unknown"
 
 
+class UnknownMunicipality(DomainError):
+    """Without a fixed address she chooses one of the region's gemeenten; this is none of them."""
+
+    code = "municipality_unknown"
+
+
 @dataclass(frozen=True)
 class Routed:
     municipality: Municipality
@@ -77,7 +83,18 @@ def route(
         if chosen is None:
             return ChooseMunicipality(tuple(options))
         options = [chosen]
-    municipality = options[0]
+    return _served(session, options[0], region_ggd_codes)
+
+
+def route_municipality(session: Session, municipality_code: str, region_ggd_codes: tuple[str, ...]) -> Routed | NotServed:
+    """No fixed address: the gemeente she chose (one of the region's) → its home-visit service."""
+    municipality = session.get(Municipality, municipality_code) if municipality_code else None
+    if municipality is None or municipality.ggd_code not in region_ggd_codes:
+        raise UnknownMunicipality()
+    return _served(session, municipality, region_ggd_codes)
+
+
+def _served(session: Session, municipality: Municipality, region_ggd_codes: tuple[str, ...]) -> Routed | NotServed:
     service = home_visit_service(session, municipality.code)
     if service is None:
         return NotServed(municipality, in_region=municipality.ggd_code in region_ggd_codes)

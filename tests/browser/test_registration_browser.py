@@ -30,7 +30,7 @@ from tests.browser.audit import page_problems
 from tests.browser.conftest import LiveServer
 from tests.browser.keyboard import focused, is_focused, tab_to
 from tests.browser.watcher import Watcher
-from tests.support.registration import due_month
+from tests.support.registration import APELDOORN, HOFSTAD, TWO_GEMEENTEN, due_month, serve_apeldoorn
 
 pytestmark = pytest.mark.browser
 
@@ -38,9 +38,7 @@ REFERENCE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}$")
 DELFT = "2611 AB"  # → JGZ Delfland (voorbeeld)
 DELFLAND = "JGZ Delfland (voorbeeld)"
 NOT_SERVED = "1012 AB"  # Amsterdam: outside the region
-TWO_GEMEENTEN = "2242 AB"  # Katwijk or Wassenaar
-WASSENAAR = "GM0629"
-HOFSTAD = "Jeugdgezondheid Hofstad (voorbeeld)"  # serves Wassenaar
+# TWO_GEMEENTEN: Hoenderloo lies in Apeldoorn and in Ede; the fixture below lets Hofstad serve Apeldoorn.
 
 CONTINUE = "main form.form button[type=submit]:not([name])"
 SEND = "main button[name=send]"
@@ -68,6 +66,11 @@ class Browse:
             page.goto(f"/taal/{language}?next=/")
             assert html_lang(page) == language
         return page
+
+
+@pytest.fixture(autouse=True)
+def _border_postcode_served(live_server: LiveServer) -> None:
+    serve_apeldoorn(live_server.app)
 
 
 @pytest.fixture
@@ -182,7 +185,7 @@ def test_tab_order_follows_the_form_and_skips_the_honeypot(browse: Browse) -> No
     assert "website" not in order, "the honeypot must not be a Tab stop"
     fields = [i for i in order if i]  # the button and the links in the form have no id
     assert fields == [
-        "name", "phone", "email", "wants_mail", "postcode", "house_number", "house_number_addition",
+        "name", "phone", "email", "wants_mail", "no_fixed_address", "postcode", "house_number", "house_number_addition",
         "due_month", "language", "interpreter-0", "call_times-0", "call_times-1", "call_times-2",
         "no_voicemail", "no_text_messages", "only_chosen_times", "discreet", "advisor_kind", "advice_code",
         "feedback_consent", "note",
@@ -266,6 +269,8 @@ def test_a_parent_registers_in_english_by_keyboard_only(browse: Browse, live_ser
     assert is_focused(page, "#wants_mail")
     page.keyboard.press("Space")
     assert page.locator("#wants_mail").is_checked()
+    page.keyboard.press("Tab")
+    assert is_focused(page, "#no_fixed_address")
     page.keyboard.press("Tab")
     type_here(page, "#postcode", "2611ab")
     page.keyboard.press("Tab")
@@ -469,7 +474,7 @@ def test_every_page_works_without_javascript(browse: Browse, live_server: LiveSe
 
     # A postcode in two gemeenten: choose one, check, send, confirmation.
     fill_form(page, TWO_GEMEENTEN)
-    page.locator(f"input[name=municipality][value={WASSENAAR}]").check()
+    page.locator(f"input[name=municipality][value={APELDOORN}]").check()
     page.locator(CONTINUE).click()
     assert HOFSTAD in page.locator("main").inner_text()
     page.locator(SEND).click()

@@ -4,9 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
+from sqlalchemy import select
+
 from balie.clock import today
 from balie.domain.due_date import allowed_months
+from balie.extensions import db
+from balie.models import ServiceArea
 from tests.support.pages import Page
+
+# A postcode area that really lies in two gemeenten (CBS counts addresses of PC4 7351 in both):
+# Hoenderloo, in Apeldoorn or in Ede. Since the CBS correction of the reference data no PC4 of
+# the demo region lies in two gemeenten, so `serve_apeldoorn` lets a test pretend the region
+# reaches Hoenderloo: Hofstad's home visit then covers Apeldoorn; Ede stays outside the region.
+TWO_GEMEENTEN = "7351 AB"
+APELDOORN, EDE = "GM0200", "GM0228"
+HOFSTAD_HOME_VISIT = "3094b087-c5ae-4c35-9016-b9777e80f2e6"  # sociale_kaart/organisaties/jgz-hofstad-voorbeeld.yaml
+HOFSTAD = "Jeugdgezondheid Hofstad (voorbeeld)"
+
+
+def serve_apeldoorn(app: Flask) -> None:
+    """Hofstad's home visit also covers Apeldoorn in this test's database (idempotent)."""
+    with app.app_context():
+        covered = db.session.scalar(
+            select(ServiceArea).where(ServiceArea.service_id == HOFSTAD_HOME_VISIT, ServiceArea.municipality_code == APELDOORN)
+        )
+        if covered is None:
+            db.session.add(ServiceArea(service_id=HOFSTAD_HOME_VISIT, municipality_code=APELDOORN))
+            db.session.commit()
+        db.session.remove()
 
 
 def due_month(offset: int = 3) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from balie.config import PROJECT_ROOT
 from balie.extensions import db
 from balie.models import Municipality, PostcodeArea
+from balie.services.reference_data import DATA_DIR, load_reference_data
 from balie.services.routing import municipalities_for_pc4
 
 # Next to the project (../shared), or where BALIE_SHARED_DATA points (a CI checkout elsewhere).
@@ -47,6 +48,44 @@ def _dominant_gemeente_per_pc4() -> dict[str, str]:
     # Sanity: every PC4 in the file has a rank-1 row.
     assert {row["pc4"] for row in rows} == set(dominant)
     return dominant
+
+
+def _cbs_addresses_per_pc4() -> dict[str, dict[str, int]]:
+    """PC4 → {gemeente code: number of addresses} (only gemeenten with addresses are listed)."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    with open(CBS_FILE, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            counts[row["pc4"]][row["gemeentecode"]] = int(row["aantal_adressen"])
+    return counts
+
+
+def _shipped_gemeenten_per_pc4() -> dict[str, list[str]]:
+    shipped: dict[str, list[str]] = defaultdict(list)
+    with open(DATA_DIR / "pc4_gemeente.csv", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            shipped[row["pc4"]].append(row["gemeentecode"])
+    return shipped
+
+
+@pytest.mark.skipif(not CBS_FILE.exists(), reason=f"CBS reference file {CBS_FILE} not present")
+def test_every_gemeente_offered_for_a_postcode_has_addresses_there(app: Flask) -> None:
+    """A parent whose postcode lies in several gemeenten is only asked about gemeenten where CBS
+    counts addresses of that postcode (PROVENANCE.md lists the 41 choices removed for this)."""
+    addresses = _cbs_addresses_per_pc4()
+    shipped = _shipped_gemeenten_per_pc4()
+    multi = sorted(pc4 for pc4, codes in shipped.items() if len(codes) > 1)
+
+    empty_choices: list[str] = []
+    with app.app_context():
+        for pc4 in multi:
+            offered = [m.code for m in municipalities_for_pc4(db.session, pc4)]
+            assert offered == sorted(shipped[pc4]), f"{pc4}: the database holds {offered}, the file {shipped[pc4]}"
+            empty_choices += [f"{pc4} {code}" for code in offered if addresses.get(pc4, {}).get(code, 0) == 0]
+
+    assert empty_choices == [], f"gemeenten offered without a single CBS address there: {empty_choices}"
+    # What is left are real border areas, each with addresses on both sides.
+    assert len(multi) == 17, multi
+    assert all(len(addresses[pc4]) == 2 for pc4 in multi)
 
 
 @pytest.mark.skipif(not CBS_FILE.exists(), reason=f"CBS reference file {CBS_FILE} not present")
@@ -113,3 +152,40 @@ def test_voorne_aan_zee_postcodes_are_filled_in(app: Flask) -> None:
             assert [m.code for m in municipalities_for_pc4(db.session, pc4)] == ["GM1992"]
         assert [m.code for m in municipalities_for_pc4(db.session, "5592")] == ["GM0858"]
 
+
+
+@pytest.mark.parametrize(
+    ("pc4", "gemeenten"),
+    [
+        ("9999", ["Het Hogeland"]),  # offered five gemeenten across the country before
+        ("3523", ["Utrecht"]),  # offered Goeree-Overflakkee next to Utrecht
+        ("2242", ["Wassenaar"]),  # offered Katwijk next to Wassenaar
+        ("7351", ["Apeldoorn", "Ede"]),  # Hoenderloo really lies in both
+    ],
+)
+def test_a_postcode_offers_only_the_gemeenten_where_people_live(app: Flask, pc4: str, gemeenten: list[str]) -> None:
+    with app.app_context():
+        assert [m.name for m in municipalities_for_pc4(db.session, pc4)] == gemeenten
+
+
+def test_reloading_the_reference_data_removes_rows_that_left_the_file(app: Flask) -> None:
+    """A database loaded before the correction loses the removed choices at the next `flask init`."""
+    with app.app_context():
+        db.session.add_all([PostcodeArea(pc4="2242", municipality_code="GM0537", place_names="Katwijk"),
+                            PostcodeArea(pc4="9999", municipality_code="GM0599", place_names="Rotterdam")])
+        db.session.commit()
+        assert [m.name for m in municipalities_for_pc4(db.session, "2242")] == ["Katwijk", "Wassenaar"]
+
+    result = app.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+
+    with app.app_context():
+        db.session.expire_all()
+        assert [m.name for m in municipalities_for_pc4(db.session, "2242")] == ["Wassenaar"]
+        assert [m.name for m in municipalities_for_pc4(db.session, "9999")] == ["Het Hogeland"]
+        stored = sorted(tuple(row) for row in db.session.execute(select(PostcodeArea.pc4, PostcodeArea.municipality_code)).all())
+        load_reference_data(db.session)  # and once more: nothing changes the second time
+        again = sorted(tuple(row) for row in db.session.execute(select(PostcodeArea.pc4, PostcodeArea.municipality_code)).all())
+        db.session.rollback()
+    in_file = sorted((pc4, code) for pc4, codes in _shipped_gemeenten_per_pc4().items() for code in codes)
+    assert stored == in_file == again

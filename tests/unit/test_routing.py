@@ -22,6 +22,7 @@ from balie.services.routing import (
     municipalities_for_pc4,
     route,
 )
+from tests.support.registration import APELDOORN, EDE, serve_apeldoorn
 
 DELFLAND = "JGZ Delfland (voorbeeld)"
 HOFSTAD = "Jeugdgezondheid Hofstad (voorbeeld)"
@@ -64,31 +65,33 @@ def test_den_haag_routes_to_hofstad(session: Session, pc4: str) -> None:
     assert outcome.municipality.name == "'s-Gravenhage"
 
 
-def test_katwijk_wassenaar_postcode_asks_which_gemeente(session: Session) -> None:
-    outcome = route(session, "2242", REGION)
+def test_a_postcode_in_two_gemeenten_asks_which_one(session: Session) -> None:
+    outcome = route(session, "7351", REGION)
 
     assert isinstance(outcome, ChooseMunicipality)
-    assert [(m.code, m.name) for m in outcome.options] == [("GM0537", "Katwijk"), ("GM0629", "Wassenaar")]
+    assert [(m.code, m.name) for m in outcome.options] == [(APELDOORN, "Apeldoorn"), (EDE, "Ede")]
 
 
 def test_an_unknown_choice_asks_again(session: Session) -> None:
     # A tampered or stale choice is not silently replaced by a guess.
-    for chosen in ("GM0503", "GM9999", "", "Wassenaar"):
-        assert isinstance(route(session, "2242", REGION, chosen), ChooseMunicipality)
+    for chosen in ("GM0503", "GM9999", "", "Apeldoorn"):
+        assert isinstance(route(session, "7351", REGION, chosen), ChooseMunicipality)
 
 
-def test_choosing_wassenaar_routes_to_hofstad(session: Session) -> None:
-    outcome = route(session, "2242", REGION, "GM0629")
+def test_choosing_the_served_gemeente_routes_to_its_organisation(app: Flask, session: Session) -> None:
+    serve_apeldoorn(app)
+    outcome = route(session, "7351", REGION, APELDOORN)
 
     assert organisation_name(outcome) == HOFSTAD
-    assert outcome.municipality.name == "Wassenaar"
+    assert outcome.municipality.name == "Apeldoorn"
 
 
-def test_choosing_katwijk_is_not_served_outside_the_region(session: Session) -> None:
-    outcome = route(session, "2242", REGION, "GM0537")
+def test_choosing_the_gemeente_outside_the_region_is_not_served(app: Flask, session: Session) -> None:
+    serve_apeldoorn(app)
+    outcome = route(session, "7351", REGION, EDE)
 
     assert isinstance(outcome, NotServed)
-    assert outcome.municipality.name == "Katwijk"
+    assert outcome.municipality.name == "Ede"
     assert outcome.in_region is False
     # The parent is told which GGD-regio to turn to instead.
     assert outcome.municipality.ggd_code != "GG7014"
@@ -245,6 +248,6 @@ def test_routing_is_total_for_every_pc4(session: Session) -> None:
 
 
 def test_municipalities_for_pc4_lists_every_gemeente_in_code_order(session: Session) -> None:
-    assert [m.code for m in municipalities_for_pc4(session, "2242")] == ["GM0537", "GM0629"]
+    assert [m.code for m in municipalities_for_pc4(session, "7351")] == [APELDOORN, EDE]
     assert [m.code for m in municipalities_for_pc4(session, "2611")] == ["GM0503"]
     assert municipalities_for_pc4(session, "1000") == []

@@ -414,7 +414,7 @@ def test_a_phone_number_that_cannot_be_decrypted_is_marked_in_the_export(
 
     exported = json.loads(nurse_a.get(f"/inbox/{damaged_id}/export.json").get_data(as_text=True))
     documented_schema().validate(exported)
-    assert exported["schema"].endswith("/1.1")
+    assert exported["schema"].endswith("/1.2")
     assert exported["unreadable"] == ["phone"]
     assert exported["parent"]["phone"] is None
     assert exported["parent"]["name"] == answers["name"] and exported["parent"]["email"] == answers["email"]

@@ -48,6 +48,9 @@ def _reference_data() -> tuple[dict[str, set[str]], set[str]]:
     with open(PROJECT_ROOT / "balie" / "data" / "pc4_gemeente.csv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             pc4.setdefault(row["pc4"], set()).add(row["gemeentecode"])
+    # Without a fixed address she chooses one of the region's gemeenten (GGD Haaglanden, GG7014).
+    with open(PROJECT_ROOT / "balie" / "data" / "gemeente_ggd_2024.csv", encoding="utf-8") as handle:
+        REGION_GEMEENTEN.update(row["gemeentecode"] for row in csv.DictReader(handle) if row["ggd_code"] == "GG7014")
     served: set[str] = set()
     for path in sorted((PROJECT_ROOT / "sociale_kaart").rglob("*.yaml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -59,6 +62,7 @@ def _reference_data() -> tuple[dict[str, set[str]], set[str]]:
     return pc4, served
 
 
+REGION_GEMEENTEN: set[str] = set()
 PC4_GEMEENTEN, SERVED = _reference_data()
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 CALL_TIMES = {"morning", "afternoon", "evening"}
@@ -122,6 +126,7 @@ class Verdict:
     interpreter: str | None = None
     advisor_kind: str | None = None
     wants_mail: bool = False
+    no_fixed_address: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,7 @@ class Options:
     due_months: frozenset[str]
     languages: frozenset[str]
     advisor_kinds: frozenset[str]
+    page_language: str = "en"  # the language question starts at the page's language
 
 
 def oracle(pairs: list[tuple[str, str]], options: Options) -> Verdict:
@@ -161,24 +167,35 @@ def oracle(pairs: list[tuple[str, str]], options: Options) -> Verdict:
     if wants_mail and not email.strip():
         return no("mail without address")
 
-    postcode = first("postcode") or ""
-    compact = _compact(postcode)
-    if not postcode.strip() or not re.fullmatch(r"[1-9][0-9]{3}[A-Z]{2}", compact, re.ASCII):
-        return no("postcode")
-    if compact[4:] in {"SA", "SD", "SS"}:
-        return no("postcode letters")
-    number = (first("house_number") or "").strip()
-    if not re.fullmatch(r"[1-9][0-9]{0,4}", number, re.ASCII):
-        return no("house number")
-    addition = first("house_number_addition") or ""
-    if addition.strip() and _compact(addition) and not re.fullmatch(r"[A-Z0-9]{1,6}", _compact(addition), re.ASCII):
-        return no("addition")
+    # "I have no fixed address now": then the address fields count for nothing, the gemeente and
+    # the optional place do (and the other way round).
+    no_fixed_address = first("no_fixed_address") not in (None, "", "false")
+    if no_fixed_address:
+        stay = first("no_address_municipality") or ""
+        if not stay:
+            return no("gemeente without address missing")
+        reachable = first("reachable_at") or ""
+        if len(reachable) > 100 or not _clean(reachable):
+            return no("reachable at")
+    else:
+        postcode = first("postcode") or ""
+        compact = _compact(postcode)
+        if not postcode.strip() or not re.fullmatch(r"[1-9][0-9]{3}[A-Z]{2}", compact, re.ASCII):
+            return no("postcode")
+        if compact[4:] in {"SA", "SD", "SS"}:
+            return no("postcode letters")
+        number = (first("house_number") or "").strip()
+        if not re.fullmatch(r"[1-9][0-9]{0,4}", number, re.ASCII):
+            return no("house number")
+        addition = first("house_number_addition") or ""
+        if addition.strip() and _compact(addition) and not re.fullmatch(r"[A-Z0-9]{1,6}", _compact(addition), re.ASCII):
+            return no("addition")
 
     due = first("due_month")
     if not due or due.strip() not in options.due_months:
         return no("due month")
     language = first("language")
-    language = "nl" if language is None else language
+    language = options.page_language if language is None else language
     if language not in options.languages:
         return no("language")
     interpreter = first("interpreter")
@@ -195,18 +212,23 @@ def oracle(pairs: list[tuple[str, str]], options: Options) -> Verdict:
     if first("website"):
         return no("honeypot")
 
-    gemeenten = PC4_GEMEENTEN.get(compact[:4], set())
-    if not gemeenten:
-        return no("unknown postcode")
-    if len(gemeenten) > 1:
-        chosen = first("municipality")
-        if chosen not in gemeenten:
-            return no("gemeente not chosen")
-        gemeenten = {chosen}
+    if no_fixed_address:
+        if stay not in REGION_GEMEENTEN:
+            return no("gemeente not in the region")
+        gemeenten = {stay}
+    else:
+        gemeenten = PC4_GEMEENTEN.get(compact[:4], set())
+        if not gemeenten:
+            return no("unknown postcode")
+        if len(gemeenten) > 1:
+            chosen = first("municipality")
+            if chosen not in gemeenten:
+                return no("gemeente not chosen")
+            gemeenten = {chosen}
     (municipality,) = gemeenten
     if municipality not in SERVED:
         return no("not served")
-    return Verdict(True, "ok", municipality, language, interpreter, advisor or None, wants_mail)
+    return Verdict(True, "ok", municipality, language, interpreter, advisor or None, wants_mail, no_fixed_address)
 
 
 # --- the generator --------------------------------------------------------------------------
@@ -289,10 +311,13 @@ def fields(options: Options) -> list[Field]:
         Field("phone", st.sampled_from(["06 12345678", "+32 470 12 34 56", "0031612345678", "070 123 4567", ""])),
         Field("email", st.sampled_from(["", "sam@example.com", "fatima.el-amrani@example.nl", "a&b@example.org"])),
         Field("wants_mail", maybe(st.sampled_from(["y", "false", ""]))),
-        Field("postcode", st.sampled_from(["2611 AB", "2611ab", "2511 CV", "2711-AA", "2242 AB", "1012 AB", "2288 GA", "2631 AB"])),
+        Field("no_fixed_address", st.sampled_from([None, None, None, "y"])),
+        Field("postcode", st.sampled_from(["2611 AB", "2611ab", "2511 CV", "2711-AA", "7351 AB", "1012 AB", "2288 GA", "2631 AB", ""])),
         Field("house_number", st.sampled_from(["1", "12", "99999"])),
         Field("house_number_addition", maybe(st.sampled_from(["", "a", "bis", "2-h", "III"]))),
-        Field("municipality", maybe(st.sampled_from(["GM0629", "GM0537", "GM0503", "GM9999"]))),
+        Field("municipality", maybe(st.sampled_from(["GM0200", "GM0228", "GM0503", "GM9999"]))),
+        Field("no_address_municipality", maybe(st.sampled_from(["GM0503", "GM0637", "GM0363", "GM9999", ""]))),
+        Field("reachable_at", maybe(st.sampled_from(["", "Opvang De Haven", "bij mijn zus", "x" * 100]))),
         Field("due_month", st.sampled_from(sorted(options.due_months))),
         Field("language", maybe(st.sampled_from(sorted(options.languages)))),
         Field("interpreter", st.sampled_from(["no", "yes"])),
@@ -366,6 +391,8 @@ class _Structure(HTMLParser):
         self.bad: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script" and attrs == [("src", "/static/js/conditional-fields.js"), ("defer", None)]:
+            return  # the form's own progressive enhancement
         if tag in DANGEROUS_TAGS or tag.startswith(MARKER):
             self.bad.append(f"<{tag}>")
         for name, _value in attrs:
@@ -458,6 +485,8 @@ def test_generated_submissions_never_crash_store_only_valid_ones_and_escape_ever
             assert row.municipality_code == verdict.municipality
             assert (row.language, row.interpreter, row.advisor_kind) == (verdict.language, verdict.interpreter, verdict.advisor_kind)
             assert row.wants_mail == verdict.wants_mail
+            assert row.no_fixed_address is verdict.no_fixed_address
+            assert (row.address_sealed is None) is verdict.no_fixed_address, "an address only with a fixed address"
             assert row.privacy_text_version
             return
         assert response.status_code in {200, 400}, verdict.reason
@@ -467,7 +496,7 @@ def test_generated_submissions_never_crash_store_only_valid_ones_and_escape_ever
             assert form_posting_back(page), "the form comes back"
             assert error_links(page) or 'class="notice' in page.html, "with the reason at the top"
         else:  # the postcode did not lead to an organisation: a question or a kind page
-            assert verdict.reason in {"gemeente not chosen", "not served"}, verdict.reason
+            assert verdict.reason == "not served", verdict.reason
 
     submit()
     with app.app_context():
@@ -514,7 +543,12 @@ def test_the_oracle_agrees_with_hand_made_examples():
         (changed(postcode="0000AA"), "postcode"),
         (changed(postcode="2600 AA"), "unknown postcode"),
         (changed(postcode="1012 AB"), "not served"),
-        (changed(postcode="2242 AB"), "gemeente not chosen"),
+        (changed(postcode="7351 AB"), "gemeente not chosen"),
+        (changed(no_fixed_address="y"), "gemeente without address missing"),
+        (changed(no_fixed_address="y", no_address_municipality="GM0363"), "gemeente not in the region"),
+        (changed(no_fixed_address="y", no_address_municipality="GM0503", reachable_at="x" * 101), "reachable at"),
+        (changed(no_fixed_address="y", no_address_municipality="GM0503", postcode="junk"), "ok"),
+        (changed(no_address_municipality="GM9999", reachable_at="\x00"), "ok"),  # ignored without the box
         (changed(due_month="2024-02-30"), "due month"),
         (changed(interpreter=None), "interpreter"),
         (changed(note="x" * 501), "note"),
@@ -523,5 +557,7 @@ def test_the_oracle_agrees_with_hand_made_examples():
         (changed(name="A\ud800"), "ok"),  # arrives as "A%ED%A0%80": odd, but a name
     ]:
         assert oracle(broken, options).reason == reason, (broken, reason)
-    assert oracle(changed(postcode="2242 AB", municipality="GM0629"), options).municipality == "GM0629"
+    assert oracle(changed(postcode="7351 AB", municipality="GM0228"), options).reason == "not served"
+    assert oracle(changed(no_fixed_address="y", no_address_municipality="GM0637"), options).municipality == "GM0637"
+    assert oracle(good, options).language == "en", "no language posted: the page's language (English here)"
     assert oracle(changed(wants_mail="false"), options).valid

@@ -23,7 +23,7 @@ from balie.extensions import db
 from balie.models import OutboxMessage, Registration
 from balie.services.personal_data import open_details
 from tests.support.pages import Page
-from tests.support.registration import answers, open_form
+from tests.support.registration import APELDOORN, EDE, TWO_GEMEENTEN, answers, open_form, serve_apeldoorn
 from tests.web.helpers import (
     assert_kept,
     english,
@@ -139,23 +139,25 @@ def test_a_postcode_typed_in_an_unusual_way_is_understood(app, en_client):
 
 
 def test_a_postcode_in_two_gemeenten_asks_which_one_and_keeps_everything(app, en_client):
-    page, typed = start(en_client, postcode="2242 AB")
+    serve_apeldoorn(app)
+    page, typed = start(en_client, postcode=TWO_GEMEENTEN)
     assert page.status == 200
     assert "Your postcode lies in more than one gemeente" in page.text
     assert "In which gemeente do you live?" in page.text
-    assert 'value="GM0537"' in page.html and 'value="GM0629"' in page.html
-    assert "Katwijk" in page.text and "Wassenaar" in page.text
+    assert f'value="{APELDOORN}"' in page.html and f'value="{EDE}"' in page.html
+    assert "Apeldoorn" in page.text and "Ede" in page.text
     assert "municipality" not in form_fields(page, "/aanmelden"), "no gemeente is chosen for her"
     assert focused_fields(page) == ["municipality"]
+    assert not page.title.startswith("Error"), "a question, not an error: she could not have known"
     assert_kept(page, typed)
     assert registration_count(app) == 0
 
     choice = form_fields(page, "/aanmelden")
-    choice["municipality"] = "GM0629"  # Wassenaar
+    choice["municipality"] = APELDOORN
     checked = Page(en_client.post("/aanmelden", data=choice))
     assert checked.status == 200, checked.errors
     assert HOFSTAD in checked.text
-    assert "2242 AB 12 A, Wassenaar" in checked.text
+    assert "7351 AB 12 A, Apeldoorn" in checked.text
 
     sent = send_checked(en_client, checked)
     assert sent.status_code == 303
@@ -163,18 +165,19 @@ def test_a_postcode_in_two_gemeenten_asks_which_one_and_keeps_everything(app, en
     assert HOFSTAD in confirmation.text
     assert "within 3 working days" in confirmation.text
     row = only_registration(app)
-    assert row.municipality_code == "GM0629"
+    assert row.municipality_code == APELDOORN
     assert row.reference in confirmation.text
 
 
 def test_choosing_the_gemeente_outside_the_region_gets_the_kind_page(app, en_client):
-    page, _typed = start(en_client, postcode="2242 AB")
+    serve_apeldoorn(app)
+    page, _typed = start(en_client, postcode=TWO_GEMEENTEN)
     choice = form_fields(page, "/aanmelden")
-    choice["municipality"] = "GM0537"  # Katwijk, GGD Hollands-Midden
+    choice["municipality"] = EDE
     outcome = Page(en_client.post("/aanmelden", data=choice))
     assert outcome.status == 200
-    assert "You live in Katwijk" in outcome.text
-    assert "GGD Hollands-Midden" in outcome.text
+    assert "You live in Ede" in outcome.text
+    assert "Gelderland-Midden" in outcome.text
     assert registration_count(app) == 0
 
 
