@@ -28,6 +28,7 @@ from balie.services import personal_data
 from tests.conftest import make_app
 from tests.support.accounts import DELFLAND, HOFSTAD, login, nurse
 from tests.support.pages import Page
+from tests.support.professionals import step
 from tests.support.registration import due_month
 from tests.support.staff import csrf_token, register_id, registration
 
@@ -42,11 +43,6 @@ def canary(label: str) -> dict[str, str]:
         "note": f"ZZCANARY{tag}NOTITIE",
         "house_number": str(secrets.randbelow(900) + 100),
     }
-
-
-def step(client: Any, registration_id: str, name: str, code: str | None = None) -> None:
-    data = {"csrf_token": csrf_token(client), "step": name, **({"code": code} if code else {})}
-    assert client.post(f"/inbox/{registration_id}/stap", data=data).status_code == 303
 
 
 def sealed(app: Flask, registration_id: str) -> dict[str, bytes | None]:
