@@ -8,6 +8,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from wtforms import Field
 
+from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
 from balie.domain import contact
 from balie.domain.errors import DomainError
 from balie.domain.languages import contact_language
@@ -139,6 +140,11 @@ def register(app: Flask) -> None:
             "current_language": language(str(get_locale())),
             "region_name": app.config["REGION_NAME"],
             "contact_email": app.config["CONTACT_EMAIL"],
+            # How long personal data stays on the desk (the purge settings), for the parents' pages.
+            "retention": {
+                "days_after_close": int(app.config["PURGE_DAYS_AFTER_CLOSE"]),
+                "weeks_after_due": int(app.config["PURGE_WEEKS_AFTER_DUE"]),
+            },
             "session_idle_seconds": _idle_seconds(),
         }
 
@@ -169,6 +175,10 @@ def register(app: Flask) -> None:
         page_language=lambda code: language(code).name,
         phases_in_order=lambda phases: [p for p in PHASES if p in {x.phase for x in phases}],
     )
-    app.jinja_env.globals.update(explicit_language=explicit_language)
+    app.jinja_env.globals.update(
+        explicit_language=explicit_language,
+        # The version shown under a consent text is the one stored with the registration.
+        consent_versions={"assisted": ASSISTED_TEXT_VERSION, "referral": REFERRAL_TEXT_VERSION, "feedback": FEEDBACK_TEXT_VERSION},
+    )
     # No trim_blocks: it glued the sentence after a block tag to the one before it.
     app.jinja_env.lstrip_blocks = True

@@ -25,7 +25,7 @@ from balie.public.spam import FormGuard
 from balie.services import advice, directory_queries, registrations, routing
 
 
-FEEDBACK_BY_PROFESSIONAL = _l("The parent agrees that I may hear how it went")
+FEEDBACK_BY_PROFESSIONAL = _l("The parent agrees that I may hear whether the conversation took place")
 
 
 @dataclass(frozen=True)

@@ -111,12 +111,13 @@ def withdraw() -> Any:
     if not form.validate_on_submit():
         return render_template("public/withdraw.html", form=form), 400 if form.errors else 200
     try:
-        registrations.withdraw(db.session, form.reference.data, form.code.data, current_app.config["SECRET_KEY"], utcnow())
+        withdrawn = registrations.withdraw(db.session, form.reference.data, form.code.data, current_app.config["SECRET_KEY"], utcnow())
     except registrations.WithdrawalRefused:
         form.code.errors = [gettext("The reference and the withdrawal code do not match. Check both and try again.")]
         return render_template("public/withdraw.html", form=form), 400
+    feedback_stopped = withdrawn.feedback_consent and withdrawn.advisor_user_id is not None
     db.commit()
-    return render_template("public/withdrawn.html")
+    return render_template("public/withdrawn.html", feedback_stopped=feedback_stopped)
 
 
 @blueprint.get("/al-geboren")
