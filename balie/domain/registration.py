@@ -11,7 +11,7 @@ MAX_NAME_CHARS = 80
 MAX_NOTE_CHARS = 500
 
 # Version of the privacy text shown with the form; stored with every registration.
-PRIVACY_TEXT_VERSION = "2026-11"
+PRIVACY_TEXT_VERSION = "2026-12"
 
 CALL_TIMES = ("morning", "afternoon", "evening")
 INTERPRETER_CHOICES = ("no", "yes")

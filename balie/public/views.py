@@ -11,7 +11,9 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 
+from balie.config import privacy_example_values
 from balie.database import DatabaseUnavailable
+from balie.domain.registration import PRIVACY_TEXT_VERSION
 from balie.extensions import db, limiter
 from balie.i18n import LOCALE_COOKIE, is_supported
 from balie.models.base import utcnow
@@ -127,7 +129,13 @@ def already_born() -> str:
 
 @blueprint.get("/privacy")
 def privacy() -> str:
-    return render_template("public/privacy.html")
+    config = current_app.config
+    return render_template(
+        "public/privacy.html",
+        controller=config["PRIVACY_CONTROLLER"], controller_contact=config["PRIVACY_CONTROLLER_CONTACT"],
+        dpo=config["PRIVACY_DPO"], dpo_contact=config["PRIVACY_DPO_CONTACT"],
+        example_values=privacy_example_values(config), version=PRIVACY_TEXT_VERSION,
+    )
 
 
 @blueprint.get("/toegankelijkheid")
