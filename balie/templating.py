@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from wtforms import Field
 
@@ -132,6 +132,15 @@ def user_name(user_id: str) -> str:
     return user.name if user else user_id
 
 
+PARENT_BLUEPRINTS = frozenset({"public", "directory"})
+PARENT_ENDPOINTS = frozenset({"qa.public_faq"})
+
+
+def is_parent_page(endpoint: str | None) -> bool:
+    """A page a parent may be reading (with someone looking over her shoulder)."""
+    return bool(endpoint) and (endpoint in PARENT_ENDPOINTS or endpoint.partition(".")[0] in PARENT_BLUEPRINTS)
+
+
 def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -146,6 +155,9 @@ def register(app: Flask) -> None:
                 "weeks_after_due": int(app.config["PURGE_WEEKS_AFTER_DUE"]),
             },
             "session_idle_seconds": _idle_seconds(),
+            # "Exit this page" on the parents' pages only: the public pages, the parents' FAQ and
+            # the sociale kaart; never on the pages of staff and professionals.
+            "exit_page": app.config["EXIT_PAGE_URL"] if is_parent_page(request.endpoint) else None,
         }
 
     app.jinja_env.filters.update(

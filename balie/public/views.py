@@ -138,6 +138,11 @@ def privacy() -> str:
     )
 
 
+@blueprint.get("/veilig-gebruiken")
+def safety() -> str:
+    return render_template("public/safety.html")
+
+
 @blueprint.get("/toegankelijkheid")
 def accessibility() -> str:
     return render_template("public/accessibility.html")
