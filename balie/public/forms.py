@@ -110,7 +110,7 @@ class RegistrationForm(FlaskForm):
     )
     postcode = StringField(
         _l("Postcode"),
-        description=_l("So your registration goes to the youth health care (JGZ) of your gemeente."),
+        description=_l("So your registration goes to the youth health care (JGZ) of your gemeente (municipality)."),
         validators=[DataRequired(_l("Enter your postcode")), _domain_check(Postcode.parse)],
         render_kw={"autocomplete": "postal-code", "autocapitalize": "characters", "spellcheck": "false"},
     )
