@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from wtforms import Field
 
@@ -157,7 +157,7 @@ def register(app: Flask) -> None:
             "session_idle_seconds": _idle_seconds(),
             # "Exit this page" on the parents' pages only: the public pages, the parents' FAQ and
             # the sociale kaart; never on the pages of staff and professionals.
-            "exit_page": app.config["EXIT_PAGE_URL"] if is_parent_page(request.endpoint) else None,
+            "exit_page": app.config["EXIT_PAGE_URL"] if has_request_context() and is_parent_page(request.endpoint) else None,
         }
 
     app.jinja_env.filters.update(
