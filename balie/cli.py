@@ -239,12 +239,17 @@ def _seed_vraagbaak() -> None:
     from balie.services.qa_seed import seed
 
     counts = seed(db.session, utcnow())
-    click.echo(f"vraagbaak: {counts.tags} curated tags, {counts.questions} questions added")
+    click.echo(
+        f"vraagbaak: {counts.tags} curated tags, {counts.questions} questions added, "
+        f"{counts.updated} texts brought up to date, {len(counts.kept)} kept because an editor changed them"
+    )
+    for kept in counts.kept:
+        click.echo(f"  kept (changed by an editor; compare with balie/data/vraagbaak.yaml): {kept}")
 
 
 @qa_cli.command("seed")
 def qa_seed() -> None:
-    """Add the starting questions and curated tags (existing questions are left alone)."""
+    """Add the starting questions and curated tags; correct seeded texts that nobody changed."""
     with db.writing():
         _seed_vraagbaak()
         db.commit()

@@ -58,6 +58,16 @@ class Config:
     # `make run` sets it to the address it serves on; production must give its https:// address.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     CONTACT_EMAIL = "balie@voorbeeldregio.example"  # shown to users for questions and problems
+    # The privacy page (AVG art. 13): who is responsible for the personal data on this desk (the
+    # controller, verwerkingsverantwoordelijke) and its data protection officer (functionaris
+    # gegevensbescherming), each with a way to reach them. The defaults are example values, and the
+    # privacy page says so while they are in use: every region sets its own.
+    PRIVACY_CONTROLLER = "GGD Voorbeeldregio (voorbeeld), namens de gemeenten in de regio"
+    PRIVACY_CONTROLLER_CONTACT = "privacy@ggd-voorbeeldregio.example"
+    PRIVACY_DPO = "Functionaris gegevensbescherming GGD Voorbeeldregio (voorbeeld)"
+    PRIVACY_DPO_CONTACT = "fg@ggd-voorbeeldregio.example"
+    # "Exit this page" on the parents' pages goes here: a neutral, widely used Dutch site.
+    EXIT_PAGE_URL = "https://www.buienradar.nl/"
     # Each app node keeps its own copy of the search indexes here (default: instance/search).
     SEARCH_INDEX_DIR: str | None = None
 
@@ -164,6 +174,14 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
     validate(app.config)
+
+
+PRIVACY_SETTINGS = ("PRIVACY_CONTROLLER", "PRIVACY_CONTROLLER_CONTACT", "PRIVACY_DPO", "PRIVACY_DPO_CONTACT")
+
+
+def privacy_example_values(config: Mapping[str, Any]) -> bool:
+    """Whether the privacy page still names the example controller or data protection officer."""
+    return any(str(config.get(name) or "") == getattr(Config, name) for name in PRIVACY_SETTINGS)
 
 
 def region_ggd_codes(config: Mapping[str, Any]) -> tuple[str, ...]:

@@ -15,12 +15,16 @@ ROLE_LABELS = {
     roles.MODERATOR: _l("Moderator (expert)"),
 }
 
-# The kinds of professionals; also the answer to "who advised you?" on the parent's form.
+# The kinds of professionals (roles.PROFESSIONS), and the answers to "who advised you?" on the
+# parent's form (registration.ADVISOR_KINDS, where "hospital" is the parent's coarser answer).
 PROFESSION_LABELS = {
     "midwife": _l("Midwife (verloskundige)"),
+    "clinical_midwife": _l("Clinical midwife (klinisch verloskundige)"),
+    "gynaecologist": _l("Gynaecologist"),
     "maternity_care": _l("Maternity care (kraamzorg)"),
     "gp": _l("GP (huisarts)"),
     "hospital": _l("Hospital or gynaecologist"),
+    "hospital_other": _l("Another profession in a hospital (not a midwife or gynaecologist)"),
     "social_team": _l("Social team (wijkteam) or another support worker"),
     "other": _l("Another profession"),
 }

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from wtforms import Field
 
 from balie import staff_templating
+from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
 from balie.domain import contact
 from balie.domain.errors import DomainError
 from balie.domain.languages import contact_language
@@ -156,6 +157,15 @@ def user_name(user_id: str) -> str:
     return user.name if user else user_id
 
 
+PARENT_BLUEPRINTS = frozenset({"public", "directory"})
+PARENT_ENDPOINTS = frozenset({"qa.public_faq"})
+
+
+def is_parent_page(endpoint: str | None) -> bool:
+    """A page a parent may be reading (with someone looking over her shoulder)."""
+    return bool(endpoint) and (endpoint in PARENT_ENDPOINTS or endpoint.partition(".")[0] in PARENT_BLUEPRINTS)
+
+
 def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -164,7 +174,15 @@ def register(app: Flask) -> None:
             "current_language": language(str(get_locale())),
             "region_name": app.config["REGION_NAME"],
             "contact_email": app.config["CONTACT_EMAIL"],
+            # How long personal data stays on the desk (the purge settings), for the parents' pages.
+            "retention": {
+                "days_after_close": int(app.config["PURGE_DAYS_AFTER_CLOSE"]),
+                "weeks_after_due": int(app.config["PURGE_WEEKS_AFTER_DUE"]),
+            },
             "session_idle_seconds": _idle_seconds(),
+            # "Exit this page" on the parents' pages only: the public pages, the parents' FAQ and
+            # the sociale kaart; never on the pages of staff and professionals.
+            "exit_page": app.config["EXIT_PAGE_URL"] if has_request_context() and is_parent_page(request.endpoint) else None,
         }
 
     app.jinja_env.filters.update(
@@ -197,7 +215,11 @@ def register(app: Flask) -> None:
         page_language=lambda code: language(code).name,
         phases_in_order=lambda phases: [p for p in PHASES if p in {x.phase for x in phases}],
     )
-    app.jinja_env.globals.update(explicit_language=explicit_language)
+    app.jinja_env.globals.update(
+        explicit_language=explicit_language,
+        # The version shown under a consent text is the one stored with the registration.
+        consent_versions={"assisted": ASSISTED_TEXT_VERSION, "referral": REFERRAL_TEXT_VERSION, "feedback": FEEDBACK_TEXT_VERSION},
+    )
     staff_templating.register(app)
     # No trim_blocks: it glued the sentence after a block tag to the one before it.
     app.jinja_env.lstrip_blocks = True

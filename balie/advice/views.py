@@ -52,6 +52,7 @@ def overview() -> str:
         cards=advice.cards_of(db.session, current_user.id),
         items=advice.overview(db.session, current_user.id, today()),
         may_refer=_may_refer(),
+        hospital_other=any(grant.profession == "hospital_other" for grant in current_user.grants(roles.PROFESSIONAL)),
         form=EmptyForm(),
     )
 

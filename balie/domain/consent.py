@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 
 # Versions of the consent texts (the texts themselves are translatable messages in templates).
-FEEDBACK_TEXT_VERSION = "feedback-2026-11"
+FEEDBACK_TEXT_VERSION = "feedback-2026-12"  # "whether the conversation took place", not "how it went"
 ASSISTED_TEXT_VERSION = "assisted-2026-11"
-REFERRAL_TEXT_VERSION = "referral-2026-11"
+REFERRAL_TEXT_VERSION = "referral-2026-12"  # what the PHB is, why, and everything that goes to the JGZ
 
-# Professions that may refer directly (verloskundig zorgverleners, national standpoint 30-10-2025).
-REFERRING_PROFESSIONS = frozenset({"midwife", "hospital"})
+# Professions that may refer directly: the verloskundig zorgverlener only (verloskundige, klinisch
+# verloskundige, gynaecoloog), as the national standpoint of 30 October 2025 says.
+REFERRING_PROFESSIONS = frozenset({"midwife", "clinical_midwife", "gynaecologist"})
 
 
 class ConsentMethod(str, enum.Enum):

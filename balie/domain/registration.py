@@ -6,18 +6,19 @@ from dataclasses import dataclass, field
 
 from balie.domain.due_date import DueMonth
 from balie.domain.postcode import HouseNumber, Postcode
-from balie.domain.roles import PROFESSIONS
 
 MAX_NAME_CHARS = 80
 MAX_NOTE_CHARS = 500
 MAX_REACHABLE_AT_CHARS = 100  # "where we can reach you" without a fixed address: a few words
 
 # Version of the privacy text shown with the form; stored with every registration.
-PRIVACY_TEXT_VERSION = "2026-11"
+PRIVACY_TEXT_VERSION = "2026-12"
 
 CALL_TIMES = ("morning", "afternoon", "evening")
 INTERPRETER_CHOICES = ("no", "yes")
-ADVISOR_KINDS = PROFESSIONS  # "who advised you?": the kind of professional
+# "Who advised you?" on the parent's form: the kinds a parent can tell apart. "hospital" is "a
+# hospital or gynaecologist"; a professional's own profession is finer (roles.PROFESSIONS).
+ADVISOR_KINDS = ("midwife", "maternity_care", "gp", "hospital", "social_team", "other")
 ROUTES = ("self", "assisted", "referral")
 
 

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from balie.domain.roles import PROFESSIONS
 from balie.labels import PROFESSION_LABELS, ROLE_LABELS
 from balie.services.accounts import Grant
 
@@ -25,7 +26,7 @@ class GrantForm(FlaskForm):
         self.role.choices = [SelectChoice("", _l("Choose"))] + [SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
         self.organisation.choices = [SelectChoice("", "–")] + [SelectChoice(o.id, o.name) for o in organisations]
         self.municipality.choices = [SelectChoice("", "–")] + [SelectChoice(m.code, m.name) for m in municipalities]
-        self.profession.choices = [SelectChoice("", "–")] + [SelectChoice(k, v) for k, v in PROFESSION_LABELS.items()]
+        self.profession.choices = [SelectChoice("", "–")] + [SelectChoice(p, PROFESSION_LABELS[p]) for p in PROFESSIONS]
 
     def grant(self) -> Grant:
         return Grant(

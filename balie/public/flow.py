@@ -27,7 +27,7 @@ from balie.public.spam import FormGuard
 from balie.services import advice, directory_queries, registrations, routing
 
 
-FEEDBACK_BY_PROFESSIONAL = _l("The parent agrees that I may hear how it went")
+FEEDBACK_BY_PROFESSIONAL = _l("The parent agrees that I may hear whether the conversation took place")
 # After samen aanmelden or a referral the mail also carries the withdrawal code (she may never see
 # the professional's screen): the box says so, and what that means, before she chooses it.
 CODES_BY_MAIL = _l("Send me my reference and withdrawal code by e-mail")

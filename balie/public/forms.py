@@ -138,7 +138,7 @@ class RegistrationForm(FlaskForm):
     )
     postcode = StringField(
         _l("Postcode"),
-        description=_l("So your registration goes to the youth health care (JGZ) of your gemeente."),
+        description=_l("So your registration goes to the youth health care (JGZ) of your gemeente (municipality)."),
         validators=[only_when("no_fixed_address", False), DataRequired(_l("Enter your postcode")), _domain_check(Postcode.parse)],
         render_kw={"autocomplete": "postal-code", "autocapitalize": "characters", "spellcheck": "false"},
     )
@@ -230,8 +230,8 @@ class RegistrationForm(FlaskForm):
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
     feedback_consent = BooleanField(
-        _l("The professional who advised me may hear how it went"),
-        description=_l("Only whether the JGZ contacted you, whether a visit took place and whether support was arranged. Never what you talked about. You can change your mind later."),
+        _l("The professional who gave me the code may hear whether the conversation took place"),
+        description=_l("Only whether the JGZ reached you, whether the conversation took place and whether extra support was arranged. Never what you talked about. You can change your mind later."),
     )
     # Samen aanmelden: the parent confirms on the professional's screen.
     parent_agrees = BooleanField(_l("I have read what is shared and I agree"))

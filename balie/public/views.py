@@ -11,8 +11,10 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 
+from balie.config import privacy_example_values
 from balie.database import DatabaseUnavailable
 from balie.domain.reference_code import normalise_reference
+from balie.domain.registration import PRIVACY_TEXT_VERSION
 from balie.extensions import db, limiter
 from balie.i18n import LOCALE_COOKIE, is_supported
 from balie.models.base import utcnow
@@ -118,12 +120,13 @@ def withdraw() -> Any:
     if not form.validate_on_submit():
         return render_template("public/withdraw.html", form=form), 400 if form.errors else 200
     try:
-        registrations.withdraw(db.session, form.reference.data, form.code.data, current_app.config["SECRET_KEY"], utcnow())
+        withdrawn = registrations.withdraw(db.session, form.reference.data, form.code.data, current_app.config["SECRET_KEY"], utcnow())
     except registrations.WithdrawalRefused:
         form.code.errors = [gettext("The reference and the withdrawal code do not match. Check both and try again.")]
         return render_template("public/withdraw.html", form=form), 400
+    feedback_stopped = withdrawn.feedback_consent and withdrawn.advisor_user_id is not None
     db.commit()
-    return render_template("public/withdrawn.html")
+    return render_template("public/withdrawn.html", feedback_stopped=feedback_stopped)
 
 
 @blueprint.get("/al-geboren")
@@ -133,7 +136,18 @@ def already_born() -> str:
 
 @blueprint.get("/privacy")
 def privacy() -> str:
-    return render_template("public/privacy.html")
+    config = current_app.config
+    return render_template(
+        "public/privacy.html",
+        controller=config["PRIVACY_CONTROLLER"], controller_contact=config["PRIVACY_CONTROLLER_CONTACT"],
+        dpo=config["PRIVACY_DPO"], dpo_contact=config["PRIVACY_DPO_CONTACT"],
+        example_values=privacy_example_values(config), version=PRIVACY_TEXT_VERSION,
+    )
+
+
+@blueprint.get("/veilig-gebruiken")
+def safety() -> str:
+    return render_template("public/safety.html")
 
 
 @blueprint.get("/toegankelijkheid")

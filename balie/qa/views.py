@@ -37,6 +37,7 @@ GUARD_LABELS = {
     "email": _l("an e-mail address"),
     "address": _l("a postcode with a house number"),
     "birth_date": _l("a date that may be a date of birth"),
+    "name": _l("what may be a name"),
 }
 
 

@@ -1,12 +1,17 @@
 """The vraagbaak's starting content (balie/data/vraagbaak.yaml): answered questions with an owner.
 
-Idempotent: questions that exist (by id) are left alone, so editors' later changes stay.
+Idempotent. A question that is not in the database yet is added. A question that exists gets the
+corrections of a newer seed, field by field, but only where nobody changed the text: a field is
+brought up to date when its stored text is one that the seed once shipped (its digest is listed in
+vraagbaak_shipped.yaml). A field an editor or moderator changed is kept and reported, so no
+editor's change is ever lost and a wrong text in an old seed does not stay on the desk either.
 The content is written and owned by the "Redactie Balie" account, which cannot log in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,7 +19,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from balie.domain import roles
-from balie.models import Answer, Question, RoleGrant, Tag, User
+from balie.models import Answer, PostRevision, Question, RoleGrant, Tag, User
 from balie.services import search_versions
 from balie.services.qa import INDEX_NAME, tag_code
 
@@ -22,10 +27,66 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 EDITOR_EMAIL = "redactie@balie.invalid"
 
 
+SHIPPED_FILE = DATA_DIR / "vraagbaak_shipped.yaml"
+# The seed's texts per question: the question, the accepted answer, and the parents' FAQ texts.
+FIELDS = ("title", "body", "answer", "public_title_nl", "public_answer_nl", "public_title_en", "public_answer_en")
+
+
 @dataclass(frozen=True)
 class SeedCounts:
     tags: int
     questions: int
+    updated: int = 0  # fields brought up to date with the seed
+    kept: tuple[str, ...] = field(default=())  # "question id: field" that an editor changed
+
+
+def digest(text: str) -> str:
+    """How vraagbaak_shipped.yaml names a text the seed shipped (the stripped text's sha256, 16 hex)."""
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:16]
+
+
+def shipped() -> dict[str, dict[str, list[str]]]:
+    if not SHIPPED_FILE.exists():
+        return {}
+    return yaml.safe_load(SHIPPED_FILE.read_text(encoding="utf-8")) or {}
+
+
+def _seeded_answer(session: Session, question: Question, editor: User) -> Answer | None:
+    from sqlalchemy import select
+
+    return session.scalar(
+        select(Answer).where(Answer.question_id == question.id, Answer.author_id == editor.id).order_by(Answer.created_at)
+    )
+
+
+def _update(session: Session, question: Question, item: dict, editor: User, known: dict[str, list[str]], now: datetime) -> tuple[int, list[str]]:
+    """Bring the fields nobody changed up to date with the seed; name the ones an editor changed."""
+    answer = _seeded_answer(session, question, editor)
+    updated, kept = 0, []
+    for name in FIELDS:
+        new = (item.get(name) or "").strip()
+        target = answer if name == "answer" else question
+        if target is None:
+            continue
+        current = (target.body if name == "answer" else getattr(question, name)) or ""
+        if current.strip() == new:
+            continue
+        if not current.strip() and name.startswith("public_") and not question.public:
+            continue  # not shown to parents: a moderator writes these when publishing
+        if current.strip() and digest(current) not in known.get(name, []):
+            kept.append(f"{question.id}: {name}")
+            continue
+        if name in ("title", "body"):
+            session.add(PostRevision(post_type="question", post_id=question.id, title=question.title, body=question.body, edited_by=editor.id, edited_at=now))
+        elif name == "answer" and answer is not None:
+            session.add(PostRevision(post_type="answer", post_id=answer.id, body=answer.body, edited_by=editor.id, edited_at=now))
+            answer.body, answer.updated_at = new, now
+            updated += 1
+            continue
+        setattr(question, name, new)
+        question.updated_at = now
+        updated += 1
+    return updated, kept
 
 
 def _editor(session: Session, now: datetime) -> User:
@@ -50,14 +111,17 @@ def seed(session: Session, now: datetime) -> SeedCounts:
     path = DATA_DIR / "vraagbaak.yaml"
     items = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
     editor = _editor(session, now)
-    added = 0
+    added = updated = 0
+    kept: list[str] = []
+    known = shipped()
+    changed: list[Question] = []
     for item in items or []:
         existing = session.get(Question, item["id"])
         if existing is not None:
-            # Editors' changes stay; only parent texts that were never written are filled in.
-            if existing.public and not existing.public_title_nl and item.get("public_title_nl"):
-                existing.public_title_nl = item["public_title_nl"].strip()
-                existing.public_answer_nl = (item.get("public_answer_nl") or "").strip()
+            count, not_updated = _update(session, existing, item, editor, known.get(item["id"], {}), now)
+            updated, kept = updated + count, kept + not_updated
+            if count:
+                changed.append(existing)
             continue
         question = Question(
             id=item["id"], title=item["title"].strip(), body=(item.get("body") or "").strip(), author_id=editor.id,
@@ -75,10 +139,10 @@ def seed(session: Session, now: datetime) -> SeedCounts:
         session.flush()
         question.accepted_answer_id = answer.id
         added += 1
-    if added:
+    if added or changed:
         version = search_versions.bump(session, INDEX_NAME)
-        for question in session.new:
+        for question in [*session.new, *changed]:
             if isinstance(question, Question):
                 question.index_version = version
     session.flush()
-    return SeedCounts(len(curated), added)
+    return SeedCounts(len(curated), added, updated, tuple(kept))

@@ -188,7 +188,7 @@ def test_tab_order_follows_the_form_and_skips_the_honeypot(browse: Browse) -> No
         "name", "phone", "email", "wants_mail", "no_fixed_address", "postcode", "house_number", "house_number_addition",
         "due_month", "language", "interpreter-0", "call_times-0", "call_times-1", "call_times-2",
         "no_voicemail", "no_text_messages", "only_chosen_times", "discreet", "advisor_kind", "advice_code",
-        "feedback_consent", "note",
+        "note",  # no feedback question: without an advice code there is nobody to hear anything
     ]
     assert is_focused(page, CONTINUE)
     browse.watcher.assert_clean()

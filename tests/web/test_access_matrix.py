@@ -48,6 +48,7 @@ POLICY: dict[str, frozenset[str]] = {
     "public.already_born": EVERYONE,
     "public.privacy": EVERYONE,
     "public.accessibility": EVERYONE,
+    "public.safety": EVERYONE,
     "public.choose_language": EVERYONE,
     "public.withdraw": EVERYONE,  # with the reference and withdrawal code the parent received
     "health.health": EVERYONE,  # yes/no answers for monitoring, no counts or personal data

@@ -75,7 +75,7 @@ def test_samen_aanmelden_shows_the_parent_the_consent_text_and_everything_that_i
     assert "For the parent: please read this" in checked.text
     said = " ".join(re.sub(r"<[^>]+>", " ", panel.split("</div>")[0]).split())
     assert re.search(r"go only to the youth health care \(JGZ\) of your gemeente", said), said
-    assert re.search(r"The professional who helps you will only hear .*visit.*Never what you talked about\.", said), said
+    assert re.search(r"The professional who helps you will only hear whether .*the conversation took place.*Never what you talked about\.", said), said
     assert re.search(r"withdraw .*code on the confirmation", said), said
     assert 'name="parent_agrees"' in panel and "checked" not in panel.split('name="parent_agrees"')[1].split(">")[0]
     assert ticked_values(checked, "parent_agrees") == [], "she ticks it herself, on this page"
@@ -86,7 +86,7 @@ def test_samen_aanmelden_shows_the_parent_the_consent_text_and_everything_that_i
     assert parent.house_number in shown["Address"] and "2611 AB" in shown["Address"]
     assert re.sub(r"\D", "", shown["Phone number"]).endswith(re.sub(r"\D", "", parent.phone)[-8:])
     assert shown["Note"] == parent.note
-    assert shown["You (the professional) may hear how it went"] == "Yes"
+    assert shown["You (the professional) may hear whether the conversation took place"] == "Yes"
     assert DELFLAND_NAME in checked.text, "and where it goes"
 
     without = professional_check(pro, ASSISTED_PATH, parent.answers())
@@ -158,12 +158,31 @@ def test_only_midwives_and_hospitals_may_refer_directly(app: Flask, profession: 
     assert other.get(ASSISTED_PATH).status_code == 200, "samen aanmelden is for every professional"
 
 
-@pytest.mark.parametrize("profession", ["midwife", "hospital"])
-def test_midwives_and_hospitals_see_the_referral_route(app: Flask, profession: str) -> None:
+@pytest.mark.parametrize("profession", ["midwife", "clinical_midwife", "gynaecologist"])
+def test_the_verloskundig_zorgverlener_sees_the_referral_route(app: Flask, profession: str) -> None:
     client = signed_in(app, professional(app, f"{profession}@zorg.example", profession=profession))
     assert REFERRAL_PATH in Page(client.get("/advies")).html
     form = Page(client.get(REFERRAL_PATH))
     assert form.status == 200 and form.title.startswith("Refer directly to the JGZ")
+
+
+@pytest.mark.parametrize("profession", ["hospital_other", "gp", "maternity_care", "social_team", "other"])
+def test_other_professionals_in_and_outside_the_hospital_cannot_refer(app: Flask, profession: str) -> None:
+    """The standpoint of 30 October 2025 covers the verloskundig zorgverlener only: a hospital nurse
+    or social worker advises or registers together, but does not refer on her own."""
+    client = signed_in(app, professional(app, f"{profession}@zorg.example", profession=profession))
+    overview = Page(client.get("/advies"))
+    assert REFERRAL_PATH not in overview.html
+    assert client.get(REFERRAL_PATH).status_code == 403
+    told = "Ask the administrator of the desk to change your profession." in overview.text
+    assert told is (profession == "hospital_other"), "only the old hospital group is told why the button is gone"
+
+
+def test_the_account_request_and_the_admin_offer_the_three_referring_professions_apart(app: Flask) -> None:
+    page = Page(app.test_client().get("/account-aanvragen"))
+    offered = re.findall(r'<option[^>]*value="(\w+)"', page.html)
+    assert {"midwife", "clinical_midwife", "gynaecologist", "hospital_other"} <= set(offered)
+    assert "hospital" not in offered, "no profession that mixes referring and non-referring staff"
 
 
 def test_the_referral_check_page_says_exactly_what_goes_to_the_jgz_and_that_no_has_no_consequences(
@@ -176,11 +195,20 @@ def test_the_referral_check_page_says_exactly_what_goes_to_the_jgz_and_that_no_h
     panel = re.search(r'<div class="consent-panel">(.*?)</div>', checked.html, re.S)
     assert panel, "the consent text is on the page, to read to her"
     said = " ".join(re.sub(r"<[^>]+>", " ", panel.group(1)).split())
-    fields = re.search(r"([^.]*) go to the youth health care \(JGZ\)[^.]*\. Nothing else\.", said)
-    assert fields, f"the text says which details go to the JGZ, and nothing else: {said}"
-    for named in ("name", "phone number", "e-mail address", "postcode", "house number", "month", "language", "wishes"):
+    # What the PHB is and why she advises it, as the standpoint asks.
+    assert re.search(r"What it is: a nurse of the youth health care \(JGZ\) can talk with you before your baby is born", said), said
+    assert "you decide whether you want it" in said
+    assert "Why I advise it: say in your own words why you advise the conversation for her." in said
+    # Everything that goes to the JGZ, including what the old text left out, and no "Nothing else".
+    fields = re.search(r"What goes to the JGZ of your gemeente: ([^.]*)\. Also that I may hear whether the conversation took place\. That is all\.", said)
+    assert fields, f"the text says everything that goes to the JGZ: {said}"
+    for named in (
+        "your name", "phone number", "e-mail address", "postcode", "house number", "month your baby is due",
+        "language", "whether you want an interpreter", "when they can best call you", "keep in mind", "the note",
+        "my name and profession", "that you agreed to this referral",
+    ):
         assert named in fields.group(1), named
-    assert "The conversation is voluntary." in said
+    assert "Nothing else" not in said
     assert re.search(r"Saying no has no consequences for (her|your) care\.", said)
     assert version_shown(checked) == REFERRAL_TEXT_VERSION
     assert re.findall(r'<input[^>]*name="consent"[^>]*value="(\w+)"', checked.html) == ["in_person", "by_phone", "no"]
