@@ -189,6 +189,8 @@ def test_a_postcode_outside_the_region_gets_a_kind_page_and_nothing_is_stored(ap
     assert "GGD Amsterdam" in page.text
     assert "Nothing has been saved" in page.text
     assert "Wassenaar" in page.text, "it says which gemeenten this desk is for"
+    # An English reader learns the two Dutch words she has to act on.
+    assert "gemeente (municipality)" in page.text and "consultatiebureau (the child health clinic)" in page.text
     assert registration_count(app) == 0
 
     # Even a robot posting straight to the send step stores nothing.

@@ -204,3 +204,16 @@ def test_the_place_and_the_mark_are_purged_like_her_other_details(app, en_client
     assert after.purged_at is not None
     assert after.reachable_at_sealed is None and after.name_sealed is None
     assert after.no_fixed_address is None, "her housing situation goes with her details"
+
+
+def test_what_she_reads_was_shared_names_no_postcode_she_did_not_give(en_client):
+    confirmation = Page(en_client.get(send(en_client, check(en_client, without_address())).headers["Location"]))
+    assert "that you have no fixed address now with the gemeente" in confirmation.text
+    assert "postcode and house number" not in confirmation.text
+
+
+def test_without_an_advisor_withdrawing_speaks_of_no_professional(en_client):
+    confirmation = Page(en_client.get(send(en_client, check(en_client, answers())).headers["Location"]))
+    assert "You can withdraw your registration at any time. The JGZ is then asked to delete your details." in confirmation.text
+    main = confirmation.html.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "professional" not in main.casefold() and "hears nothing more" not in main

@@ -340,3 +340,15 @@ def test_the_inbox_shows_who_advised_or_referred_the_route_the_consent_and_the_f
     rows = summary(Page(client.get(f"/inbox/{alone.id}")))
     assert rows["How registered"].startswith("By the parent")
     assert "Advised or referred by" not in rows and "Feedback to that professional" not in rows
+
+
+def test_a_referral_without_a_fixed_address_tells_her_what_goes_instead_of_a_postcode(app: Flask, pro: Any) -> None:
+    typed = {**canary_parent().answers(), "no_fixed_address": "y", "postcode": "", "house_number": "",
+             "no_address_municipality": "GM0503"}
+    checked = professional_check(pro, REFERRAL_PATH, typed)
+    assert checked.status == 200, checked.errors
+    panel = re.search(r'<div class="consent-panel">(.*?)</div>', checked.html, re.S)
+    assert panel
+    said = " ".join(re.sub(r"<[^>]+>", " ", panel.group(1)).split())
+    assert "that you have no fixed address now, the gemeente where you are staying" in said
+    assert "postcode" not in said and "house number" not in said
