@@ -180,7 +180,7 @@ def test_no_gemeente_chosen_is_an_error_and_the_choice_survives_change(
     if javascript:
         assert page.evaluate("document.activeElement.classList.contains('error-summary')"), "focus on the summary"
 
-    page.locator(f"label[for=municipality-0]").click()  # Apeldoorn
+    page.locator("label[for=municipality-0]").click()  # Apeldoorn
     page.locator(CONTINUE).click()
     look("check", SEND)
     assert "7351 AB 12, Apeldoorn" in summary_line(page, "postcode")

@@ -30,7 +30,7 @@ from tests.support.accounts import DELFLAND, HOFSTAD, login, nurse
 from tests.support.pages import Page
 from tests.support.professionals import step
 from tests.support.registration import due_month
-from tests.support.staff import csrf_token, register_id, registration
+from tests.support.staff import register_id, registration
 
 UNREADABLE = re.compile(r"niet leesbaar|cannot be read")
 

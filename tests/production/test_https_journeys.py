@@ -123,7 +123,7 @@ def test_a_parent_registers_from_the_home_page(visits: Visits, stack: Stack) -> 
     response = page.goto("/")
     assert response is not None and response.headers["referrer-policy"] == "no-referrer"
     assert "max-age" in response.headers["strict-transport-security"]
-    page.locator(f"main a[href^='/aanmelden']").first.click()
+    page.locator("main a[href^='/aanmelden']").first.click()
     page.locator("#name").wait_for()
     fill_parent(page, "Sam de Vries")
     reference = send_and_confirm(page)
