@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 
 from balie import create_app
 from balie.extensions import db
+from balie.services import passwords
 from tests.support.chromium import launch_args
 from tests.support.databases import PostgresServer, copy_sqlite, initialise, sqlite_template
 
@@ -91,6 +93,22 @@ def any_db_app(request: pytest.FixtureRequest, sqlite_template_path: Path, tmp_p
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+# argon2id as in production costs ~0.1 s per hash on this machine, and the suite logs in hundreds
+# of times. Tests use a light profile of the same algorithm, except where the profile itself is
+# what is tested (marker real_password_hashing) and in every real server the tests start
+# (gunicorn subprocesses: the production stack, the concurrency and rate-limit tests).
+LIGHT_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+LIGHT_DUMMY_HASH = LIGHT_HASHER.hash("balie-dummy-password-for-timing")
+
+
+@pytest.fixture(autouse=True)
+def _light_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_password_hashing"):
+        return
+    monkeypatch.setattr(passwords, "_HASHER", LIGHT_HASHER)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", LIGHT_DUMMY_HASH)
 
 
 @pytest.fixture(scope="session")
