@@ -152,3 +152,11 @@ def test_no_seed_text_message_or_translation_claims_a_language_or_a_monitor_the_
     assert len(texts) > 1000, "the scan must see the messages and the seed"
     found = [f"{where}: {claim}" for where, text in texts for claim in claims(text)]
     assert found == [], "\n".join(found)
+
+
+def test_feedback_is_always_whether_the_conversation_took_place_never_how_it_went() -> None:
+    """Issue 10, point 16: "how it went" sounds like content; feedback is only the *that*."""
+    content_words = ("how it went", "hoe het is gegaan", "hoe het ging")
+    found = [f"{where}: {text[:80]}" for where, text in seed_texts() + messages()
+             if any(words in text.casefold() for words in content_words)]
+    assert found == [], "\n".join(found)

@@ -266,7 +266,7 @@ def test_a_referral_with_consent_records_how_by_whom_when_and_which_text(
     assert counts(app) == {"registrations": 1, "outbox": 1, "creates": 1}
 
     assert reference_of(receipt) == stored.reference
-    assert "What you will hear Nothing: she did not agree that you may hear how it went." in receipt.text
+    assert "What you will hear Nothing: she did not agree that you may hear whether the conversation took place." in receipt.text
 
 
 @pytest.mark.parametrize("answer", [None, "", "maybe", "yes"])

@@ -85,7 +85,7 @@ def test_after_a_referral_by_phone_she_reads_what_to_do_and_a_slip_in_english_to
     assert "Zij is niet bij u: lees het briefje hieronder aan haar voor." in to_her, "consent by phone: read it out"
     assert "niemand kan hem later nog opzoeken, u ook niet" in to_her
     assert "Zij krijgt deze codes niet per e-mail." in to_her
-    assert "Niets: zij vond het niet goed dat u hoort hoe het is gegaan." in to_her
+    assert "Niets: zij vond het niet goed dat u hoort of het gesprek heeft plaatsgevonden." in to_her
     assert "In het Engels (English). Als u deze pagina afdrukt, wordt alleen het briefje afgedrukt." in to_her
     for addressed_to_the_parent in ("Uw kenmerk", "Uw intrekcode", "Your withdrawal code"):
         assert addressed_to_the_parent not in to_her
