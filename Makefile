@@ -22,8 +22,10 @@ run: setup database
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install everything the tests need (Chromium, PostgreSQL, nginx, Redis …) and run the whole suite
+## two pytest workers (this is a 2-core machine): tests that share the production stack run on one
+TEST_WORKERS ?= 2
 test: setup-test system-packages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

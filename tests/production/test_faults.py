@@ -27,7 +27,7 @@ from tests.support.databases import free_port
 from tests.support.pages import Page
 from tests.support.registration import answers
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("production")]  # one stack, one worker
 
 
 def stored_references(stack: Stack) -> Counter[str]:

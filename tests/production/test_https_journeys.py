@@ -27,7 +27,7 @@ from tests.production.conftest import Stack
 from tests.support.directory import WIJKTEAM_DELFT
 from tests.support.registration import due_month
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("production")]  # one stack, one worker
 
 CONTINUE = "main form.form button[type=submit]:not([name])"
 SEND = "main button[name=send]"

@@ -19,7 +19,7 @@ from tests.support.pages import Page
 from tests.support.registration import answers
 from tests.web.helpers import form_fields
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("production")]  # one stack, one worker
 
 REFERENCE = re.compile(r'<strong class="reference">\s*([0-9A-Z]{4}-[0-9A-Z]{4})\s*</strong>')
 WITHDRAWAL = re.compile(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b")

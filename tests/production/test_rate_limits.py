@@ -23,7 +23,7 @@ from tests.support.databases import copy_sqlite, free_port
 from tests.support.pages import Page
 from tests.support.registration import answers
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("production")]  # one stack, one worker
 
 LIMIT = 5
 HOST = "balie.test"
