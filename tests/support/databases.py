@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -18,17 +19,26 @@ PG_BIN_CANDIDATES = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=Tr
 
 
 def free_port() -> int:
-    """A free port on 127.0.0.1. With pytest-xdist each worker only takes ports of its own residue
-    (gw0: even, gw1: odd, …), so two workers never pick the same port for their servers."""
+    """A free port on 127.0.0.1 for a server a test starts.
+
+    Drawn below the kernel's ephemeral range (32768 and up on Debian), so no outgoing connection
+    takes it between the check and the server's start. With pytest-xdist each worker draws only
+    ports of its own residue (gw0: even, gw1: odd, …), so two workers never pick the same one.
+    (Not `bind(0)`: Linux hands bind(0) odd ports only, so an even-residue worker would wait forever.)
+    """
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
-    while True:
+    draw = random.Random()
+    for _ in range(1000):
+        port = draw.randrange(20000 + index % count, 32000, count)
         with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
-        if port % count == index % count:
-            return port
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port between 20000 and 32000 on 127.0.0.1")
 
 
 def initialise(database_url: str, mail_dir: Path) -> None:
