@@ -89,7 +89,7 @@ def write_head(path: Path, head: Head) -> bool:
 
 
 def parse_syslog_target(text: str) -> tuple[str | tuple[str, int], socket.SocketKind | None]:
-    """"udp:host:port" / "tcp:host:port" → ((host, port), kind); "/dev/log" → (path, None)."""
+    """ "udp:host:port" / "tcp:host:port" → ((host, port), kind); "/dev/log" → (path, None)."""
     if text.startswith("/"):
         return text, None
     scheme, _, rest = text.partition(":")
@@ -101,7 +101,7 @@ def parse_syslog_target(text: str) -> tuple[str | tuple[str, int], socket.Socket
 
 
 class _HeadSyslog(logging.handlers.SysLogHandler):
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+    def handleError(self, record: logging.LogRecord) -> None:
         log.warning("access log head not sent to syslog: %s", getattr(sys.exc_info()[0], "__name__", "error"))
 
 
@@ -157,8 +157,11 @@ def register(app: Flask) -> None:
     app.extensions[EXPORTER_KEY] = HeadExporter(
         keys, Path(app.config["AUDIT_HEAD_FILE"]), app.config.get("AUDIT_HEAD_SYSLOG") or None
     )
-    for name, hook in (("before_commit", _before_commit), ("after_commit", _after_commit),
-                       ("after_transaction_end", _after_transaction_end)):
+    for name, hook in (
+        ("before_commit", _before_commit),
+        ("after_commit", _after_commit),
+        ("after_transaction_end", _after_transaction_end),
+    ):
         if not event.contains(db.session, name, hook):
             event.listen(db.session, name, hook)
 

@@ -15,8 +15,8 @@ from flask.cli import AppGroup, with_appcontext
 from balie import migrate
 from balie.config import PROJECT_ROOT
 from balie.crypto import new_key_text
-from balie.domain.directory import KaartInvalid
 from balie.database import truncate_wal
+from balie.domain.directory import KaartInvalid
 from balie.extensions import db
 
 if TYPE_CHECKING:
@@ -91,19 +91,22 @@ def _counted(number: int, one: str, more: str) -> str:
     return f"{number} {one if number == 1 else more}"
 
 
-def _report_import(counts: "ImportCounts", force: bool, load_command: str, list_kept: bool = False) -> None:
+def _report_import(counts: ImportCounts, force: bool, load_command: str, list_kept: bool = False) -> None:
     """Fields kept for editors and conflicts, by file, entry and field (never a value)."""
     if counts.kept:
         click.echo(
-            f"sociale kaart: {_counted(len(counts.kept), 'field keeps', 'fields keep')} the value an editor gave on the site"
-            + ("" if list_kept else " (list them: flask kaart load --dry-run)")
+            f"sociale kaart: {_counted(len(counts.kept), 'field keeps', 'fields keep')} the value an editor "
+            "gave on the site" + ("" if list_kept else " (list them: flask kaart load --dry-run)")
         )
         if list_kept:
             for place in counts.kept:
                 click.echo(f"  {place}: changed by an editor on the site; kept")
     if not counts.conflicts:
         return
-    click.echo(f"sociale kaart: {_counted(len(counts.conflicts), 'conflict', 'conflicts')} between the file and the site:", err=True)
+    click.echo(
+        f"sociale kaart: {_counted(len(counts.conflicts), 'conflict', 'conflicts')} between the file and the site:",
+        err=True,
+    )
     for conflict in counts.conflicts:
         click.echo(f"  {conflict}", err=True)
     if not force:
@@ -135,7 +138,9 @@ def kaart_validate() -> None:
 
 
 FORCE_FILES = click.option(
-    "--force-files", "force", is_flag=True,
+    "--force-files",
+    "force",
+    is_flag=True,
     help="Where an editor changed a field on the site and the file changed it too, take the file's value "
     "(the history names who forced it). Without it the editor's value is kept and the conflict reported.",
 )
@@ -144,7 +149,8 @@ FORCE_FILES = click.option(
 @kaart_cli.command("load")
 @FORCE_FILES
 @click.option(
-    "--dry-run", is_flag=True,
+    "--dry-run",
+    is_flag=True,
     help="Change nothing: show what a load would do, with every field an editor changed on the site.",
 )
 def kaart_load(force: bool, dry_run: bool) -> None:
@@ -173,7 +179,10 @@ def kaart_export_yaml(folder: str) -> None:
 @kaart_cli.command("export-hsds")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
-    "--public", "--active-only", "public", is_flag=True,
+    "--public",
+    "--active-only",
+    "public",
+    is_flag=True,
     help="The open data as served at /sociale-kaart/hsds.json: active services, no change history, no editors' names.",
 )
 def kaart_export_hsds(file: str, public: bool) -> None:
@@ -216,7 +225,9 @@ def kaart_import_hsds(file: str, force: bool) -> None:
     from balie import search_registry
 
     search_registry.directory().sync(db.session)
-    click.echo(f"imported {counts.services} services of {counts.organisations} organisations ({counts.changed} changed)")
+    click.echo(
+        f"imported {counts.services} services of {counts.organisations} organisations ({counts.changed} changed)"
+    )
     _report_import(counts, force, f"flask kaart import-hsds {file}")
 
 
@@ -389,9 +400,7 @@ def purge_command() -> None:
     from balie.services import retention
 
     with db.writing():
-        result = retention.purge(
-            db.session, utcnow(), today(), int(current_app.config["PURGE_DAYS_AFTER_CLOSE"])
-        )
+        result = retention.purge(db.session, utcnow(), today(), int(current_app.config["PURGE_DAYS_AFTER_CLOSE"]))
         db.commit()
     truncate_wal(db.engine)
     click.echo(
@@ -402,7 +411,9 @@ def purge_command() -> None:
 
 @audit_cli.command("verify")
 @click.option(
-    "--head", "head_file", type=click.Path(dir_okay=False, path_type=Path),
+    "--head",
+    "head_file",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="The exported head to check against (default: BALIE_AUDIT_HEAD_FILE).",
 )
 def audit_verify(head_file: Path | None) -> None:
@@ -423,7 +434,7 @@ def audit_verify(head_file: Path | None) -> None:
     raise click.exceptions.Exit(1)
 
 
-def _head_problem_text(result: "VerifyResult", path: Path) -> str:
+def _head_problem_text(result: VerifyResult, path: Path) -> str:
     from balie.services.access_log import HeadProblem
 
     problem, head = result.head_problem, result.head
@@ -470,7 +481,9 @@ def backup_create(file: Path) -> None:
 
 @backup_cli.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--into", "target", required=True, help="URL of an EMPTY database (sqlite:///path or postgresql+psycopg://…).")
+@click.option(
+    "--into", "target", required=True, help="URL of an EMPTY database (sqlite:///path or postgresql+psycopg://…)."
+)
 def backup_restore(file: Path, target: str) -> None:
     """Restore FILE into an empty database, bring its schema up to date and purge what expired since."""
     from balie import audit_head
@@ -531,15 +544,27 @@ def backup_drill(keep: bool, folder: Path | None) -> None:
 
 
 def _pybabel(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=PROJECT_ROOT)
+    # No shell; the arguments are this command's own.
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=PROJECT_ROOT)  # noqa: S603
 
 
 @i18n_cli.command("extract")
 def i18n_extract() -> None:
     """Collect messages from code and templates into translations/messages.pot."""
     _pybabel(
-        "extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--ignore-dirs", ".* __pycache__",
-        "--no-location", "-o", "translations/messages.pot", ".",
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "N_",
+        "--ignore-dirs",
+        ".* __pycache__",
+        "--no-location",
+        "-o",
+        "translations/messages.pot",
+        ".",
     )
 
 
@@ -556,7 +581,18 @@ def i18n_compile() -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (db_cli, kaart_cli, outbox_cli, keys_cli, i18n_cli, users_cli, audit_cli, index_cli, qa_cli, backup_cli):
+    for group in (
+        db_cli,
+        kaart_cli,
+        outbox_cli,
+        keys_cli,
+        i18n_cli,
+        users_cli,
+        audit_cli,
+        index_cli,
+        qa_cli,
+        backup_cli,
+    ):
         app.cli.add_command(group)
     app.cli.add_command(init_command)
     app.cli.add_command(purge_command)

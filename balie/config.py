@@ -11,8 +11,9 @@ import base64
 import binascii
 import hashlib
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Development-only values. They are public (they are in this file), so production refuses them.
-DEV_SECRET_KEY = "balie-development-secret-key-not-for-production"
+DEV_SECRET_KEY = "balie-development-secret-key-not-for-production"  # noqa: S105 - refused in production
 DEV_DATA_KEY = "dev:" + base64.b64encode(hashlib.sha256(b"balie-development-data-key").digest()).decode()
 DEV_AUDIT_KEY = "dev:" + base64.b64encode(hashlib.sha256(b"balie-development-audit-key").digest()).decode()
 
@@ -96,7 +97,7 @@ class Config:
     # Where rate limits are counted. memory:// counts per process: with N gunicorn workers or
     # app nodes every limit becomes N times as high, so production refuses it (use redis://).
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+    RATELIMIT_STORAGE_OPTIONS: ClassVar[dict[str, float]] = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
     # Redis down: each process counts on its own until it is back (logged as a security event),
     # so registrations and logins keep working and stay limited, if less strictly.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

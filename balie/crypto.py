@@ -37,7 +37,7 @@ class KeyRing:
     keys: tuple[tuple[str, bytes], ...] = field(repr=False)
 
     @classmethod
-    def parse(cls, text: str) -> "KeyRing":
+    def parse(cls, text: str) -> KeyRing:
         pairs: list[tuple[str, bytes]] = []
         for part in (p.strip() for p in text.split(",")):
             if not part:

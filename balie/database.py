@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
@@ -96,9 +97,7 @@ class Database:
         )
 
     def init_app(self, app: Flask) -> None:
-        app.extensions[ENGINE_KEY] = make_engine(
-            app.config["DATABASE_URL"], int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
-        )
+        app.extensions[ENGINE_KEY] = make_engine(app.config["DATABASE_URL"], int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:

@@ -55,7 +55,9 @@ def render_error(status: int, incident: str | None = None) -> tuple[str, int]:
     if status == 503 and has_request_context() and request.method in ("GET", "HEAD"):
         title, message = UNAVAILABLE_TO_SHOW
     try:
-        return render_template("errors/error.html", status=status, title=title, message=message, incident=incident), status
+        return render_template(
+            "errors/error.html", status=status, title=title, message=message, incident=incident
+        ), status
     except Exception as exc:  # noqa: BLE001 - the error page itself must never fail
         log.error("error page failed: %s", type(exc).__name__)
         return f"Error {status}", status

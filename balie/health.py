@@ -25,9 +25,13 @@ MAIL_STUCK_AFTER = timedelta(hours=1)
 def health() -> tuple[object, int]:
     try:
         now = utcnow()
-        purge_overdue = retention.purge_overdue(db.session, now, today(), int(current_app.config["PURGE_DAYS_AFTER_CLOSE"]))
+        purge_overdue = retention.purge_overdue(
+            db.session, now, today(), int(current_app.config["PURGE_DAYS_AFTER_CLOSE"])
+        )
         stuck = db.session.scalar(
-            select(func.count()).where(OutboxMessage.sent_at.is_(None), OutboxMessage.created_at < now - MAIL_STUCK_AFTER)
+            select(func.count()).where(
+                OutboxMessage.sent_at.is_(None), OutboxMessage.created_at < now - MAIL_STUCK_AFTER
+            )
         )
     except SQLAlchemyError:
         db.rollback_quietly()

@@ -19,9 +19,10 @@ import socket
 import ssl
 import tempfile
 import threading
+from collections.abc import Mapping
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 
 class Transport(Protocol):
@@ -61,7 +62,7 @@ class _Cutoff:
         self._timer = threading.Timer(seconds, self._cut)
         self._timer.daemon = True
 
-    def __enter__(self) -> "_Cutoff":
+    def __enter__(self) -> _Cutoff:
         self._timer.start()
         return self
 

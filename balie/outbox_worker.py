@@ -23,10 +23,10 @@ import os
 import secrets
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Callable
 
 from flask import current_app
 
@@ -172,7 +172,7 @@ def run_pass(
     return result
 
 
-def work_forever(stop: "StopFlag") -> None:
+def work_forever(stop: StopFlag) -> None:
     poll = float(current_app.config["OUTBOX_POLL_SECONDS"])
     name = worker_name()
     while not stop.stopped:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
@@ -201,4 +202,3 @@ def register(app: Flask) -> None:
         """Before the request's own work, so recording activity never waits for its write lock."""
         if request.endpoint != "static":
             _load_principal()
-

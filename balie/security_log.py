@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import ClassVar
 
 from flask import has_request_context, request
 
@@ -28,7 +29,7 @@ class RateLimitStorageWatch(logging.Handler):
     """Turns Flask-Limiter's notes about its storage into security events: when the shared
     storage (Redis) is unreachable each process counts on its own, which an operator must know."""
 
-    EVENTS = {
+    EVENTS: ClassVar[dict[str, str]] = {
         "Rate limit storage unreachable": "ratelimit_storage_down",
         "Rate limit storage recovered": "ratelimit_storage_recovered",
     }

@@ -10,13 +10,13 @@ from flask_babel import format_date, format_datetime, get_locale, gettext
 from wtforms import Field
 
 from balie import staff_templating
-from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
 from balie.domain import contact
+from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
+from balie.domain.directory import PHASES
 from balie.domain.errors import DomainError
 from balie.domain.languages import contact_language
 from balie.domain.postcode import Postcode
 from balie.i18n import LANGUAGES, explicit_language, language
-from balie.domain.directory import PHASES
 from balie.labels import (
     ACTOR_ROLE_LABELS,
     CALL_TIME_LABELS,
@@ -182,7 +182,9 @@ def register(app: Flask) -> None:
             "session_idle_seconds": _idle_seconds(),
             # "Exit this page" on the parents' pages only: the public pages, the parents' FAQ and
             # the sociale kaart; never on the pages of staff and professionals.
-            "exit_page": app.config["EXIT_PAGE_URL"] if has_request_context() and is_parent_page(request.endpoint) else None,
+            "exit_page": app.config["EXIT_PAGE_URL"]
+            if has_request_context() and is_parent_page(request.endpoint)
+            else None,
         }
 
     app.jinja_env.filters.update(
@@ -218,7 +220,11 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         explicit_language=explicit_language,
         # The version shown under a consent text is the one stored with the registration.
-        consent_versions={"assisted": ASSISTED_TEXT_VERSION, "referral": REFERRAL_TEXT_VERSION, "feedback": FEEDBACK_TEXT_VERSION},
+        consent_versions={
+            "assisted": ASSISTED_TEXT_VERSION,
+            "referral": REFERRAL_TEXT_VERSION,
+            "feedback": FEEDBACK_TEXT_VERSION,
+        },
     )
     staff_templating.register(app)
     # No trim_blocks: it glued the sentence after a block tag to the one before it.

@@ -91,9 +91,7 @@ def _send(connection: http.client.HTTPConnection, request: Request) -> tuple[int
     connection.request(request.method, request.path, body=request.body or None, headers=headers)
     response = connection.getresponse()
     body = response.read()
-    cookie = "; ".join(
-        value.split(";", 1)[0] for name, value in response.getheaders() if name.lower() == "set-cookie"
-    )
+    cookie = "; ".join(value.split(";", 1)[0] for name, value in response.getheaders() if name.lower() == "set-cookie")
     return response.status, body, cookie
 
 
@@ -134,7 +132,7 @@ def client_process(port: int, batches: list[list[Request]], expected: int, secon
     results = [Result() for _ in batches]
     threads = [
         threading.Thread(target=_worker, args=(port, batch, expected, seconds, start_at, result))
-        for batch, result in zip(batches, results)
+        for batch, result in zip(batches, results, strict=False)
     ]
     for thread in threads:
         thread.start()
@@ -258,11 +256,21 @@ def main() -> int:
     process: subprocess.Popen[bytes] | None = None
     log = folder / "gunicorn.log"
     try:
-        subprocess.run([str(flask), "--app", "wsgi", "init"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [str(flask), "--app", "wsgi", "init"], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True
+        )
         port = free_port()
         command = [
-            str(gunicorn), "-w", str(WORKERS), "--threads", str(SERVER_THREADS), "-b", f"127.0.0.1:{port}",
-            "--chdir", str(PROJECT_ROOT), "bench.bare_app:app",
+            str(gunicorn),
+            "-w",
+            str(WORKERS),
+            "--threads",
+            str(SERVER_THREADS),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(PROJECT_ROOT),
+            "bench.bare_app:app",
         ]
         with open(log, "wb") as log_file:
             process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
@@ -306,27 +314,41 @@ def print_report(rows: list[Row], stored: int, outbox: int, fetch_seconds: float
 
     print()
     print("Balie registration benchmark (bench/registration.py)")
-    print(f"machine : {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), Python {sys.version.split()[0]}, "
-          f"SQLite {sqlite3.sqlite_version}, Flask {version('flask')}, SQLAlchemy {version('sqlalchemy')}, "
-          f"gunicorn {version('gunicorn')}")
-    print(f"server  : gunicorn -w {WORKERS} --threads {SERVER_THREADS} (gthread, keep-alive) on 127.0.0.1, "
-          "SQLite WAL synchronous=FULL, bench/bare_app.py = wsgi app + GET /bench/bare")
-    print(f"client  : {CLIENT_PROCESSES} processes × {CLIENT_THREADS} threads = "
-          f"{CLIENT_PROCESSES * CLIENT_THREADS} keep-alive connections (http.client), on the same machine")
-    print(f"settings: {', '.join(f'{k}={v}' for k, v in SETTINGS.items())}; "
-          f"GETs {GET_SECONDS:.0f} s each, POSTs up to {POST_SECONDS:.0f} s or {POST_FORMS} forms")
+    print(
+        f"machine : {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), Python {sys.version.split()[0]}, "
+        f"SQLite {sqlite3.sqlite_version}, Flask {version('flask')}, SQLAlchemy {version('sqlalchemy')}, "
+        f"gunicorn {version('gunicorn')}"
+    )
+    print(
+        f"server  : gunicorn -w {WORKERS} --threads {SERVER_THREADS} (gthread, keep-alive) on 127.0.0.1, "
+        "SQLite WAL synchronous=FULL, bench/bare_app.py = wsgi app + GET /bench/bare"
+    )
+    print(
+        f"client  : {CLIENT_PROCESSES} processes × {CLIENT_THREADS} threads = "
+        f"{CLIENT_PROCESSES * CLIENT_THREADS} keep-alive connections (http.client), on the same machine"
+    )
+    print(
+        f"settings: {', '.join(f'{k}={v}' for k, v in SETTINGS.items())}; "
+        f"GETs {GET_SECONDS:.0f} s each, POSTs up to {POST_SECONDS:.0f} s or {POST_FORMS} forms"
+    )
     print()
     header = f"{'':32} {'requests':>9} {'errors':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}"
     print(header)
     print("-" * len(header))
     for row in rows:
-        print(f"{row.name:32} {row.requests:>9} {row.result.errors:>7} {row.throughput:>8.0f} "
-              f"{row.percentile(50):>8.1f} {row.percentile(95):>8.1f}")
+        print(
+            f"{row.name:32} {row.requests:>9} {row.result.errors:>7} {row.throughput:>8.0f} "
+            f"{row.percentile(50):>8.1f} {row.percentile(95):>8.1f}"
+        )
     print()
-    print(f"POST check: {stored} registrations stored for {rows[2].requests} answers 303; "
-          f"{outbox} outbox rows in the database")
-    print(f"({POST_FORMS} forms for (c) fetched beforehand in {fetch_seconds:.1f} s, not timed; "
-          f"whole run {total_seconds:.0f} s)")
+    print(
+        f"POST check: {stored} registrations stored for {rows[2].requests} answers 303; "
+        f"{outbox} outbox rows in the database"
+    )
+    print(
+        f"({POST_FORMS} forms for (c) fetched beforehand in {fetch_seconds:.1f} s, not timed; "
+        f"whole run {total_seconds:.0f} s)"
+    )
 
 
 if __name__ == "__main__":

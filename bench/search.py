@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, or_, select  # noqa: E402
+from sqlalchemy import func, insert, or_, select
 
-from balie import create_app  # noqa: E402
-from balie.extensions import db  # noqa: E402
-from balie.models import (  # noqa: E402
+from balie import create_app
+from balie.extensions import db
+from balie.models import (
     Category,
     Municipality,
     Organisation,
@@ -33,14 +33,33 @@ from balie.models import (  # noqa: E402
     ServicePhase,
     service_category,
 )
-from balie.models.base import utcnow  # noqa: E402
-from balie.search.store import IndexStore  # noqa: E402
-from balie.services import directory_changes, directory_index  # noqa: E402
-from balie.services.directory_search import DirectorySearch, SearchQuery  # noqa: E402
+from balie.models.base import utcnow
+from balie.search.store import IndexStore
+from balie.services import directory_changes, directory_index
+from balie.services.directory_search import DirectorySearch, SearchQuery
 
-KINDS = ["Spreekuur", "Cursus", "Ondersteuning", "Budgetcoaching", "Huisbezoek", "Inloop", "Groep", "Advies", "Begeleiding", "Training"]
+KINDS = [
+    "Spreekuur",
+    "Cursus",
+    "Ondersteuning",
+    "Budgetcoaching",
+    "Huisbezoek",
+    "Inloop",
+    "Groep",
+    "Advies",
+    "Begeleiding",
+    "Training",
+]
 TOPICS = {
-    "geld-schulden": ["schulden", "schuldhulpverlening", "geldzorgen", "betalingsachterstanden", "budget", "toeslagen", "huurachterstand"],
+    "geld-schulden": [
+        "schulden",
+        "schuldhulpverlening",
+        "geldzorgen",
+        "betalingsachterstanden",
+        "budget",
+        "toeslagen",
+        "huurachterstand",
+    ],
     "wonen": ["huisvesting", "woning", "huizen", "dakloosheid", "urgentie", "verhuizen", "huur"],
     "psychische-gezondheid": ["somberheid", "depressie", "angst", "stress", "psychische klachten", "slapeloosheid"],
     "opvoeden": ["opvoeding", "ouderschap", "opvoedvragen", "hechting", "huilbaby", "slapen"],
@@ -53,7 +72,16 @@ TOPICS = {
     "jgz-interventie": ["Stevig Ouderschap", "VoorZorg", "extra huisbezoeken", "jeugdverpleegkundige"],
     "juridisch": ["juridisch advies", "recht", "scheiding", "verblijfsvergunning"],
 }
-GROUPS = ["aanstaande ouders", "jonge moeders", "gezinnen met een baby", "vaders", "tienermoeders", "alleenstaande ouders", "nieuwkomers", "iedereen"]
+GROUPS = [
+    "aanstaande ouders",
+    "jonge moeders",
+    "gezinnen met een baby",
+    "vaders",
+    "tienermoeders",
+    "alleenstaande ouders",
+    "nieuwkomers",
+    "iedereen",
+]
 PHASES = ["before_pregnancy", "pregnancy", "maternity", "first_year", "later"]
 LANGUAGES = ["nl", "en", "ar", "tr", "pl", "uk", "ti", "so", "fa"]
 COSTS = ["free", "contribution", "insured", "varies"]
@@ -62,10 +90,41 @@ FILLER = (
     "Samen maak je een plan. Het aanbod is laagdrempelig en er is aandacht voor wat jij nodig hebt."
 )
 
-WORD_QUERIES = ["schulden", "huis", "huizen", "somber", "borstvoeding", "opvoeding", "taal", "roken", "netwerk",
-                "eenzaam", "babyspullen", "geld", "woning", "stress", "bevalling", "tolk", "jonge moeders",
-                "stevig ouderschap", "voorzorg", "huiselijk geweld", "budgetcoaching", "inburgering", "kraamtijd"]
-TYPO_QUERIES = ["schuldn", "ouderschp", "borstvoding", "opvoding", "huisvesing", "eenzaamhied", "somberhied", "stevig ouderschp"]
+WORD_QUERIES = [
+    "schulden",
+    "huis",
+    "huizen",
+    "somber",
+    "borstvoeding",
+    "opvoeding",
+    "taal",
+    "roken",
+    "netwerk",
+    "eenzaam",
+    "babyspullen",
+    "geld",
+    "woning",
+    "stress",
+    "bevalling",
+    "tolk",
+    "jonge moeders",
+    "stevig ouderschap",
+    "voorzorg",
+    "huiselijk geweld",
+    "budgetcoaching",
+    "inburgering",
+    "kraamtijd",
+]
+TYPO_QUERIES = [
+    "schuldn",
+    "ouderschp",
+    "borstvoding",
+    "opvoding",
+    "huisvesing",
+    "eenzaamhied",
+    "somberhied",
+    "stevig ouderschp",
+]
 PHRASE_QUERIES = ['"stoppen met roken"', '"nederlands leren"', '"huiselijk geweld"', '"extra huisbezoeken"']
 
 
@@ -77,7 +136,15 @@ def generate(count: int, seed: int = 7) -> None:
     organisations = []
     for i in range(count // 50):
         org_id = str(uuid.uuid4())
-        organisations.append({"id": org_id, "slug": f"bench-{i}", "name": f"Stichting {rng.choice(KINDS)} {i}", "description": "", "is_example": True})
+        organisations.append(
+            {
+                "id": org_id,
+                "slug": f"bench-{i}",
+                "name": f"Stichting {rng.choice(KINDS)} {i}",
+                "description": "",
+                "is_example": True,
+            }
+        )
     now = utcnow()
     session.execute(insert(Organisation), [{**o, "updated_at": now} for o in organisations])
     services, areas, cats, phases, languages = [], [], [], [], []
@@ -86,22 +153,42 @@ def generate(count: int, seed: int = 7) -> None:
         words = rng.sample(TOPICS[topic], k=min(3, len(TOPICS[topic])))
         gemeente = rng.choice(codes)
         service_id = str(uuid.uuid4())
-        services.append({
-            "id": service_id, "organisation_id": rng.choice(organisations)["id"],
-            "name": f"{rng.choice(KINDS)} {words[0]} {i}", "description": f"{words[0].capitalize()}: hulp bij {', '.join(words)} voor {rng.choice(GROUPS)}. {FILLER}",
-            "kind": "general", "status": "active" if rng.random() > 0.05 else "inactive",
-            "application_process": f"Bel of mail de organisatie, of vraag je wijkteam om een verwijzing ({words[-1]}).",
-            "fees_description": "", "cost": rng.choice(COSTS), "target_group": rng.choice(GROUPS), "eligibility_description": "",
-            "interpretation_services": "", "alert": "", "is_national": rng.random() < 0.01, "is_example": True,
-            "index_version": 1, "last_modified": now,
-        })
+        services.append(
+            {
+                "id": service_id,
+                "organisation_id": rng.choice(organisations)["id"],
+                "name": f"{rng.choice(KINDS)} {words[0]} {i}",
+                "description": f"{words[0].capitalize()}: hulp bij {', '.join(words)} voor "
+                "{rng.choice(GROUPS)}. {FILLER}",
+                "kind": "general",
+                "status": "active" if rng.random() > 0.05 else "inactive",
+                "application_process": "Bel of mail de organisatie, of vraag je wijkteam om een verwijzing "
+                "({words[-1]}).",
+                "fees_description": "",
+                "cost": rng.choice(COSTS),
+                "target_group": rng.choice(GROUPS),
+                "eligibility_description": "",
+                "interpretation_services": "",
+                "alert": "",
+                "is_national": rng.random() < 0.01,
+                "is_example": True,
+                "index_version": 1,
+                "last_modified": now,
+            }
+        )
         areas.append({"id": str(uuid.uuid4()), "service_id": service_id, "municipality_code": gemeente})
         cats.append({"service_id": service_id, "category_code": topic if topic in categories else categories[0]})
         for phase in rng.sample(PHASES, k=rng.randint(1, 3)):
             phases.append({"service_id": service_id, "phase": phase})
         for code in {"nl", *rng.sample(LANGUAGES, k=rng.randint(0, 2))}:
             languages.append({"id": str(uuid.uuid4()), "service_id": service_id, "code": code})
-    for table, rows in ((Service, services), (ServiceArea, areas), (service_category, cats), (ServicePhase, phases), (ServiceLanguage, languages)):
+    for table, rows in (
+        (Service, services),
+        (ServiceArea, areas),
+        (service_category, cats),
+        (ServicePhase, phases),
+        (ServiceLanguage, languages),
+    ):
         for start in range(0, len(rows), 2000):
             session.execute(insert(table), rows[start : start + 2000])
     directory_changes.bump(session, [])
@@ -123,15 +210,17 @@ def queries(count: int, seed: int = 11) -> list[SearchQuery]:
             text = f"{rng.choice(WORD_QUERIES)} {rng.choice(WORD_QUERIES)}"
         elif kind == 9:
             text = ""
-        mixed.append(SearchQuery(
-            text=text,
-            municipality_codes=(rng.choice(codes),) if kind in (5, 6, 9) or rng.random() < 0.3 else (),
-            categories=(rng.choice(list(TOPICS)),) if kind == 7 else (),
-            phases=(rng.choice(PHASES),) if kind in (8, 9) else (),
-            languages=(rng.choice(LANGUAGES),) if kind == 8 else (),
-            sort="name" if kind == 6 else "relevance",
-            page=1 + (i % 3 == 0),
-        ))
+        mixed.append(
+            SearchQuery(
+                text=text,
+                municipality_codes=(rng.choice(codes),) if kind in (5, 6, 9) or rng.random() < 0.3 else (),
+                categories=(rng.choice(list(TOPICS)),) if kind == 7 else (),
+                phases=(rng.choice(PHASES),) if kind in (8, 9) else (),
+                languages=(rng.choice(LANGUAGES),) if kind == 8 else (),
+                sort="name" if kind == 6 else "relevance",
+                page=1 + (i % 3 == 0),
+            )
+        )
     return mixed
 
 
@@ -140,16 +229,32 @@ def naive_like(query: SearchQuery) -> int:
     statement = select(Service.id).where(Service.status == "active")
     for word in query.text.replace('"', "").split():
         pattern = f"%{word}%"
-        statement = statement.where(or_(Service.name.ilike(pattern), Service.description.ilike(pattern), Service.target_group.ilike(pattern)))
+        statement = statement.where(
+            or_(Service.name.ilike(pattern), Service.description.ilike(pattern), Service.target_group.ilike(pattern))
+        )
     if query.municipality_codes:
-        statement = statement.where(or_(Service.is_national.is_(True), Service.id.in_(
-            select(ServiceArea.service_id).where(ServiceArea.municipality_code.in_(query.municipality_codes)))))
+        statement = statement.where(
+            or_(
+                Service.is_national.is_(True),
+                Service.id.in_(
+                    select(ServiceArea.service_id).where(ServiceArea.municipality_code.in_(query.municipality_codes))
+                ),
+            )
+        )
     if query.categories:
-        statement = statement.where(Service.id.in_(select(service_category.c.service_id).where(service_category.c.category_code.in_(query.categories))))
+        statement = statement.where(
+            Service.id.in_(
+                select(service_category.c.service_id).where(service_category.c.category_code.in_(query.categories))
+            )
+        )
     if query.phases:
-        statement = statement.where(Service.id.in_(select(ServicePhase.service_id).where(ServicePhase.phase.in_(query.phases))))
+        statement = statement.where(
+            Service.id.in_(select(ServicePhase.service_id).where(ServicePhase.phase.in_(query.phases)))
+        )
     if query.languages:
-        statement = statement.where(Service.id.in_(select(ServiceLanguage.service_id).where(ServiceLanguage.code.in_(query.languages))))
+        statement = statement.where(
+            Service.id.in_(select(ServiceLanguage.service_id).where(ServiceLanguage.code.in_(query.languages)))
+        )
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     db.session.scalars(statement.order_by(Service.name).offset((query.page - 1) * 20).limit(20)).all()
     return total
@@ -166,7 +271,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=400)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="balie-bench-search-"))
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "SEARCH_INDEX_DIR": str(folder / "search")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+            "SEARCH_INDEX_DIR": str(folder / "search"),
+        }
+    )
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["init"])
         assert result.exit_code == 0, result.output
@@ -195,9 +306,15 @@ def main() -> None:
             started = time.perf_counter()
             hits["like"] += naive_like(query)
             timings["like"].append((time.perf_counter() - started) * 1000)
-    print(f"machine: {os.cpu_count()} cores; services: {documents} indexed ({args.services} generated in {generated:.1f} s)")
+    print(
+        f"machine: {os.cpu_count()} cores; services: {documents} indexed ({args.services} generated in "
+        f"{generated:.1f} s)"
+    )
     print(f"index build: {build_seconds:.1f} s; engine open (facet sets, spelling index): {open_seconds:.2f} s")
-    print(f"queries: {len(mixed)} mixed (words, two words, typos, phrases, gemeente/topic/phase/language filters, name sort, filter-only, page 2)")
+    print(
+        f"queries: {len(mixed)} mixed (words, two words, typos, phrases, gemeente/topic/phase/language filters, "
+        "name sort, filter-only, page 2)"
+    )
     print(f"{'search':<28}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'total hits':>12}")
     for name, label in (("whoosh", "Whoosh + facet sets (ours)"), ("like", "naive SQL LIKE")):
         p50, p95, worst = percentiles(timings[name])

@@ -4,8 +4,9 @@ the same on a throwaway PostgreSQL server, and live servers for browser and load
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -137,5 +138,3 @@ def _loopback_smtp_only(monkeypatch: pytest.MonkeyPatch) -> None:
         return original(self, host, port, source_address)
 
     monkeypatch.setattr(smtplib.SMTP, "connect", connect)
-
-

@@ -89,7 +89,10 @@ def change_password() -> Any:
             )
         except DomainError as error:
             field = form.current if error.code == "password_wrong" else form.password
-            field.errors = list(field.errors) + [str(PASSWORD_ERRORS.get(error.code, PASSWORD_ERRORS["password_too_short"]))]
+            field.errors = [
+                *list(field.errors),
+                str(PASSWORD_ERRORS.get(error.code, PASSWORD_ERRORS["password_too_short"])),
+            ]
         else:
             security_log.event("authn_password_change", user_id=current_user.id)
             db.commit()
@@ -113,7 +116,12 @@ def two_factor_setup() -> Any:
             confirm.password.errors = [gettext("Your password is not correct")]
     elif "enable-code" in request.form and enable.validate_on_submit() and record.pending_totp_sealed:
         codes = two_factor.enable(
-            db.session, current_user.user, keys.open(record.pending_totp_sealed, context), enable.code.data, keys, utcnow()
+            db.session,
+            current_user.user,
+            keys.open(record.pending_totp_sealed, context),
+            enable.code.data,
+            keys,
+            utcnow(),
         )
         if codes is not None:
             record.pending_totp_sealed = None

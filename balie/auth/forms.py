@@ -39,13 +39,20 @@ def _new_password(label: Any) -> PasswordField:
 def _repeat(field_name: str) -> PasswordField:
     return PasswordField(
         _l("Repeat the password"),
-        validators=[InputRequired(_l("Repeat the password")), EqualTo(field_name, _l("The two passwords are not the same"))],
+        validators=[
+            InputRequired(_l("Repeat the password")),
+            EqualTo(field_name, _l("The two passwords are not the same")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[InputRequired(_l("Enter your e-mail address")), Length(max=254)], render_kw=_EMAIL)
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[InputRequired(_l("Enter your e-mail address")), Length(max=254)],
+        render_kw=_EMAIL,
+    )
     password = PasswordField(
         _l("Password"),
         validators=[InputRequired(_l("Enter your password")), Length(max=128)],
@@ -79,7 +86,11 @@ class EnrolForm(FlaskForm):
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[InputRequired(_l("Enter your e-mail address")), Length(max=254)], render_kw=_EMAIL)
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[InputRequired(_l("Enter your e-mail address")), Length(max=254)],
+        render_kw=_EMAIL,
+    )
 
 
 class NewPasswordForm(FlaskForm):
@@ -109,10 +120,18 @@ class InvitationForm(FlaskForm):
 
 
 class AccountRequestForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[InputRequired(_l("Enter your name")), Length(max=120)], render_kw={"autocomplete": "name"})
+    name = StringField(
+        _l("Your name"),
+        validators=[InputRequired(_l("Enter your name")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
     email = EmailField(
         _l("Work e-mail address"),
-        validators=[InputRequired(_l("Enter your e-mail address")), Email(_l("Enter an e-mail address like name@example.com")), Length(max=254)],
+        validators=[
+            InputRequired(_l("Enter your e-mail address")),
+            Email(_l("Enter an e-mail address like name@example.com")),
+            Length(max=254),
+        ],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     profession = SelectField(

@@ -48,7 +48,7 @@ WORKING_PAGES = (
 )
 # The session key that remembers who just set a password, so the log-in page can fill in the
 # e-mail address (the user id, opaque; never the address itself, in a URL or a cookie).
-JUST_SET_PASSWORD = "login_user"
+JUST_SET_PASSWORD = "login_user"  # noqa: S105 - a session key, not a password
 
 
 def _home_for(record: UserSession) -> str:
@@ -75,7 +75,7 @@ def _finish(record: UserSession) -> Any:
 
 
 def _password_error(form: Any, field: Any, error: DomainError) -> None:
-    field.errors = list(field.errors) + [str(PASSWORD_ERRORS.get(error.code, PASSWORD_ERRORS["password_too_short"]))]
+    field.errors = [*list(field.errors), str(PASSWORD_ERRORS.get(error.code, PASSWORD_ERRORS["password_too_short"]))]
 
 
 def _refused(form: LoginForm, outcome: authentication.LoginOutcome) -> Any:
@@ -127,7 +127,9 @@ def login() -> Any:
             "auth/login.html", form=form, expired=expired, ask_code="code" in request.form
         ), 400 if form.errors else 200
     now = utcnow()
-    attempt = authentication.LoginAttempt(form.email.data, form.password.data, request.remote_addr, form.code.data or "")
+    attempt = authentication.LoginAttempt(
+        form.email.data, form.password.data, request.remote_addr, form.code.data or ""
+    )
     outcome = authentication.check_login(db.session, attempt, current_app.extensions["balie.keys"], now)
     if outcome.user is None:
         return _refused(form, outcome)
@@ -274,8 +276,13 @@ def request_account() -> Any:
     if not form.validate_on_submit():
         return render_template("auth/request_account.html", form=form), 400 if form.errors else 200
     accounts.request_account(
-        db.session, form.email.data, form.name.data, form.profession.data, form.workplace.data,
-        form.motivation.data or "", utcnow(),
+        db.session,
+        form.email.data,
+        form.name.data,
+        form.profession.data,
+        form.workplace.data,
+        form.motivation.data or "",
+        utcnow(),
     )
     db.commit()
     return render_template("auth/request_sent.html")

@@ -16,7 +16,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, URL, ValidationError
+from wtforms.validators import URL, Email, InputRequired, Length, Optional, ValidationError
 
 from balie.domain.directory import COSTS, PHASES, RECOGNITION_LEVELS, LocationRecord, PhoneRecord, ServiceRecord
 from balie.domain.languages import CONTACT_LANGUAGES
@@ -31,14 +31,20 @@ def _lines(text: str | None) -> list[list[str]]:
 
 class ServiceForm(FlaskForm):
     service_id = HiddenField()
-    name = StringField(_l("Name of the offer"), validators=[InputRequired(_l("Enter the name of the offer")), Length(max=200)])
+    name = StringField(
+        _l("Name of the offer"), validators=[InputRequired(_l("Enter the name of the offer")), Length(max=200)]
+    )
     organisation = SelectField(_l("Organisation"), validators=[Optional()])
     new_organisation = StringField(
         _l("Or a new organisation"),
         description=_l("Only if the organisation is not in the list."),
         validators=[Optional(), Length(max=200)],
     )
-    status = RadioField(_l("Status"), choices=[SelectChoice(s, STATUS_OF_SERVICE_LABELS[s]) for s in EDITABLE_STATUSES], default="active")
+    status = RadioField(
+        _l("Status"),
+        choices=[SelectChoice(s, STATUS_OF_SERVICE_LABELS[s]) for s in EDITABLE_STATUSES],
+        default="active",
+    )
     description = TextAreaField(
         _l("What is it?"),
         description=_l("Two to four short sentences in plain language."),
@@ -46,26 +52,33 @@ class ServiceForm(FlaskForm):
         render_kw={"rows": 4},
     )
     target_group = TextAreaField(_l("For whom?"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
-    eligibility = TextAreaField(_l("Conditions (optional)"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    eligibility = TextAreaField(
+        _l("Conditions (optional)"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2}
+    )
     application_process = TextAreaField(
         _l("How to refer or apply"),
         description=_l("The next step for a professional or a parent: who to call or mail, what to send."),
         validators=[InputRequired(_l("Describe how to refer or apply")), Length(max=4000)],
         render_kw={"rows": 3},
     )
-    phases = MultiCheckboxField(_l("Phase"), choices=[SelectChoice(p, PHASE_LABELS[p]) for p in PHASES], validate_choice=False)
+    phases = MultiCheckboxField(
+        _l("Phase"), choices=[SelectChoice(p, PHASE_LABELS[p]) for p in PHASES], validate_choice=False
+    )
     categories = MultiCheckboxField(_l("Topics"), validate_choice=False)
     areas = MultiCheckboxField(_l("Gemeenten where it is offered"), validate_choice=False)
     languages = MultiCheckboxField(
         _l("Languages spoken (without interpreter)"),
-        choices=[SelectChoice(lang.code, lang.endonym or lang.code) for lang in CONTACT_LANGUAGES if lang.code != "other"],
+        choices=[
+            SelectChoice(lang.code, lang.endonym or lang.code) for lang in CONTACT_LANGUAGES if lang.code != "other"
+        ],
         validate_choice=False,
     )
     cost = RadioField(_l("Cost"), choices=[SelectChoice(c, COST_LABELS[c]) for c in COSTS], default="free")
     fees = StringField(_l("Cost explained (optional)"), validators=[Optional(), Length(max=500)])
     recognition = SelectField(
         _l("Recognised intervention (Databank Effectieve Jeugdinterventies)"),
-        choices=[SelectChoice("", _l("Not assessed"))] + [SelectChoice(r, RECOGNITION_LABELS[r]) for r in RECOGNITION_LEVELS],
+        choices=[SelectChoice("", _l("Not assessed"))]
+        + [SelectChoice(r, RECOGNITION_LABELS[r]) for r in RECOGNITION_LEVELS],
         validators=[Optional()],
     )
     alert = StringField(
@@ -73,8 +86,14 @@ class ServiceForm(FlaskForm):
         description=_l("For example: waiting time about 4 weeks."),
         validators=[Optional(), Length(max=500)],
     )
-    url = URLField(_l("Website (optional)"), validators=[Optional(), URL(message=_l("Enter a web address starting with https://")), Length(max=300)])
-    email = StringField(_l("E-mail address (optional)"), validators=[Optional(), Email(_l("Enter an e-mail address like name@example.com")), Length(max=200)])
+    url = URLField(
+        _l("Website (optional)"),
+        validators=[Optional(), URL(message=_l("Enter a web address starting with https://")), Length(max=300)],
+    )
+    email = StringField(
+        _l("E-mail address (optional)"),
+        validators=[Optional(), Email(_l("Enter an e-mail address like name@example.com")), Length(max=200)],
+    )
     phones = TextAreaField(
         _l("Phone numbers (optional)"),
         description=_l("One per line: number | when or for what. For example: 015 123 45 67 | weekdays 9.00 to 12.00"),
@@ -89,7 +108,9 @@ class ServiceForm(FlaskForm):
     )
 
     def fill_choices(self, organisations: list[Any], categories: list[Any], municipalities: list[Any]) -> None:
-        self.organisation.choices = [SelectChoice("", _l("Choose"))] + [SelectChoice(o.id, o.name) for o in organisations]
+        self.organisation.choices = [SelectChoice("", _l("Choose"))] + [
+            SelectChoice(o.id, o.name) for o in organisations
+        ]
         self.categories.choices = [SelectChoice(c.code, c.name) for c in categories]
         self.areas.choices = [SelectChoice(m.code, m.name) for m in municipalities]
 
@@ -138,16 +159,20 @@ class ServiceForm(FlaskForm):
         self.url.data = record.url or ""
         self.email.data = record.email or ""
         self.phones.data = "\n".join(f"{p.number} | {p.description}".rstrip(" |") for p in record.phones)
-        self.locations.data = "\n".join(f"{l.name} | {l.address} | {l.postal_code} | {l.city}" for l in record.locations)
+        self.locations.data = "\n".join(
+            f"{loc.name} | {loc.address} | {loc.postal_code} | {loc.city}" for loc in record.locations
+        )
 
     def to_record(self, existing: ServiceRecord | None, checked_by: str, today: date) -> ServiceRecord:
         """The form as a record. Saving an edit counts as checking the entry."""
-        old_locations = {(l.address, l.postal_code): l for l in existing.locations} if existing else {}
+        old_locations = {(loc.address, loc.postal_code): loc for loc in existing.locations} if existing else {}
         locations = []
         for name, address, postal_code, city in _lines(self.locations.data):
             old = old_locations.get((address, postal_code))
             locations.append(
-                LocationRecord(name, address, postal_code, city, old.latitude if old else None, old.longitude if old else None)
+                LocationRecord(
+                    name, address, postal_code, city, old.latitude if old else None, old.longitude if old else None
+                )
             )
         return ServiceRecord(
             id=existing.id if existing else "",

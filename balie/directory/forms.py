@@ -33,15 +33,21 @@ class SearchForm(FlaskForm):
     )
     gemeente = SelectField(_l("Or choose a gemeente"), validators=[Optional()])
     categorie = SelectMultipleField(_l("Topic"), validate_choice=False)
-    fase = SelectMultipleField(_l("Phase"), choices=[SelectChoice(p, PHASE_LABELS[p]) for p in PHASES], validate_choice=False)
+    fase = SelectMultipleField(
+        _l("Phase"), choices=[SelectChoice(p, PHASE_LABELS[p]) for p in PHASES], validate_choice=False
+    )
     taal = SelectMultipleField(_l("Language"), validate_choice=False)
-    kosten = SelectMultipleField(_l("Cost"), choices=[SelectChoice(c, COST_LABELS[c]) for c in COSTS], validate_choice=False)
+    kosten = SelectMultipleField(
+        _l("Cost"), choices=[SelectChoice(c, COST_LABELS[c]) for c in COSTS], validate_choice=False
+    )
     sort = SelectField(_l("Sort by"), choices=[SelectChoice(k, v) for k, v in SORT_LABELS.items()], default="relevance")
     page = IntegerField(validators=[Optional()], default=1)
 
     def __init__(self, municipalities: list[Any], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.gemeente.choices = [SelectChoice("", _l("All gemeenten"))] + [SelectChoice(m.code, m.name) for m in municipalities]
+        self.gemeente.choices = [SelectChoice("", _l("All gemeenten"))] + [
+            SelectChoice(m.code, m.name) for m in municipalities
+        ]
 
     def filter_args(self) -> dict[str, Any]:
         """The current search as URL parameters (for links that change one thing)."""
@@ -61,10 +67,14 @@ class SituationForm(FlaskForm):
         csrf = False
 
     situatie = SelectMultipleField(_l("Which situations apply?"), validate_choice=False)
-    postcode = StringField(_l("Postcode"), validators=[Optional(), Length(max=10)], render_kw={"autocomplete": "postal-code"})
+    postcode = StringField(
+        _l("Postcode"), validators=[Optional(), Length(max=10)], render_kw={"autocomplete": "postal-code"}
+    )
     gemeente = SelectField(_l("Or choose a gemeente"), validators=[Optional()])
 
     def __init__(self, municipalities: list[Any], situations: list[Any], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.gemeente.choices = [SelectChoice("", _l("Choose a gemeente"))] + [SelectChoice(m.code, m.name) for m in municipalities]
+        self.gemeente.choices = [SelectChoice("", _l("Choose a gemeente"))] + [
+            SelectChoice(m.code, m.name) for m in municipalities
+        ]
         self.situatie.choices = [SelectChoice(s.code, s.label) for s in situations]

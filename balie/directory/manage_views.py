@@ -93,7 +93,9 @@ def _edit(existing: Any) -> Any:
     old = directory_editing.record_of(existing) if existing is not None else None
     record = form.to_record(old, scope.label, today())
     try:
-        organisation = directory_editing.organisation_for(db.session, form.organisation.data, form.new_organisation.data)
+        organisation = directory_editing.organisation_for(
+            db.session, form.organisation.data, form.new_organisation.data
+        )
         if "save" not in request.form:  # first the preview, with the answers kept in the page
             preview = directory_editing.preview(db.session, scope, record, organisation, existing)
             page = render_template("directory/manage/preview.html", form=form, service=preview, existing=existing)
@@ -153,4 +155,6 @@ def retire(service_id: str) -> Any:
 @role_required(*EDITORS)
 def history(service_id: str) -> str:
     service = _editable_or_404(service_id)
-    return render_template("directory/manage/history.html", service=service, changes=directory_changes.history(db.session, service.id))
+    return render_template(
+        "directory/manage/history.html", service=service, changes=directory_changes.history(db.session, service.id)
+    )

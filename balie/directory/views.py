@@ -16,11 +16,11 @@ from balie.domain.errors import DomainError
 from balie.domain.postcode import parse_pc4
 from balie.extensions import db
 from balie.labels import COST_LABELS, PHASE_LABELS
-from balie.templating import contact_language_label
 from balie.services import directory_queries, routing
 from balie.services.directory_index import is_stale
 from balie.services.directory_search import SearchQuery, shortlist, snippet
 from balie.services.kaart_files import read_situations
+from balie.templating import contact_language_label
 
 blueprint = Blueprint("directory", __name__, url_prefix="/sociale-kaart")
 
@@ -122,4 +122,6 @@ def situations() -> Any:
             ids = shortlist(engine, codes, situation.categories, situation.terms)
             results.append((situation, directory_queries.services_by_ids(db.session, ids)))
     status = 400 if codes is None else 200
-    return render_template("directory/situations.html", form=form, situations=known, results=results, place=codes), status
+    return render_template(
+        "directory/situations.html", form=form, situations=known, results=results, place=codes
+    ), status

@@ -20,12 +20,12 @@ REFERRAL_TEXT_VERSION = "referral-2026-12"  # what the PHB is, why, and everythi
 REFERRING_PROFESSIONS = frozenset({"midwife", "clinical_midwife", "gynaecologist"})
 
 
-class ConsentMethod(str, enum.Enum):
+class ConsentMethod(enum.StrEnum):
     IN_PERSON = "in_person"
     BY_PHONE = "by_phone"
 
 
-class FeedbackEvent(str, enum.Enum):
+class FeedbackEvent(enum.StrEnum):
     """What an advising professional may hear: the *that*, never the *what*."""
 
     RECEIVED = "received"

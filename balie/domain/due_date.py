@@ -27,7 +27,7 @@ class DueMonth:
     month: int
 
     @classmethod
-    def parse(cls, text: str) -> "DueMonth":
+    def parse(cls, text: str) -> DueMonth:
         """From 'YYYY-MM'."""
         match = _YEAR_MONTH.fullmatch((text or "").strip())
         if not match or not 1 <= int(match.group(2)) <= 12:
@@ -35,7 +35,7 @@ class DueMonth:
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
-    def of(cls, day: date) -> "DueMonth":
+    def of(cls, day: date) -> DueMonth:
         return cls(day.year, day.month)
 
     @property
@@ -46,7 +46,7 @@ class DueMonth:
     def last_day(self) -> date:
         return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
-    def next(self) -> "DueMonth":
+    def next(self) -> DueMonth:
         return DueMonth(self.year + self.month // 12, self.month % 12 + 1)
 
     def __str__(self) -> str:

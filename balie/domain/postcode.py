@@ -30,7 +30,7 @@ class Postcode:
     letters: str
 
     @classmethod
-    def parse(cls, text: str) -> "Postcode":
+    def parse(cls, text: str) -> Postcode:
         compact = _SPACES.sub("", text or "").upper()
         match = _POSTCODE.match(compact)
         if not match or match.group(2) in _UNUSED_LETTERS:
@@ -62,7 +62,7 @@ class HouseNumber:
     addition: str = ""
 
     @classmethod
-    def parse(cls, number: str, addition: str = "") -> "HouseNumber":
+    def parse(cls, number: str, addition: str = "") -> HouseNumber:
         number = (number or "").strip()
         addition = _SPACES.sub("", addition or "").upper()
         if not _HOUSE_NUMBER.match(number):

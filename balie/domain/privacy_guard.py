@@ -36,15 +36,48 @@ _POSTCODE = re.compile(r"\b[1-9]\d{3}(?: ?[A-Z]{2}|[a-z]{2})\b")
 _HOUSE_NUMBER = re.compile(r"\b\d{1,5}(?:[ -]?[a-zA-Z]{1,2})?\b")
 _HOUSE_NUMBER_LABEL = re.compile(r"^[\s,:]*(?:huisnummer|huisnr\.?|house number)", re.IGNORECASE)
 MONTHS = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3, "april": 4, "apr": 4, "mei": 5,
-    "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augustus": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-    "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "august": 8, "october": 10,
+    "januari": 1,
+    "jan": 1,
+    "februari": 2,
+    "feb": 2,
+    "maart": 3,
+    "mrt": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "augustus": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "october": 10,
 }
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})\b")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_WRITTEN_DATE = re.compile(r"\b(\d{1,2})(?:e|ste|de)?\s+(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{4})\b", re.IGNORECASE)
-_BIRTH_WORDS = re.compile(r"geboren|geb\.|geboorte|geboortedatum|verjaardag|jarig|born|birth|dob\b|leeftijd", re.IGNORECASE)
+_WRITTEN_DATE = re.compile(
+    r"\b(\d{1,2})(?:e|ste|de)?\s+(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{4})\b",
+    re.IGNORECASE,
+)
+_BIRTH_WORDS = re.compile(
+    r"geboren|geb\.|geboorte|geboortedatum|verjaardag|jarig|born|birth|dob\b|leeftijd", re.IGNORECASE
+)
 BIRTH_CONTEXT_CHARS = 40
 # A date right after one of these words starts or ends a period ("sinds 1 juli 2022", "kinderen geboren
 # vanaf 1 januari 2025"): a policy date, not someone's date of birth.
@@ -63,7 +96,7 @@ def elf_proof(digits: str) -> bool:
     """The BSN 11-test: 9×d1 + 8×d2 + … + 2×d8 − 1×d9 is a multiple of 11 (and not all zeros)."""
     if len(digits) != 9 or not digits.isdigit() or int(digits) == 0:
         return False
-    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1))) - int(digits[8])
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - int(digits[8])
     return total % 11 == 0
 
 
@@ -148,17 +181,56 @@ NAMES_FILE = Path(__file__).resolve().parent.parent / "data" / "first_names" / "
 # "heer" counts only after "de" ("de heer Bakker"). Compared lower case, without a full stop.
 HONORIFICS = frozenset(
     {
-        "mevrouw", "mevr", "mw", "mej", "juffrouw", "meneer", "mnr", "dhr", "mrs", "ms", "mr", "miss",
-        "cliënte", "cliënt", "cliente", "client", "patiënte", "patiënt", "patiente", "patient",
+        "mevrouw",
+        "mevr",
+        "mw",
+        "mej",
+        "juffrouw",
+        "meneer",
+        "mnr",
+        "dhr",
+        "mrs",
+        "ms",
+        "mr",
+        "miss",
+        "cliënte",
+        "cliënt",
+        "cliente",
+        "client",
+        "patiënte",
+        "patiënt",
+        "patiente",
+        "patient",
     }
 )
 # Words between a first name or form of address and a surname: "mevrouw de Vries", "Fatima el Amrani".
-PARTICLES = frozenset({"van", "de", "der", "den", "het", "'t", "ten", "ter", "te", "el", "al", "la", "le", "da", "di", "du", "dos", "op"})
+PARTICLES = frozenset(
+    {"van", "de", "der", "den", "het", "'t", "ten", "ter", "te", "el", "al", "la", "le", "da", "di", "du", "dos", "op"}
+)
 # A capitalised word after a person's name that makes it the name of an institution or a place.
 INSTITUTION_WORDS = frozenset(
     {
-        "ziekenhuis", "kinderziekenhuis", "gasthuis", "mc", "umc", "medisch", "kliniek", "centrum", "huis", "school",
-        "stichting", "fonds", "instituut", "straat", "weg", "laan", "plein", "kade", "park", "polikliniek", "hospital",
+        "ziekenhuis",
+        "kinderziekenhuis",
+        "gasthuis",
+        "mc",
+        "umc",
+        "medisch",
+        "kliniek",
+        "centrum",
+        "huis",
+        "school",
+        "stichting",
+        "fonds",
+        "instituut",
+        "straat",
+        "weg",
+        "laan",
+        "plein",
+        "kade",
+        "park",
+        "polikliniek",
+        "hospital",
     }
 )
 # Institutions in the region (and well known ones elsewhere) that carry a person's name.
@@ -179,7 +251,7 @@ def first_names() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _capitalised(word: str) -> bool:
-    return word[:1].isupper() and not word.isupper() or (len(word) > 1 and word[:1].isupper() and word[1:].islower())
+    return (word[:1].isupper() and not word.isupper()) or (len(word) > 1 and word[:1].isupper() and word[1:].islower())
 
 
 def _surname_end(words: list[re.Match[str]], start: int, text: str) -> int | None:

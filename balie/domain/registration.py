@@ -42,7 +42,7 @@ class ContactPreferences:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> "ContactPreferences":
+    def from_dict(cls, data: dict[str, object]) -> ContactPreferences:
         times = data.get("call_times") or ()
         return cls(
             call_times=tuple(str(t) for t in times if t in CALL_TIMES),  # type: ignore[union-attr]

@@ -19,4 +19,13 @@ SEES_PERSONAL_DATA = frozenset({JGZ_STAFF})
 # "hospital" ("hospital or gynaecologist") was one profession before 2026-12: migration 0009 made
 # every such grant "hospital_other", so nobody keeps the right to refer without an administrator
 # choosing a referring profession for her.
-PROFESSIONS = ("midwife", "clinical_midwife", "gynaecologist", "maternity_care", "gp", "hospital_other", "social_team", "other")
+PROFESSIONS = (
+    "midwife",
+    "clinical_midwife",
+    "gynaecologist",
+    "maternity_care",
+    "gp",
+    "hospital_other",
+    "social_team",
+    "other",
+)

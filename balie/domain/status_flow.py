@@ -13,7 +13,7 @@ import enum
 from balie.domain.errors import DomainError
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     RECEIVED = "received"
     CONTACT_ATTEMPTED = "contact_attempted"
     CONTACT_MADE = "contact_made"
@@ -23,7 +23,7 @@ class Status(str, enum.Enum):
     CLOSED = "closed"
 
 
-class Step(str, enum.Enum):
+class Step(enum.StrEnum):
     CONTACT_ATTEMPT = "contact_attempt"
     CONTACT_MADE = "contact_made"
     VISIT_PLANNED = "visit_planned"
@@ -57,7 +57,7 @@ ALLOWED: dict[Step, tuple[Status, ...]] = {
     Step.VISIT_HELD: _AFTER_CONTACT,
     Step.FOLLOW_UP: (Status.VISIT_HELD, Status.FOLLOW_UP_ARRANGED),
     Step.CLOSE: OPEN,
-    Step.REROUTE: _BEFORE_CONTACT + (Status.CONTACT_MADE,),
+    Step.REROUTE: (*_BEFORE_CONTACT, Status.CONTACT_MADE),
 }
 
 _RESULT: dict[Step, Status] = {

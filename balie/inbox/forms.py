@@ -65,7 +65,8 @@ class RerouteForm(FlaskForm):
     organisation = SelectField(_l("Send to"), validators=[InputRequired(_l("Choose an organisation"))])
     reason = SelectField(
         _l("Reason"),
-        choices=[SelectChoice("", _l("Choose a reason"))] + [SelectChoice(k, REASON_LABELS[k]) for k in REROUTE_REASONS],
+        choices=[SelectChoice("", _l("Choose a reason"))]
+        + [SelectChoice(k, REASON_LABELS[k]) for k in REROUTE_REASONS],
         validators=[InputRequired(_l("Choose a reason"))],
     )
 
@@ -73,7 +74,9 @@ class RerouteForm(FlaskForm):
 class CloseForm(FlaskForm):
     """Closing is final: the outcome is chosen on purpose (nothing preselected) and confirmed."""
 
-    outcome = RadioField(_l("How did it end?"), validators=[InputRequired(_l("Choose how it ended"))], validate_choice=False)
+    outcome = RadioField(
+        _l("How did it end?"), validators=[InputRequired(_l("Choose how it ended"))], validate_choice=False
+    )
 
     def __init__(self, outcomes: tuple[str, ...], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

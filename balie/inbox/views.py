@@ -13,6 +13,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from balie import security_log
+from balie.account.forms import EmptyForm
 from balie.clock import today
 from balie.domain import roles
 from balie.domain.errors import DomainError
@@ -23,7 +24,6 @@ from balie.labels import OUTCOME_LABELS, REASON_LABELS, ROUTE_LABELS, STATUS_LAB
 from balie.models import Registration
 from balie.models.base import utcnow
 from balie.security import actor, role_required
-from balie.account.forms import EmptyForm
 from balie.services import access_log, access_summary, inbox, retention
 
 blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -76,7 +76,9 @@ def index() -> str:
     form = InboxFilterForm(inbox.due_months(db.session, org_ids), request.args)
     wanted = form.to_filter() if form.validate() else inbox.InboxFilter()
     page = inbox.list_page(db.session, org_ids, wanted, current_user.id, today())
-    _log("registration.list", "R", None, next(iter(sorted(org_ids)), None), query=f"{wanted.names()};count={page.total}")
+    _log(
+        "registration.list", "R", None, next(iter(sorted(org_ids)), None), query=f"{wanted.names()};count={page.total}"
+    )
     db.commit()
     return render_template("inbox/index.html", form=form, page=page, wanted=wanted, **_labels())
 
@@ -155,10 +157,16 @@ def close(registration_id: str) -> Any:
     if form.validate_on_submit():
         return _record(registration, Step.CLOSE, form.outcome.data)
     found = inbox.events(db.session, registration.id)
-    deleted_on = min(today() + timedelta(days=int(current_app.config["PURGE_DAYS_AFTER_CLOSE"])), registration.purge_after)
+    deleted_on = min(
+        today() + timedelta(days=int(current_app.config["PURGE_DAYS_AFTER_CLOSE"])), registration.purge_after
+    )
     return render_template(
-        "inbox/close.html", registration=registration, form=form, deleted_on=deleted_on,
-        visits=inbox.visit_count(found), attempts=inbox.contact_attempts(found),
+        "inbox/close.html",
+        registration=registration,
+        form=form,
+        deleted_on=deleted_on,
+        visits=inbox.visit_count(found),
+        attempts=inbox.contact_attempts(found),
     ), 400 if form.errors else 200
 
 
@@ -178,7 +186,10 @@ def reroute(registration_id: str) -> Any:
         return redirect(url_for("inbox.detail", registration_id=registration.id), code=303)
     _log("registration.reroute", "U", registration.id, old_org, detail=f"to={registration.organisation_id}")
     db.commit()
-    flash(gettext("The registration has been sent on to %(organisation)s.", organisation=registration.organisation.name), "success")
+    flash(
+        gettext("The registration has been sent on to %(organisation)s.", organisation=registration.organisation.name),
+        "success",
+    )
     return redirect(url_for("inbox.index"), code=303)
 
 
@@ -225,13 +236,18 @@ def merge(registration_id: str) -> Any:
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("inbox/merge.html", duplicate=duplicate, original=original, form=form, **_labels())
     try:
-        inbox.merge_duplicate(db.session, duplicate, original, actor(roles.JGZ_STAFF, duplicate.organisation_id), utcnow())
+        inbox.merge_duplicate(
+            db.session, duplicate, original, actor(roles.JGZ_STAFF, duplicate.organisation_id), utcnow()
+        )
     except DomainError:
         flash(gettext("These registrations can no longer be merged."), "warning")
         return redirect(url_for("inbox.detail", registration_id=duplicate.id), code=303)
     _log("registration.merge", "U", original.id, original.organisation_id, detail=f"merged={duplicate.id}")
     db.commit()
-    flash(gettext("Merged into %(reference)s. The duplicate's details are deleted.", reference=original.reference), "success")
+    flash(
+        gettext("Merged into %(reference)s. The duplicate's details are deleted.", reference=original.reference),
+        "success",
+    )
     return redirect(url_for("inbox.detail", registration_id=original.id), code=303)
 
 
@@ -243,7 +259,13 @@ def erase(registration_id: str) -> Any:
     form = EmptyForm()
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("inbox/erase.html", registration=registration, form=form)
-    retention.erase(db.session, registration, utcnow(), actor(roles.JGZ_STAFF, registration.organisation_id), "request-or-handover v1")
+    retention.erase(
+        db.session,
+        registration,
+        utcnow(),
+        actor(roles.JGZ_STAFF, registration.organisation_id),
+        "request-or-handover v1",
+    )
     db.commit()
     flash(gettext("The personal details of %(reference)s are deleted.", reference=registration.reference), "success")
     return redirect(url_for("inbox.index"), code=303)

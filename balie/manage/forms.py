@@ -41,7 +41,11 @@ class InviteForm(GrantForm):
     name = StringField(_l("Name"), validators=[InputRequired(_l("Enter a name")), Length(max=120)])
     email = EmailField(
         _l("E-mail address"),
-        validators=[InputRequired(_l("Enter an e-mail address")), Email(_l("Enter an e-mail address like name@example.com")), Length(max=254)],
+        validators=[
+            InputRequired(_l("Enter an e-mail address")),
+            Email(_l("Enter an e-mail address like name@example.com")),
+            Length(max=254),
+        ],
         render_kw={"spellcheck": "false"},
     )
 
@@ -59,7 +63,12 @@ class AccessLogFilterForm(FlaskForm):
     event = StringField(_l("Event"), validators=[Optional(), Length(max=48)])
     outcome = SelectField(
         _l("Outcome"),
-        choices=[SelectChoice("", _l("All")), SelectChoice("success", "success"), SelectChoice("denied", "denied"), SelectChoice("error", "error")],
+        choices=[
+            SelectChoice("", _l("All")),
+            SelectChoice("success", "success"),
+            SelectChoice("denied", "denied"),
+            SelectChoice("error", "error"),
+        ],
         validators=[Optional()],
     )
     page = IntegerField(validators=[Optional()], default=1)

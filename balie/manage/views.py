@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -39,12 +50,14 @@ def _role_error(form: GrantForm, error: DomainError) -> str:
         "role_needs_municipality": (form.municipality, gettext("Choose the gemeente for a gemeente editor")),
         "role_needs_profession": (form.profession, gettext("Choose the profession for a professional")),
     }.get(error.code, (form.role, gettext("Choose a role")))
-    field.errors = list(field.errors) + [message]
+    field.errors = [*list(field.errors), message]
     return message
 
 
 def _audit(event: str, action: str, object_type: str, object_id: str | None, **extra: Any) -> None:
-    access_log.record(db.session, actor(roles.ADMIN), event, action, object_type, object_id, basis="admin-role v1", **extra)
+    access_log.record(
+        db.session, actor(roles.ADMIN), event, action, object_type, object_id, basis="admin-role v1", **extra
+    )
 
 
 def _user_or_404(user_id: str) -> User:
@@ -66,7 +79,9 @@ def invite() -> Any:
     form = _fill(InviteForm())
     if form.validate_on_submit():
         try:
-            invitation = accounts.invite(db.session, form.email.data, form.name.data, [form.grant()], current_user.id, utcnow())
+            invitation = accounts.invite(
+                db.session, form.email.data, form.name.data, [form.grant()], current_user.id, utcnow()
+            )
         except accounts.AccountError as error:
             _role_error(form, error)
         else:
@@ -142,7 +157,11 @@ def user_action(user_id: str, action: str) -> Any:
         message = ngettext("%(num)d session has been ended.", "%(num)d sessions have been ended.", count)
     else:
         accounts.set_active(db.session, found, action == "inschakelen", now)
-        message = gettext("The account has been enabled.") if found.is_active else gettext("The account has been disabled and logged out everywhere.")
+        message = (
+            gettext("The account has been enabled.")
+            if found.is_active
+            else gettext("The account has been disabled and logged out everywhere.")
+        )
     _audit(f"user.{action}", "U", "user", found.id)
     security_log.event("user_updated", user_id=current_user.id, target=found.id, action=action)
     db.commit()
@@ -154,7 +173,10 @@ def user_action(user_id: str, action: str) -> Any:
 @role_required(roles.ADMIN)
 def invitations() -> str:
     return render_template(
-        "manage/invitations.html", invitations=accounts.open_invitations(db.session, utcnow()), form=EmptyForm(), role_labels=ROLE_LABELS
+        "manage/invitations.html",
+        invitations=accounts.open_invitations(db.session, utcnow()),
+        form=EmptyForm(),
+        role_labels=ROLE_LABELS,
     )
 
 
@@ -190,7 +212,12 @@ def decide(request_id: str, decision: str) -> Any:
         return redirect(url_for("manage.requests"), code=303)
     _audit("user.request_" + ("approve" if decision == "goedkeuren" else "decline"), "U", "account_request", found.id)
     db.commit()
-    flash(gettext("Approved: an invitation has been sent.") if decision == "goedkeuren" else gettext("The request has been declined."), "success")
+    flash(
+        gettext("Approved: an invitation has been sent.")
+        if decision == "goedkeuren"
+        else gettext("The request has been declined."),
+        "success",
+    )
     return redirect(url_for("manage.requests"), code=303)
 
 

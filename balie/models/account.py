@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, JSON, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from balie.models.base import Base, UTCDateTime, new_uuid, utcnow
@@ -32,9 +32,7 @@ class User(Base):
     # Professionals: a mail (with a link only) when there is news about their advice.
     feedback_mail: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    roles: Mapped[list["RoleGrant"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
+    roles: Mapped[list[RoleGrant]] = relationship(back_populates="user", cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def has_totp(self) -> bool:

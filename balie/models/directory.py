@@ -18,10 +18,10 @@ from balie.models.reference import Municipality
 __all__ = [
     "SERVICE_KIND_HOME_VISIT",
     "Category",
-    "SearchVersion",
     "Location",
     "Organisation",
     "Phone",
+    "SearchVersion",
     "Service",
     "ServiceChange",
     "ServiceFileValue",
@@ -49,13 +49,11 @@ class Organisation(Base):
     is_example: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    services: Mapped[list["Service"]] = relationship(
+    services: Mapped[list[Service]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="Service.name"
     )
     # Organisation-wide numbers; a service's own numbers hang on the service.
-    phones: Mapped[list["Phone"]] = relationship(
-        back_populates="organisation", cascade="all, delete-orphan"
-    )
+    phones: Mapped[list[Phone]] = relationship(back_populates="organisation", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
@@ -107,20 +105,14 @@ class Service(Base):
     index_version: Mapped[int] = mapped_column(Integer, default=0, index=True)
 
     organisation: Mapped[Organisation] = relationship(back_populates="services")
-    areas: Mapped[list["ServiceArea"]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
-    phones: Mapped[list["Phone"]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
-    languages: Mapped[list["ServiceLanguage"]] = relationship(
-        back_populates="service", cascade="all, delete-orphan"
-    )
+    areas: Mapped[list[ServiceArea]] = relationship(back_populates="service", cascade="all, delete-orphan")
+    phones: Mapped[list[Phone]] = relationship(back_populates="service", cascade="all, delete-orphan")
+    languages: Mapped[list[ServiceLanguage]] = relationship(back_populates="service", cascade="all, delete-orphan")
     categories: Mapped[list[Category]] = relationship(secondary=service_category)
-    phases: Mapped[list["ServicePhase"]] = relationship(
+    phases: Mapped[list[ServicePhase]] = relationship(
         back_populates="service", cascade="all, delete-orphan", order_by="ServicePhase.phase"
     )
-    locations: Mapped[list["Location"]] = relationship(
+    locations: Mapped[list[Location]] = relationship(
         back_populates="service", cascade="all, delete-orphan", order_by="Location.name"
     )
 
@@ -153,12 +145,8 @@ class Phone(Base):
     __tablename__ = "phone"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
-    organisation_id: Mapped[str | None] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
-    )
-    service_id: Mapped[str | None] = mapped_column(
-        ForeignKey("service.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[str | None] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
     number: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(String(200), default="")
 

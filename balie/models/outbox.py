@@ -18,9 +18,7 @@ class OutboxMessage(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_opaque_id)
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    registration_id: Mapped[str | None] = mapped_column(
-        ForeignKey("registration.id", ondelete="SET NULL"), index=True
-    )
+    registration_id: Mapped[str | None] = mapped_column(ForeignKey("registration.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -55,7 +55,7 @@ class Question(Base):
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     tags: Mapped[list[Tag]] = relationship(secondary=question_tag, order_by=Tag.name)
-    answers: Mapped[list["Answer"]] = relationship(
+    answers: Mapped[list[Answer]] = relationship(
         back_populates="question", cascade="all, delete-orphan", order_by="Answer.created_at"
     )
 

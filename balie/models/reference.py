@@ -29,9 +29,7 @@ class PostcodeArea(Base):
     __tablename__ = "postcode_area"
 
     pc4: Mapped[str] = mapped_column(String(4), primary_key=True)
-    municipality_code: Mapped[str] = mapped_column(
-        ForeignKey("municipality.code"), primary_key=True
-    )
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), primary_key=True)
     place_names: Mapped[str] = mapped_column(String(200), default="")
 
     municipality: Mapped[Municipality] = relationship(lazy="joined")

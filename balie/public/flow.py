@@ -26,13 +26,13 @@ from balie.public.forms import ERRORS, RegistrationForm
 from balie.public.spam import FormGuard
 from balie.services import advice, directory_queries, registrations, routing
 
-
 FEEDBACK_BY_PROFESSIONAL = _l("The parent agrees that I may hear whether the conversation took place")
 # After samen aanmelden or a referral the mail also carries the withdrawal code (she may never see
 # the professional's screen): the box says so, and what that means, before she chooses it.
 CODES_BY_MAIL = _l("Send me my reference and withdrawal code by e-mail")
 CODES_BY_MAIL_HINT = _l(
-    "The e-mail does not mention a pregnancy. Anyone who can read your e-mail could use the code to withdraw your registration."
+    "The e-mail does not mention a pregnancy. Anyone who can read your e-mail could use the code to withdraw "
+    "your registration."
 )
 
 
@@ -61,7 +61,11 @@ def issue_tokens(form: RegistrationForm, fresh: bool = False) -> None:
 
 
 def render_form(
-    form: RegistrationForm, flow: Flow, status: int = 200, notice: str | None = None, focus: str | None = None,
+    form: RegistrationForm,
+    flow: Flow,
+    status: int = 200,
+    notice: str | None = None,
+    focus: str | None = None,
     look_up: bool = True,
 ) -> Any:
     """The form with her answers. ``look_up=False`` when the database just failed: no query then
@@ -76,8 +80,12 @@ def render_form(
     return render_template("public/register.html", form=form, flow=flow, notice=notice, focus=focus), status
 
 
-def render_check(form: RegistrationForm, flow: Flow, routed: routing.Routed | None, status: int = 200, **extra: Any) -> Any:
-    card = advice.find_active(db.session, form.advice_code.data) if flow.mode == "self" and form.advice_code.data else None
+def render_check(
+    form: RegistrationForm, flow: Flow, routed: routing.Routed | None, status: int = 200, **extra: Any
+) -> Any:
+    card = (
+        advice.find_active(db.session, form.advice_code.data) if flow.mode == "self" and form.advice_code.data else None
+    )
     return render_template("public/check.html", form=form, flow=flow, routed=routed, card=card, **extra), status
 
 
@@ -103,7 +111,9 @@ def render_outcome(form: RegistrationForm, outcome: routing.Outcome, flow: Flow,
     it for this postcode), so no answer is an error, not a question."""
     if isinstance(outcome, routing.ChooseMunicipality):
         asked = asked or form.municipality_was_asked()
-        form.show_municipality_choice([(m.code, m.name) for m in outcome.options], Postcode.parse(form.postcode.data).pc4)
+        form.show_municipality_choice(
+            [(m.code, m.name) for m in outcome.options], Postcode.parse(form.postcode.data).pc4
+        )
         if asked:
             form.municipality.errors = [str(ERRORS["municipality_missing"])]
             return render_form(form, flow, 400)
@@ -204,4 +214,6 @@ def confirmation_to_show(advisor_user_id: str | None = None) -> Confirmation:
 def render_confirmation() -> str:
     """The parent's own confirmation, written to her."""
     shown = confirmation_to_show()
-    return render_template("public/confirmation.html", registration=shown.registration, withdrawal_code=shown.withdrawal_code)
+    return render_template(
+        "public/confirmation.html", registration=shown.registration, withdrawal_code=shown.withdrawal_code
+    )

@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    SelectChoice,
     EmailField,
     Field,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TelField,
@@ -23,12 +23,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
 from balie.clock import today
-from balie.form_fields import MultiCheckboxField
 from balie.domain import contact, due_date
 from balie.domain.errors import DomainError
 from balie.domain.languages import CONTACT_LANGUAGES, contact_language
 from balie.domain.postcode import HouseNumber, Postcode
-from balie.labels import CALL_TIME_LABELS, PROFESSION_LABELS
 from balie.domain.registration import (
     ADVISOR_KINDS,
     CALL_TIMES,
@@ -38,6 +36,8 @@ from balie.domain.registration import (
     ContactPreferences,
     RegistrationData,
 )
+from balie.form_fields import MultiCheckboxField
+from balie.labels import CALL_TIME_LABELS, PROFESSION_LABELS
 
 ERRORS = {
     "phone_format": _l("Enter a phone number we can call, like 06 12345678 or +32 470 12 34 56"),
@@ -51,7 +51,6 @@ ERRORS = {
     "municipality_missing": _l("Choose the gemeente you live in"),
     "municipality_unknown": _l("Choose a gemeente from the list"),
 }
-
 
 
 # Control characters, lone surrogates and bidirectional overrides have no place in a name or
@@ -105,7 +104,7 @@ def page_language() -> str:
 
 
 def _language_label(name: str, endonym: str) -> str:
-    """"Arabisch — العربية"; the own name is left out when it is (nearly) the same word."""
+    """ "Arabisch — العربية"; the own name is left out when it is (nearly) the same word."""
     if not endonym or endonym.casefold()[:5] == name.casefold()[:5]:
         return name
     return f"{name} — {endonym}"
@@ -116,8 +115,14 @@ class RegistrationForm(FlaskForm):
 
     name = StringField(
         _l("How may we address you?"),
-        description=_l("Your first name, your full name or the name you like to be called. So the nurse knows how to address you."),
-        validators=[DataRequired(_l("Enter how we may address you")), plain_text(), Length(max=MAX_NAME_CHARS, message=_l("Use at most %(max)d characters"))],
+        description=_l(
+            "Your first name, your full name or the name you like to be called. So the nurse knows how to address you."
+        ),
+        validators=[
+            DataRequired(_l("Enter how we may address you")),
+            plain_text(),
+            Length(max=MAX_NAME_CHARS, message=_l("Use at most %(max)d characters")),
+        ],
         render_kw={"autocomplete": "name", "spellcheck": "false"},
     )
     phone = TelField(
@@ -134,18 +139,29 @@ class RegistrationForm(FlaskForm):
     )
     no_fixed_address = BooleanField(
         _l("I have no fixed address now"),
-        description=_l("For example if you stay in a shelter, have a secret address or a postal address (briefadres), or have no home. You can register all the same."),
+        description=_l(
+            "For example if you stay in a shelter, have a secret address or a postal address (briefadres), or "
+            "have no home. You can register all the same."
+        ),
     )
     postcode = StringField(
         _l("Postcode"),
         description=_l("So your registration goes to the youth health care (JGZ) of your gemeente (municipality)."),
-        validators=[only_when("no_fixed_address", False), DataRequired(_l("Enter your postcode")), _domain_check(Postcode.parse)],
+        validators=[
+            only_when("no_fixed_address", False),
+            DataRequired(_l("Enter your postcode")),
+            _domain_check(Postcode.parse),
+        ],
         render_kw={"autocomplete": "postal-code", "autocapitalize": "characters", "spellcheck": "false"},
     )
     house_number = StringField(
         _l("House number"),
         description=_l("So the nurse can find you if you want the conversation at home."),
-        validators=[only_when("no_fixed_address", False), DataRequired(_l("Enter your house number")), _domain_check(HouseNumber.parse)],
+        validators=[
+            only_when("no_fixed_address", False),
+            DataRequired(_l("Enter your house number")),
+            _domain_check(HouseNumber.parse),
+        ],
         render_kw={"inputmode": "numeric"},
     )
     house_number_addition = StringField(
@@ -169,7 +185,8 @@ class RegistrationForm(FlaskForm):
         _l("Where can we reach you? (optional)"),
         description=_l("For example the name of the shelter, or “at my sister’s”. Only what you want to share."),
         validators=[
-            only_when("no_fixed_address", True), plain_text(),
+            only_when("no_fixed_address", True),
+            plain_text(),
             Length(max=MAX_REACHABLE_AT_CHARS, message=_l("Use at most %(max)d characters")),
         ],
         render_kw={"maxlength": MAX_REACHABLE_AT_CHARS},
@@ -207,7 +224,10 @@ class RegistrationForm(FlaskForm):
     discreet = BooleanField(_l("If someone else answers, do not say where you are calling from"))
     advisor_kind = SelectField(
         _l("Who advised you to register? (optional)"),
-        description=_l("So we know which professionals tell parents about this conversation. Only the kind of professional, not their name."),
+        description=_l(
+            "So we know which professionals tell parents about this conversation. Only the kind of "
+            "professional, not their name."
+        ),
         choices=[SelectChoice("", _l("Nobody, or I would rather not say"))]
         + [SelectChoice(k, PROFESSION_LABELS[k] if k != "other" else _l("Someone else")) for k in ADVISOR_KINDS],
         default="",
@@ -215,23 +235,36 @@ class RegistrationForm(FlaskForm):
     )
     note = TextAreaField(
         _l("Anything else you want the nurse to know? (optional)"),
-        description=_l("For example what you would like to talk about. Please do not write medical details here. At most 500 characters."),
-        validators=[plain_text(multiline=True), Length(max=MAX_NOTE_CHARS, message=_l("Use at most %(max)d characters"))],
+        description=_l(
+            "For example what you would like to talk about. Please do not write medical details here. At most "
+            "500 characters."
+        ),
+        validators=[
+            plain_text(multiline=True),
+            Length(max=MAX_NOTE_CHARS, message=_l("Use at most %(max)d characters")),
+        ],
         render_kw={"rows": 4, "maxlength": MAX_NOTE_CHARS},
     )
     wants_mail = BooleanField(
         _l("Send me a short confirmation by e-mail"),
-        description=_l("The e-mail only says that we received your message, with your reference. It does not mention a pregnancy."),
+        description=_l(
+            "The e-mail only says that we received your message, with your reference. It does not mention a pregnancy."
+        ),
     )
     advice_code = StringField(
         _l("Did a professional give you a code? (optional)"),
-        description=_l("It is on the card from your midwife or another professional. Leave it empty if you have no code."),
+        description=_l(
+            "It is on the card from your midwife or another professional. Leave it empty if you have no code."
+        ),
         validators=[plain_text(), Length(max=20, message=_l("Use at most %(max)d characters"))],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
     feedback_consent = BooleanField(
         _l("The professional who gave me the code may hear whether the conversation took place"),
-        description=_l("Only whether the JGZ reached you, whether the conversation took place and whether extra support was arranged. Never what you talked about. You can change your mind later."),
+        description=_l(
+            "Only whether the JGZ reached you, whether the conversation took place and whether extra support "
+            "was arranged. Never what you talked about. You can change your mind later."
+        ),
     )
     # Samen aanmelden: the parent confirms on the professional's screen.
     parent_agrees = BooleanField(_l("I have read what is shared and I agree"))
@@ -288,10 +321,16 @@ class RegistrationForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         if not (self.phone.data or "").strip() and not (self.email.data or "").strip():
-            self.phone.errors = list(self.phone.errors) + [gettext("Enter a phone number or an e-mail address, or both")]
+            self.phone.errors = [
+                *list(self.phone.errors),
+                gettext("Enter a phone number or an e-mail address, or both"),
+            ]
             valid = False
         if self.wants_mail.data and not (self.email.data or "").strip() and not self.email.errors:
-            self.email.errors = list(self.email.errors) + [gettext("Enter your e-mail address to get a confirmation by e-mail")]
+            self.email.errors = [
+                *list(self.email.errors),
+                gettext("Enter your e-mail address to get a confirmation by e-mail"),
+            ]
             valid = False
         return valid
 
@@ -309,7 +348,10 @@ class RegistrationForm(FlaskForm):
     def municipality_was_asked(self) -> bool:
         """She saw the gemeente question for this very postcode (and sent it back unanswered)."""
         try:
-            return bool(self.municipality_asked.data) and self.municipality_asked.data == Postcode.parse(self.postcode.data or "").pc4
+            return (
+                bool(self.municipality_asked.data)
+                and self.municipality_asked.data == Postcode.parse(self.postcode.data or "").pc4
+            )
         except DomainError:
             return False
 
@@ -330,7 +372,9 @@ class RegistrationForm(FlaskForm):
             phone=contact.normalise_phone(phone) if phone else None,
             email=contact.normalise_email(email) if email else None,
             postcode=None if no_address else Postcode.parse(self.postcode.data),
-            house=None if no_address else HouseNumber.parse(self.house_number.data, self.house_number_addition.data or ""),
+            house=None
+            if no_address
+            else HouseNumber.parse(self.house_number.data, self.house_number_addition.data or ""),
             no_fixed_address=no_address,
             reachable_at=(reachable_at or None) if no_address else None,
             due=due_date.DueMonth.parse(self.due_month.data),
@@ -352,7 +396,9 @@ class RegistrationForm(FlaskForm):
             advice_code=((self.advice_code.data or "").strip() or None) if route == "self" else None,
             feedback_consent=self.feedback_consent.data is True,
             advisor_user_id=advisor_user_id if route != "self" else None,
-            consent_method=self.consent.data if route == "referral" and self.consent.data in ("in_person", "by_phone") else None,
+            consent_method=self.consent.data
+            if route == "referral" and self.consent.data in ("in_person", "by_phone")
+            else None,
         )
 
 

@@ -28,8 +28,12 @@ blueprint = Blueprint("public", __name__)
 
 CONFIRMATION_ENDPOINTS = {"public.confirmation", "advice.confirmation"}
 FORM_ENDPOINTS = {
-    "public.register_check", "public.register_send", "advice.assisted_check", "advice.assisted_send",
-    "advice.referral_check", "advice.referral_send",
+    "public.register_check",
+    "public.register_send",
+    "advice.assisted_check",
+    "advice.assisted_send",
+    "advice.referral_check",
+    "advice.referral_send",
 }
 
 
@@ -101,7 +105,9 @@ def send(form: RegistrationForm, route_flow: flow.Flow, data: Any) -> Any:
         return flow.render_form(form, route_flow, 400)
     except DatabaseUnavailable:
         return flow.render_check(form, route_flow, flow.route_quietly(form), 503, not_saved=True)
-    return flow.confirm(submitted.registration.id, "public.confirmation" if route_flow.mode == "self" else "advice.confirmation")
+    return flow.confirm(
+        submitted.registration.id, "public.confirmation" if route_flow.mode == "self" else "advice.confirmation"
+    )
 
 
 @blueprint.get("/aanmelden/bevestiging")
@@ -120,7 +126,9 @@ def withdraw() -> Any:
     if not form.validate_on_submit():
         return render_template("public/withdraw.html", form=form), 400 if form.errors else 200
     try:
-        withdrawn = registrations.withdraw(db.session, form.reference.data, form.code.data, current_app.config["SECRET_KEY"], utcnow())
+        withdrawn = registrations.withdraw(
+            db.session, form.reference.data, form.code.data, current_app.config["SECRET_KEY"], utcnow()
+        )
     except registrations.WithdrawalRefused:
         form.code.errors = [gettext("The reference and the withdrawal code do not match. Check both and try again.")]
         return render_template("public/withdraw.html", form=form), 400
@@ -139,9 +147,12 @@ def privacy() -> str:
     config = current_app.config
     return render_template(
         "public/privacy.html",
-        controller=config["PRIVACY_CONTROLLER"], controller_contact=config["PRIVACY_CONTROLLER_CONTACT"],
-        dpo=config["PRIVACY_DPO"], dpo_contact=config["PRIVACY_DPO_CONTACT"],
-        example_values=privacy_example_values(config), version=PRIVACY_TEXT_VERSION,
+        controller=config["PRIVACY_CONTROLLER"],
+        controller_contact=config["PRIVACY_CONTROLLER_CONTACT"],
+        dpo=config["PRIVACY_DPO"],
+        dpo_contact=config["PRIVACY_DPO_CONTACT"],
+        example_values=privacy_example_values(config),
+        version=PRIVACY_TEXT_VERSION,
     )
 
 
@@ -165,14 +176,20 @@ def choose_language(code: str) -> Response:
     response = redirect(target, code=303)
     if is_supported(code):
         response.set_cookie(
-            LOCALE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+            LOCALE_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
             secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
         )
     return response
 
 
 def flow_for(endpoint: str | None) -> flow.Flow:
-    return next((f for f in (flow.ASSISTED, flow.REFERRAL) if endpoint in (f.check_endpoint, f.send_endpoint)), flow.SELF)
+    return next(
+        (f for f in (flow.ASSISTED, flow.REFERRAL) if endpoint in (f.check_endpoint, f.send_endpoint)), flow.SELF
+    )
 
 
 def form_expired(_error: CSRFError) -> Any:
@@ -209,7 +226,9 @@ def _database_failed(error: SQLAlchemyError) -> Any:
     flow.issue_tokens(form)
     route_flow = flow_for(request.endpoint)
     if request.endpoint == route_flow.send_endpoint:
-        return render_template("public/check.html", form=form, flow=route_flow, routed=None, card=None, not_saved=True), 503
+        return render_template(
+            "public/check.html", form=form, flow=route_flow, routed=None, card=None, not_saved=True
+        ), 503
     return flow.render_form(form, route_flow, 503, notice="not_saved", look_up=False)
 
 

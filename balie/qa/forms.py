@@ -6,19 +6,35 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SearchField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from balie.form_fields import MultiCheckboxField
 
-MARKDOWN_HINT = _l("You can use simple Markdown: **bold**, *italic*, lists with -, links as [text](address). Never write client details: names, BSN, phone numbers, addresses or dates of birth.")
+MARKDOWN_HINT = _l(
+    "You can use simple Markdown: **bold**, *italic*, lists with -, links as [text](address). Never write "
+    "client details: names, BSN, phone numbers, addresses or dates of birth."
+)
 
 
 class QuestionForm(FlaskForm):
     title = StringField(
         _l("Your question"),
         description=_l("One sentence, as you would ask a colleague."),
-        validators=[DataRequired(_l("Enter your question")), Length(min=10, max=200, message=_l("Use between 10 and 200 characters"))],
+        validators=[
+            DataRequired(_l("Enter your question")),
+            Length(min=10, max=200, message=_l("Use between 10 and 200 characters")),
+        ],
         render_kw={"autocomplete": "off", "data-similar-url": ""},
     )
     body = TextAreaField(
@@ -60,7 +76,11 @@ class SearchForm(FlaskForm):
     opgelost = BooleanField(_l("Only answered questions"))
     sort = SelectField(
         _l("Sort by"),
-        choices=[SelectChoice("relevance", _l("Best match")), SelectChoice("newest", _l("Newest")), SelectChoice("title", _l("Title"))],
+        choices=[
+            SelectChoice("relevance", _l("Best match")),
+            SelectChoice("newest", _l("Newest")),
+            SelectChoice("title", _l("Title")),
+        ],
         default="relevance",
     )
     page = IntegerField(validators=[Optional()], default=1)
@@ -70,9 +90,13 @@ class ModerateForm(FlaskForm):
     action = HiddenField(validators=[InputRequired()])
     merge_into = StringField(_l("Merge into question (address or id)"), validators=[Optional(), Length(max=300)])
     title_nl = StringField(_l("Question in Dutch, for parents"), validators=[Optional(), Length(max=200)])
-    answer_nl = TextAreaField(_l("Answer in Dutch, for parents"), validators=[Optional(), Length(max=3000)], render_kw={"rows": 5})
+    answer_nl = TextAreaField(
+        _l("Answer in Dutch, for parents"), validators=[Optional(), Length(max=3000)], render_kw={"rows": 5}
+    )
     title_en = StringField(_l("Question in English (for parents)"), validators=[Optional(), Length(max=200)])
-    answer_en = TextAreaField(_l("Answer in English (for parents)"), validators=[Optional(), Length(max=3000)], render_kw={"rows": 4})
+    answer_en = TextAreaField(
+        _l("Answer in English (for parents)"), validators=[Optional(), Length(max=3000)], render_kw={"rows": 4}
+    )
 
 
 class OwnerForm(FlaskForm):

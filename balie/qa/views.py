@@ -22,10 +22,10 @@ from balie.models.base import utcnow
 from balie.qa.forms import AnswerForm, ModerateForm, OwnerForm, QuestionForm, ReviewedForm, SearchForm
 from balie.redirect_targets import safe_next
 from balie.rich_text import linked_services, render
+from balie.search.engine import snippet
 from balie.security import role_required
 from balie.services import directory_queries, qa, qa_index
 from balie.services.qa import Actor, PersonalDataFound
-from balie.search.engine import snippet
 
 blueprint = Blueprint("qa", __name__)
 MEMBERS = roles.ROLES  # every role may ask and answer
@@ -51,7 +51,11 @@ def _after_commit() -> None:
 
 def _guard_message(error: PersonalDataFound) -> str:
     found = "; ".join(f"{GUARD_LABELS[f.kind]}: “{f.text}”" for f in error.findings)
-    return gettext("Your text seems to contain personal data of a client (%(found)s). Remove it and try again. Nothing has been saved.", found=found)
+    return gettext(
+        "Your text seems to contain personal data of a client (%(found)s). Remove it and try again. Nothing has "
+        "been saved.",
+        found=found,
+    )
 
 
 def _question_or_404(question_id: str) -> Any:
@@ -77,7 +81,11 @@ def index() -> str:
     engine = search_registry.vraagbaak().engine(db.session)
     result = engine.search(
         qa_index.search_query(
-            form.q.data or "", tuple(form.tag.data or ()), bool(form.opgelost.data), form.sort.data or "relevance", form.page.data or 1
+            form.q.data or "",
+            tuple(form.tag.data or ()),
+            bool(form.opgelost.data),
+            form.sort.data or "relevance",
+            form.page.data or 1,
         )
     )
     questions = qa.questions_by_ids(db.session, result.ids)
@@ -102,11 +110,15 @@ def ask() -> Any:
     form.fill_tags(qa.curated_tags(db.session))
     if request.method == "GET":
         form.title.data = request.args.get("titel", "")[:200]
-        return render_template("qa/ask.html", form=form, similar=_similar(form.title.data or ""), step=2 if form.title.data else 1)
+        return render_template(
+            "qa/ask.html", form=form, similar=_similar(form.title.data or ""), step=2 if form.title.data else 1
+        )
     if not form.validate_on_submit():
         return render_template("qa/ask.html", form=form, similar=_similar(form.title.data or ""), step=2), 400
     try:
-        question = qa.ask(db.session, current_user.id, form.title.data, form.body.data or "", form.tag_names(), today(), utcnow())
+        question = qa.ask(
+            db.session, current_user.id, form.title.data, form.body.data or "", form.tag_names(), today(), utcnow()
+        )
     except PersonalDataFound as error:
         db.rollback_quietly()
         form.body.errors = [_guard_message(error)]
@@ -127,9 +139,7 @@ def similar() -> str:
 def _question_page(question: Any, answer_form: AnswerForm | None = None, status: int = 200) -> Any:
     is_moderator = current_user.has_role(*MODERATORS)
     answers = qa.ordered_answers(question, include_hidden=is_moderator)
-    services = {
-        a.id: directory_queries.services_by_ids(db.session, linked_services(a.body)) for a in answers
-    }
+    services = {a.id: directory_queries.services_by_ids(db.session, linked_services(a.body)) for a in answers}
     owner_form = OwnerForm(prefix="owner")
     owner_form.owner.choices = [SelectChoice(u.id, u.name) for u in qa.expert_owners(db.session)]
     return render_template(
@@ -187,14 +197,20 @@ def edit_question(question_id: str) -> Any:
     found = _question_or_404(question_id)
     if not (current_user.has_role(*MODERATORS) or found.author_id == current_user.id):
         abort(404)
-    form = QuestionForm(data={"title": found.title, "body": found.body, "tags": [t.code for t in found.tags]} if request.method == "GET" else None)
+    form = QuestionForm(
+        data={"title": found.title, "body": found.body, "tags": [t.code for t in found.tags]}
+        if request.method == "GET"
+        else None
+    )
     form.fill_tags(qa.curated_tags(db.session))
     if request.method == "GET":
         curated = {c.value for c in form.tags.choices}
         form.other_tags.data = ", ".join(t.name for t in found.tags if t.code not in curated)
     if form.validate_on_submit():
         try:
-            qa.edit_question(db.session, found, _actor(), form.title.data, form.body.data or "", form.tag_names(), today(), utcnow())
+            qa.edit_question(
+                db.session, found, _actor(), form.title.data, form.body.data or "", form.tag_names(), today(), utcnow()
+            )
         except PersonalDataFound as error:
             db.rollback_quietly()
             form.body.errors = [_guard_message(error)]
@@ -230,7 +246,9 @@ def edit_answer(answer_id: str) -> Any:
             db.commit()
             _after_commit()
             flash(gettext("Your changes have been saved."), "success")
-            return redirect(url_for("qa.question", question_id=found.question_id, _anchor=f"antwoord-{found.id}"), code=303)
+            return redirect(
+                url_for("qa.question", question_id=found.question_id, _anchor=f"antwoord-{found.id}"), code=303
+            )
     return render_template("qa/edit_answer.html", form=form, answer=found), 400 if form.errors else 200
 
 
@@ -247,10 +265,16 @@ def answer_action(answer_id: str, action: str) -> Any:
             message = gettext("The answer is marked as the solution.")
         elif action == "nuttig" and EmptyForm().validate_on_submit():
             counted = qa.mark_helpful(db.session, found, current_user.id)
-            message = gettext("Thank you: marked as helpful.") if counted else gettext("You already marked this answer (or it is your own).")
+            message = (
+                gettext("Thank you: marked as helpful.")
+                if counted
+                else gettext("You already marked this answer (or it is your own).")
+            )
         elif action in ("verbergen", "tonen") and EmptyForm().validate_on_submit():
             qa.moderate_answer(db.session, found, actor, hidden=action == "verbergen")
-            message = gettext("The answer is hidden.") if action == "verbergen" else gettext("The answer is shown again.")
+            message = (
+                gettext("The answer is hidden.") if action == "verbergen" else gettext("The answer is shown again.")
+            )
         elif action == "eigenaar":
             if not actor.is_moderator:
                 abort(403)
@@ -292,7 +316,11 @@ def moderate(question_id: str) -> Any:
         target = qa.get_question(db.session, match.group()) if match else None
     try:
         qa.moderate_question(
-            db.session, found, _actor(), form.action.data, merge_into=target,
+            db.session,
+            found,
+            _actor(),
+            form.action.data,
+            merge_into=target,
             parent_text=qa.ParentText(
                 form.title_nl.data or "", form.answer_nl.data or "", form.title_en.data or "", form.answer_en.data or ""
             ),
@@ -304,11 +332,16 @@ def moderate(question_id: str) -> Any:
         return redirect(url_for("qa.question", question_id=found.id), code=303)
     except DomainError as error:
         db.rollback_quietly()
-        flash({
-            "merge_target": gettext("Give the address of another, not merged question."),
-            "publish_needs_accepted_answer": gettext("Only a question with an accepted answer can be shown to parents."),
-            "publish_needs_parent_text": gettext("Write the question and the answer in Dutch for parents first."),
-        }.get(error.code, gettext("This is not possible.")), "warning")
+        flash(
+            {
+                "merge_target": gettext("Give the address of another, not merged question."),
+                "publish_needs_accepted_answer": gettext(
+                    "Only a question with an accepted answer can be shown to parents."
+                ),
+                "publish_needs_parent_text": gettext("Write the question and the answer in Dutch for parents first."),
+            }.get(error.code, gettext("This is not possible.")),
+            "warning",
+        )
         return redirect(url_for("qa.question", question_id=found.id), code=303)
     db.commit()
     _after_commit()
@@ -329,7 +362,12 @@ def follow(kind: str, target: str) -> Any:
         abort(404)
     following = qa.toggle_follow(db.session, current_user.id, internal, target, utcnow())
     db.commit()
-    flash(gettext("You follow this now. You get an e-mail with a link when there is a new answer.") if following else gettext("You no longer follow this."), "success")
+    flash(
+        gettext("You follow this now. You get an e-mail with a link when there is a new answer.")
+        if following
+        else gettext("You no longer follow this."),
+        "success",
+    )
     return redirect(safe_next(request.form.get("next"), url_for("qa.index")), code=303)
 
 
@@ -339,7 +377,10 @@ def history(question_id: str) -> str:
     found = _question_or_404(question_id)
     answer_revisions = {a.id: qa.revisions(db.session, "answer", a.id) for a in found.answers}
     return render_template(
-        "qa/history.html", question=found, revisions=qa.revisions(db.session, "question", found.id), answer_revisions=answer_revisions
+        "qa/history.html",
+        question=found,
+        revisions=qa.revisions(db.session, "question", found.id),
+        answer_revisions=answer_revisions,
     )
 
 
@@ -360,4 +401,3 @@ def public_faq() -> str:
         elif not english and found.public_title_nl and found.public_answer_nl:
             items.append((found.id, found.public_title_nl, render(found.public_answer_nl)))
     return render_template("qa/public_faq.html", items=items)
-

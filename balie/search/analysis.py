@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 
 import snowballstemmer
 from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -22,7 +23,7 @@ from whoosh.support.charset import accent_map
 
 # Raise when the analysis changes: every node then rebuilds its indexes by itself.
 ANALYSIS_VERSION = 2
-TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
+TOKEN_PATTERN = r"\w+(?:['’]\w+)*"  # noqa: S105 - a word pattern, not a password
 # A Snowball stemmer keeps its working state in the object: one per thread (gunicorn --threads).
 _stemmers = threading.local()
 _ALTERNATION = {"z": "s", "v": "f"}  # huiz(en) → huis, briev(en) → brief

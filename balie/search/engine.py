@@ -19,8 +19,9 @@ import threading
 import time
 import weakref
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Protocol
+from typing import Protocol
 
 import numpy as np
 from markupsafe import Markup, escape
@@ -129,7 +130,8 @@ class Engine:
         self.name_rank = np.empty(size, dtype=np.int64)
         self.name_rank[sorted(range(size), key=names.__getitem__)] = np.arange(size)
         self.facet_docs = {
-            name: {value: np.array(docs, dtype=np.int64) for value, docs in found.items()} for name, found in values.items()
+            name: {value: np.array(docs, dtype=np.int64) for value, docs in found.items()}
+            for name, found in values.items()
         }
         frequency: Counter[str] = Counter()
         for name in spec.text_boosts:
@@ -158,7 +160,7 @@ class Engine:
                     continue
                 if not postings:
                     continue
-                docs, weights = zip(*postings)
+                docs, weights = zip(*postings, strict=True)
                 weight = np.asarray(weights, dtype=np.float32)
                 idf = math.log(1 + self.doc_count / max(1, len(docs)))
                 found[np.asarray(docs, dtype=np.int64)] += boost * idf * weight / (weight + 1.2)
@@ -303,7 +305,11 @@ class Engine:
         per_page = max(1, min(query.per_page, 100))
         pages = max(1, -(-len(candidates) // per_page))
         page = min(max(1, query.page), pages)
-        first = self.values_mask(query.first_value[0], (query.first_value[1],)) if query.first_value else np.zeros(self.size, dtype=bool)
+        first = (
+            self.values_mask(query.first_value[0], (query.first_value[1],))
+            if query.first_value
+            else np.zeros(self.size, dtype=bool)
+        )
         if units and query.sort == "relevance":
             keys = (self.name_rank[candidates], -score[candidates], ~first[candidates])
             if relaxed and query.first_value:
@@ -316,7 +322,7 @@ class Engine:
         order = candidates[np.lexsort(keys)]
         return RawResult(
             ids=[self.id_of[int(d)] for d in order[(page - 1) * per_page : page * per_page]],
-            total=int(len(candidates)),
+            total=len(candidates),
             page=page,
             pages=pages,
             facets=self._facets(matched, filters, query),
@@ -390,4 +396,4 @@ def snippet(text: str, terms: frozenset[str], words: int = 32) -> Markup:
         cursor = end
     if start + words < len(spans):
         out.append("…")
-    return Markup("".join(out))
+    return Markup("".join(out))  # noqa: S704 - every piece was escaped above

@@ -7,8 +7,9 @@ Both hold the node's index lock, so concurrent processes never write at the same
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from sqlalchemy.orm import Session
 from whoosh.fields import Schema
@@ -59,7 +60,8 @@ def catch_up(session: Session, store: IndexStore, source: IndexSource) -> int:
         if version <= seen:
             return 0
         index = store.open()
-        assert index is not None
+        if index is None:
+            raise RuntimeError("the search index was just created and cannot be opened")
         writer = index.writer()
         newest, count = version, 0
         for document, changed in source.documents(session, seen):

@@ -8,7 +8,7 @@ true Damerau–Levenshtein distance. Short words allow one edit, longer words tw
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 
 def max_distance(word: str) -> int:

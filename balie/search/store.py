@@ -13,8 +13,8 @@ import contextlib
 import fcntl
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.fields import Schema

@@ -22,7 +22,7 @@ class Synonyms:
     groups: tuple[frozenset[Alternative], ...]
 
     @classmethod
-    def load(cls, path: Path | str) -> "Synonyms":
+    def load(cls, path: Path | str) -> Synonyms:
         path = Path(path)
         if not path.exists():
             return cls(())

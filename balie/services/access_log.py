@@ -23,9 +23,10 @@ import hashlib
 import hmac
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -59,7 +60,7 @@ HASHED_FIELDS = (
     "access_point",
     "source",
 )
-EXPORT_FIELDS = ("seq",) + HASHED_FIELDS + ("prev_hash", "row_hash", "key_id")
+EXPORT_FIELDS = ("seq", *HASHED_FIELDS, "prev_hash", "row_hash", "key_id")
 
 
 class NoSigningKey(RuntimeError):
@@ -181,8 +182,8 @@ class Head:
         return json.dumps(signed, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
     @classmethod
-    def signed(cls, keys: KeyRing, seq: int, row_hash: str, exported_at: datetime) -> "Head":
-        at = exported_at.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    def signed(cls, keys: KeyRing, seq: int, row_hash: str, exported_at: datetime) -> Head:
+        at = exported_at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         unsigned = cls(seq, row_hash, at, keys.primary_id, "")
         return replace(unsigned, signature=keys.sign(unsigned._message()))
 
@@ -194,7 +195,7 @@ class Head:
         return json.dumps(asdict(self), separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, text: str) -> "Head":
+    def from_json(cls, text: str) -> Head:
         """Raises ValueError when `text` is not a head."""
         try:
             data: Any = json.loads(text)

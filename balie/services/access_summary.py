@@ -7,9 +7,9 @@ line, with the first and last moment and how often.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Iterable
 
 from balie.models import AccessLogEntry
 
@@ -29,7 +29,11 @@ class AccessGroup:
 
     def same_as(self, entry: AccessLogEntry) -> bool:
         return (self.actor_user_id, self.actor_role, self.event_code, self.detail, self.outcome) == (
-            entry.actor_user_id, entry.actor_role, entry.event_code, entry.object_detail, entry.outcome
+            entry.actor_user_id,
+            entry.actor_role,
+            entry.event_code,
+            entry.object_detail,
+            entry.outcome,
         )
 
 

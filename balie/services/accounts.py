@@ -25,7 +25,7 @@ BOOTSTRAP_LIFETIME = timedelta(hours=24)
 RESET_LIFETIME = timedelta(minutes=30)
 
 KIND_INVITATION = "invitation"
-KIND_PASSWORD_RESET = "password_reset"
+KIND_PASSWORD_RESET = "password_reset"  # noqa: S105 - a mail kind
 KIND_ACCOUNT_REQUEST = "account_request"
 
 
@@ -49,7 +49,7 @@ class Grant:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, str | None]) -> "Grant":
+    def from_dict(cls, data: dict[str, str | None]) -> Grant:
         return cls(
             str(data["role"]), data.get("organisation_id"), data.get("municipality_code"), data.get("profession")
         )
@@ -197,7 +197,9 @@ def pending_requests(session: Session) -> list[AccountRequest]:
     )
 
 
-def decide_request(session: Session, request: AccountRequest, approve: bool, admin_id: str, now: datetime) -> Invitation | None:
+def decide_request(
+    session: Session, request: AccountRequest, approve: bool, admin_id: str, now: datetime
+) -> Invitation | None:
     if request.status != "pending":
         raise AccountError("request_decided")
     request.status = "approved" if approve else "declined"

@@ -24,14 +24,16 @@ KIND_FEEDBACK_UPDATE = "feedback_update"
 
 
 def normalise_code(text: str | None) -> str:
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())[:CODE_LENGTH + 4]
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())[: CODE_LENGTH + 4]
 
 
 def create_card(session: Session, professional: User, language: str, label: str, now: datetime) -> AdviceCode:
     for _ in range(5):
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if session.scalar(select(AdviceCode.id).where(AdviceCode.code == code)) is None:
-            card = AdviceCode(code=code, professional_id=professional.id, language=language, label=label.strip()[:80], created_at=now)
+            card = AdviceCode(
+                code=code, professional_id=professional.id, language=language, label=label.strip()[:80], created_at=now
+            )
             session.add(card)
             session.flush()
             return card
@@ -49,7 +51,9 @@ def find_active(session: Session, code: str | None) -> AdviceCode | None:
 def cards_of(session: Session, professional_id: str) -> list[AdviceCode]:
     return list(
         session.scalars(
-            select(AdviceCode).where(AdviceCode.professional_id == professional_id).order_by(AdviceCode.created_at.desc())
+            select(AdviceCode)
+            .where(AdviceCode.professional_id == professional_id)
+            .order_by(AdviceCode.created_at.desc())
         )
     )
 
@@ -61,7 +65,9 @@ def card_of(session: Session, professional_id: str, code: str) -> AdviceCode | N
 
 
 def window(registration: Registration) -> FeedbackWindow:
-    return FeedbackWindow(registration.feedback_consent, registration.withdrawn_at is not None, registration.feedback_until)
+    return FeedbackWindow(
+        registration.feedback_consent, registration.withdrawn_at is not None, registration.feedback_until
+    )
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,9 @@ def overview(session: Session, professional_id: str, today: date) -> list[Feedba
     ids = [r.id for r in registrations]
     if ids:
         for event in session.scalars(
-            select(RegistrationEvent).where(RegistrationEvent.registration_id.in_(ids)).order_by(RegistrationEvent.occurred_at)
+            select(RegistrationEvent)
+            .where(RegistrationEvent.registration_id.in_(ids))
+            .order_by(RegistrationEvent.occurred_at)
         ):
             events.setdefault(event.registration_id, []).append(event)
     items = []
@@ -116,7 +124,10 @@ def overview(session: Session, professional_id: str, today: date) -> list[Feedba
                 card_label=registration.advice_code.label if registration.advice_code else None,
                 received_on=registration.created_at.date(),
                 open=is_open,
-                events=[(FeedbackEvent.RECEIVED, registration.created_at.date())] + _events(events.get(registration.id, []))
+                events=[
+                    (FeedbackEvent.RECEIVED, registration.created_at.date()),
+                    *_events(events.get(registration.id, [])),
+                ]
                 if is_open
                 else [],
             )
@@ -130,9 +141,9 @@ def notify_step(session: Session, registration: Registration, step: str, today: 
         return
     same_kind = [kind for kind, event in STEP_TO_FEEDBACK.items() if event is STEP_TO_FEEDBACK[step]]
     recorded = session.scalar(
-        select(func.count()).select_from(RegistrationEvent).where(
-            RegistrationEvent.registration_id == registration.id, RegistrationEvent.kind.in_(same_kind)
-        )
+        select(func.count())
+        .select_from(RegistrationEvent)
+        .where(RegistrationEvent.registration_id == registration.id, RegistrationEvent.kind.in_(same_kind))
     )
     if (recorded or 0) > 1:
         return  # a second visit (or follow-up) is no news on her page: a mail would only count them

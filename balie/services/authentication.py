@@ -104,7 +104,7 @@ def pair_key(email: str, address: str | None) -> str:
 
 def mfa_key(user_id: str) -> str:
     """Wrong second-factor codes count per account, over all its login attempts."""
-    return hashlib.sha256(f"mfa:{user_id}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"mfa:{user_id}".encode()).hexdigest()
 
 
 def lock_duration(failures: int) -> timedelta:
@@ -141,7 +141,8 @@ def _locked_row(session: Session, key: str, account_key: str | None, now: dateti
         .on_conflict_do_nothing(index_elements=["key_hash"])
     )
     throttle = session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
-    assert throttle is not None
+    if throttle is None:  # pragma: no cover - inserted just before, in this transaction
+        raise RuntimeError("login throttle row vanished inside its transaction")
     return throttle
 
 

@@ -15,10 +15,10 @@ import contextlib
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
@@ -186,9 +186,7 @@ def _check_empty_postgresql(url: str) -> None:
         with engine.connect() as connection:
             objects = int(connection.execute(text(_PG_USER_OBJECTS)).scalar_one())
     except SQLAlchemyError as exc:
-        raise BackupError(
-            f"cannot open the target database ({type(exc).__name__}): create it, empty, first"
-        ) from None
+        raise BackupError(f"cannot open the target database ({type(exc).__name__}): create it, empty, first") from None
     finally:
         engine.dispose()
     if objects:
@@ -244,7 +242,8 @@ def open_database(url: str, audit_keys: KeyRing, busy_timeout_ms: int = 5000) ->
 def make_ready(session: Session, now: datetime, today: date, days_after_close: int) -> ReadyResult:
     """After a restore: schema to the newest revision, then purge what expired since the backup."""
     engine = session.get_bind()
-    assert isinstance(engine, Engine)
+    if not isinstance(engine, Engine):
+        raise TypeError("the session must be bound to an engine, not a connection")
     before = migrate.current_revision(engine)
     if before != migrate.head_revision():
         migrate.upgrade(engine)

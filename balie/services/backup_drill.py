@@ -20,10 +20,10 @@ import secrets
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
 
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -100,7 +100,8 @@ def _access_log_intact(session: Session, audit_keys: KeyRing) -> tuple[bool, str
 
 def _schema(session: Session) -> tuple[bool, str]:
     engine = session.get_bind()
-    assert isinstance(engine, Engine)
+    if not isinstance(engine, Engine):
+        raise TypeError("the session must be bound to an engine, not a connection")
     current, head = migrate.current_revision(engine), migrate.head_revision()
     return current == head, f"at {current}" if current == head else f"at {current}, the code expects {head}"
 
@@ -252,7 +253,8 @@ class _Drill:
             return
         if not self.step("restore", self.restore):
             return
-        assert self.target is not None
+        if self.target is None:
+            raise RuntimeError("the drill has no restored database to check")
         with backup.open_database(self.target, self.settings.audit_keys, self.settings.busy_timeout_ms) as session:
             self.step("schema", lambda: _schema(session))
             self.step("access-log", lambda: _access_log_intact(session, self.settings.audit_keys))

@@ -7,9 +7,9 @@ field texts are what an import compares to decide who owns a field (directory_ow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,14 +52,18 @@ FIELDS: dict[str, TrackedField] = {
     "interpretation": _plain("interpretation_services"),
     "url": _plain("url"),
     "email": _plain("email"),
-    "areas": TrackedField(("areas", "is_national"), lambda r: "national" if r.is_national else ",".join(sorted(r.areas))),
+    "areas": TrackedField(
+        ("areas", "is_national"), lambda r: "national" if r.is_national else ",".join(sorted(r.areas))
+    ),
     "languages": _codes("languages"),
     "categories": _codes("categories"),
     "phases": _codes("phases"),
     "phones": TrackedField(("phones",), lambda r: "; ".join(f"{p.number} {p.description}".strip() for p in r.phones)),
     "locations": TrackedField(
         ("locations",),
-        lambda r: "; ".join(", ".join(filter(None, (loc.name, loc.address, loc.postal_code, loc.city))) for loc in r.locations),
+        lambda r: "; ".join(
+            ", ".join(filter(None, (loc.name, loc.address, loc.postal_code, loc.city))) for loc in r.locations
+        ),
     ),
     "last_checked": TrackedField(
         ("assured_date", "assurer"),

@@ -67,7 +67,9 @@ def editable_services(session: Session, scope: EditorScope) -> list[Service]:
 
 def to_check(services: list[Service], today: date) -> list[Service]:
     """Active services not confirmed for a year (or never), oldest first."""
-    stale = [s for s in services if s.status == "active" and (s.assured_date is None or today - s.assured_date > STALE_AFTER)]
+    stale = [
+        s for s in services if s.status == "active" and (s.assured_date is None or today - s.assured_date > STALE_AFTER)
+    ]
     return sorted(stale, key=lambda s: s.assured_date or date.min)
 
 

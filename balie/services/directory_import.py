@@ -49,7 +49,9 @@ class ImportSource:
     is_files: bool  # the sociale kaart files: their values become the base of the next import
     file_label: str = ""  # an HSDS list: its file name, in reports
 
-    def place(self, organisation: OrganisationRecord, index: int | None, name: str, service_id: str, field: str = "") -> Place:
+    def place(
+        self, organisation: OrganisationRecord, index: int | None, name: str, service_id: str, field: str = ""
+    ) -> Place:
         if not self.is_files:
             return Place(self.file_label, f"service {service_id} ({name})", field)
         entry = f"services[{index}] ({name})" if index is not None else f"service {service_id} ({name})"
@@ -74,14 +76,20 @@ class ConflictKind(enum.Enum):
 
 
 _MESSAGES = {
-    (ConflictKind.CHANGED_ON_BOTH, False): "changed in the file and by an editor on the site; the editor's value is kept",
+    (
+        ConflictKind.CHANGED_ON_BOTH,
+        False,
+    ): "changed in the file and by an editor on the site; the editor's value is kept",
     (ConflictKind.NOT_KNOWN, False): "differs from the value on the site, and it is not known which is newer; "
     "the site's value is kept",
     (ConflictKind.LEFT_THE_FILE, False): "is no longer in the file, but an editor changed it on the site; it is kept",
     (ConflictKind.CHANGED_ON_BOTH, True): "changed in the file and by an editor on the site; "
     "the file's value replaced the editor's (forced)",
     (ConflictKind.NOT_KNOWN, True): "differs from the value on the site; the file's value replaced it (forced)",
-    (ConflictKind.LEFT_THE_FILE, True): "is no longer in the file; retired although an editor changed it on the site (forced)",
+    (
+        ConflictKind.LEFT_THE_FILE,
+        True,
+    ): "is no longer in the file; retired although an editor changed it on the site (forced)",
 }
 
 
@@ -126,8 +134,12 @@ def _phones(records: tuple[PhoneRecord, ...]) -> list[Phone]:
 def _locations(records: tuple[LocationRecord, ...]) -> list[Location]:
     return [
         Location(
-            name=r.name, address=r.address, postal_code=r.postal_code, city=r.city,
-            latitude=r.latitude, longitude=r.longitude,
+            name=r.name,
+            address=r.address,
+            postal_code=r.postal_code,
+            city=r.city,
+            latitude=r.latitude,
+            longitude=r.longitude,
         )
         for r in records
     ]
@@ -159,15 +171,18 @@ def apply_record(service: Service, record: ServiceRecord, categories: dict[str, 
     kept = {a.municipality_code: a for a in service.areas}
     service.areas = [kept.get(code) or ServiceArea(municipality_code=code) for code in record.areas]
     # Rows for values that stay are kept: a new row next to the old one breaks the unique key.
-    if {l.code for l in service.languages} != set(record.languages):
-        kept_languages = {l.code: l for l in service.languages}
+    if {language.code for language in service.languages} != set(record.languages):
+        kept_languages = {language.code: language for language in service.languages}
         service.languages = [kept_languages.get(code) or ServiceLanguage(code=code) for code in record.languages]
     if {p.phase for p in service.phases} != set(record.phases):
         kept_phases = {p.phase: p for p in service.phases}
         service.phases = [kept_phases.get(phase) or ServicePhase(phase=phase) for phase in record.phases]
     if [(p.number, p.description) for p in service.phones] != [(p.number, p.description) for p in record.phones]:
         service.phones = _phones(record.phones)
-    current_locations = [LocationRecord(l.name, l.address, l.postal_code, l.city, l.latitude, l.longitude) for l in service.locations]
+    current_locations = [
+        LocationRecord(loc.name, loc.address, loc.postal_code, loc.city, loc.latitude, loc.longitude)
+        for loc in service.locations
+    ]
     if current_locations != list(record.locations):
         service.locations = _locations(record.locations)
 
@@ -176,7 +191,12 @@ def _merged(from_file: ServiceRecord, on_site: ServiceRecord, keep: set[str]) ->
     """The file's record with the fields in ``keep`` as the site has them."""
     return replace(
         from_file,
-        **{attribute: getattr(on_site, attribute) for name in keep if name in FIELDS for attribute in FIELDS[name].attributes},
+        **{
+            attribute: getattr(on_site, attribute)
+            for name in keep
+            if name in FIELDS
+            for attribute in FIELDS[name].attributes
+        },
     )
 
 
@@ -211,7 +231,9 @@ class _Import:
     kept: list[Place] = field(default_factory=list)
     retired: int = 0
 
-    def _apply(self, service: Service, record: ServiceRecord, is_example: bool, organisation: Organisation | None) -> None:
+    def _apply(
+        self, service: Service, record: ServiceRecord, is_example: bool, organisation: Organisation | None
+    ) -> None:
         apply_record(service, record, self.categories, is_example)
         if organisation is not None and service.organisation is not organisation:
             service.organisation = organisation
@@ -229,7 +251,12 @@ class _Import:
             self.bases.remember(service, directory_changes.values(record, org_record.name))
 
     def update(
-        self, service: Service, organisation: Organisation, org_record: OrganisationRecord, index: int, record: ServiceRecord
+        self,
+        service: Service,
+        organisation: Organisation,
+        org_record: OrganisationRecord,
+        index: int,
+        record: ServiceRecord,
     ) -> None:
         on_site = directory_changes.snapshot(service)
         from_file = directory_changes.values(record, org_record.name)
@@ -257,14 +284,18 @@ class _Import:
         site_record = record_of(service)
         before = on_site
         self._apply(
-            service, _merged(record, site_record, set(from_file) - taken), org_record.is_example,
+            service,
+            _merged(record, site_record, set(from_file) - taken),
+            org_record.is_example,
             organisation if ORGANISATION in taken else None,
         )
         self._history(service, before, "import", self.source.changed_by)
         if forced:
             before = directory_changes.snapshot(service)
             self._apply(
-                service, _merged(record, site_record, set(from_file) - taken - forced), org_record.is_example,
+                service,
+                _merged(record, site_record, set(from_file) - taken - forced),
+                org_record.is_example,
                 organisation if ORGANISATION in taken | forced else None,
             )
             self._history(service, before, "overwrite", self.forced_by)
@@ -312,8 +343,13 @@ def import_kaart(
         )
     }
     run = _Import(
-        session, source, force, source.forced_by(operator or "unknown"), categories,
-        FileValues(session, list(services)), utcnow(),
+        session,
+        source,
+        force,
+        source.forced_by(operator or "unknown"),
+        categories,
+        FileValues(session, list(services)),
+        utcnow(),
     )
     for service_id, (org_record, index, record) in listed.items():
         organisation = organisations[org_record.id][1]

@@ -6,8 +6,8 @@ version it reflects and catches up with the services changed since (``index_vers
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
-from typing import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload

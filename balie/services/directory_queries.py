@@ -15,7 +15,9 @@ def home_visit_services(session: Session) -> list[Service]:
         session.scalars(
             select(Service)
             .where(Service.kind == SERVICE_KIND_HOME_VISIT, Service.status == "active")
-            .options(selectinload(Service.organisation), selectinload(Service.areas).joinedload(ServiceArea.municipality))
+            .options(
+                selectinload(Service.organisation), selectinload(Service.areas).joinedload(ServiceArea.municipality)
+            )
             .order_by(Service.name)
         )
     )

@@ -35,6 +35,7 @@ def record_of(service: Service) -> ServiceRecord:
         alert=service.alert,
         is_national=service.is_national,
         locations=tuple(
-            LocationRecord(l.name, l.address, l.postal_code, l.city, l.latitude, l.longitude) for l in service.locations
+            LocationRecord(loc.name, loc.address, loc.postal_code, loc.city, loc.latitude, loc.longitude)
+            for loc in service.locations
         ),
     )

@@ -68,7 +68,11 @@ def search(engine: Engine, query: SearchQuery) -> RawResult:
 
 
 def shortlist(
-    engine: Engine, municipality_codes: tuple[str, ...], categories: tuple[str, ...], words: tuple[str, ...], limit: int = 3
+    engine: Engine,
+    municipality_codes: tuple[str, ...],
+    categories: tuple[str, ...],
+    words: tuple[str, ...],
+    limit: int = 3,
 ) -> list[str]:
     """Services for one situation in a gemeente.
 
@@ -93,16 +97,22 @@ def shortlist(
             docs = engine.facet_docs["recognition"].get(level)
             if docs is not None:
                 recognised[docs] = rank
-        local = engine.values_mask("gemeenten", municipality_codes) if municipality_codes else np.zeros(engine.size, dtype=bool)
+        local = (
+            engine.values_mask("gemeenten", municipality_codes)
+            if municipality_codes
+            else np.zeros(engine.size, dtype=bool)
+        )
         candidates = np.flatnonzero(found)
         order = candidates[
-            np.lexsort((
-                engine.name_rank[candidates],
-                -score[candidates],
-                ~local[candidates],
-                ~in_topic[candidates],
-                -recognised[candidates],
-            ))
+            np.lexsort(
+                (
+                    engine.name_rank[candidates],
+                    -score[candidates],
+                    ~local[candidates],
+                    ~in_topic[candidates],
+                    -recognised[candidates],
+                )
+            )
         ]
         return [engine.id_of[int(d)] for d in order[:limit]]
 

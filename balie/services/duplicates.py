@@ -29,7 +29,9 @@ def _key(secret: str, organisation_id: str, *parts: str) -> str:
     return hmac.new(organisation_key, "|".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
-def keys(secret: str, organisation_id: str, due_month: str, name: str, phone: str | None, email: str | None) -> tuple[str | None, str | None]:
+def keys(
+    secret: str, organisation_id: str, due_month: str, name: str, phone: str | None, email: str | None
+) -> tuple[str | None, str | None]:
     normalised = _normalise_name(name)
     if not normalised:
         return None, None
@@ -44,8 +46,12 @@ def find_original(session: Session, registration: Registration) -> Registration 
     matches = [
         clause
         for clause in (
-            Registration.duplicate_key_phone == registration.duplicate_key_phone if registration.duplicate_key_phone else None,
-            Registration.duplicate_key_email == registration.duplicate_key_email if registration.duplicate_key_email else None,
+            Registration.duplicate_key_phone == registration.duplicate_key_phone
+            if registration.duplicate_key_phone
+            else None,
+            Registration.duplicate_key_email == registration.duplicate_key_email
+            if registration.duplicate_key_email
+            else None,
         )
         if clause is not None
     ]

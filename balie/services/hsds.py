@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -51,7 +52,12 @@ def _id(*parts: str) -> str:
 
 
 def _attribute(
-    owner: str, link_type: str, code: str, name: str, value: str | None = None, description: str = "",
+    owner: str,
+    link_type: str,
+    code: str,
+    name: str,
+    value: str | None = None,
+    description: str = "",
     entity: str = "service",
 ) -> dict[str, Any]:
     taxonomy, taxonomy_name = TAXONOMIES[link_type]
@@ -79,7 +85,11 @@ def _attribute(
 
 def _phones(owner: str, phones: Iterable[PhoneRecord]) -> list[dict[str, Any]]:
     return [
-        {"id": _id("phone", owner, str(i)), "number": p.number, **({"description": p.description} if p.description else {})}
+        {
+            "id": _id("phone", owner, str(i)),
+            "number": p.number,
+            **({"description": p.description} if p.description else {}),
+        }
         for i, p in enumerate(phones)
     ]
 
@@ -104,12 +114,21 @@ def _location(service_id: str, index: int, location: LocationRecord, provinces: 
                 "address_type": "physical",
             }
         ]
-    return {"id": _id("service_at_location", service_id, str(index)), "service_id": service_id, "location_id": location_id, "location": found}
+    return {
+        "id": _id("service_at_location", service_id, str(index)),
+        "service_id": service_id,
+        "location_id": location_id,
+        "location": found,
+    }
 
 
 def _service(
-    service: Service, categories: dict[str, Category], names: dict[str, str], provinces: dict[str, str],
-    changes: list[ServiceChange], public: bool,
+    service: Service,
+    categories: dict[str, Category],
+    names: dict[str, str],
+    provinces: dict[str, str],
+    changes: list[ServiceChange],
+    public: bool,
 ) -> dict[str, Any]:
     record = record_of(service)
     organisation = service.organisation
@@ -124,7 +143,8 @@ def _service(
         "eligibility_description": record.eligibility_description,
         "interpretation_services": record.interpretation_services,
         "alert": record.alert,
-        "last_modified": service.last_modified.strftime("%Y-%m-%dT%H:%M:%S.") + f"{service.last_modified.microsecond // 1000:03d}Z",
+        "last_modified": service.last_modified.strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{service.last_modified.microsecond // 1000:03d}Z",
     }
     for key, value in (("alternate_name", record.alternate_name), ("url", record.url), ("email", record.email)):
         if value:
@@ -139,11 +159,24 @@ def _service(
         **({"email": organisation.email} if organisation.email else {}),
         **({"website": organisation.website} if organisation.website else {}),
         "phones": _phones(organisation.id, (PhoneRecord(p.number, p.description) for p in organisation.phones)),
-        "attributes": [_attribute(organisation.id, "file_name", "text", "Bestandsnaam", organisation.slug, entity="organization")]
-        + ([_attribute(organisation.id, "example", "yes", "Voorbeeld", entity="organization")] if organisation.is_example else []),
+        "attributes": [
+            _attribute(organisation.id, "file_name", "text", "Bestandsnaam", organisation.slug, entity="organization")
+        ]
+        + (
+            [_attribute(organisation.id, "example", "yes", "Voorbeeld", entity="organization")]
+            if organisation.is_example
+            else []
+        ),
     }
     out["service_areas"] = (
-        [{"id": _id("service_area", record.id, "national"), "service_id": record.id, "name": "Heel Nederland", "uri": NATIONAL_URI}]
+        [
+            {
+                "id": _id("service_area", record.id, "national"),
+                "service_id": record.id,
+                "name": "Heel Nederland",
+                "uri": NATIONAL_URI,
+            }
+        ]
         if record.is_national
         else [
             {
@@ -156,13 +189,20 @@ def _service(
         ]
     )
     out["languages"] = [
-        {"id": _id("language", record.id, code), "service_id": record.id, "code": code,
-         "name": (contact_language(code).endonym if contact_language(code) else code) or code}
+        {
+            "id": _id("language", record.id, code),
+            "service_id": record.id,
+            "code": code,
+            "name": (contact_language(code).endonym if contact_language(code) else code) or code,
+        }
         for code in record.languages
     ]
     out["phones"] = _phones(record.id, record.phones)
     out["service_at_locations"] = [_location(record.id, i, loc, provinces) for i, loc in enumerate(record.locations)]
-    attributes = [_attribute(record.id, "kind", record.kind, record.kind), _attribute(record.id, "cost", record.cost, record.cost)]
+    attributes = [
+        _attribute(record.id, "kind", record.kind, record.kind),
+        _attribute(record.id, "cost", record.cost, record.cost),
+    ]
     attributes += [
         _attribute(record.id, "category", code, categories[code].name, description=categories[code].description)
         for code in record.categories
@@ -199,8 +239,12 @@ def export(session: Session, *, public: bool) -> list[dict[str, Any]]:
     else the region's own backup (every service, who checked it, the change history)."""
     query = select(Service).options(
         selectinload(Service.organisation).selectinload(Organisation.phones),
-        selectinload(Service.areas), selectinload(Service.languages), selectinload(Service.phones),
-        selectinload(Service.locations), selectinload(Service.categories), selectinload(Service.phases),
+        selectinload(Service.areas),
+        selectinload(Service.languages),
+        selectinload(Service.phones),
+        selectinload(Service.locations),
+        selectinload(Service.categories),
+        selectinload(Service.phases),
     )
     if public:
         query = query.where(Service.status == "active")
@@ -238,17 +282,19 @@ def _value(service: dict[str, Any], link_type: str) -> str | None:
 def _record(service: dict[str, Any]) -> ServiceRecord:
     areas = service.get("service_areas", ())
     national = any(a.get("uri") == NATIONAL_URI for a in areas)
-    codes = tuple(
-        match.group(1).upper() for a in areas if (match := _GEMEENTE.search(a.get("uri", "")))
-    )
+    codes = tuple(match.group(1).upper() for a in areas if (match := _GEMEENTE.search(a.get("uri", ""))))
     locations = []
     for link in service.get("service_at_locations", ()):
         location = link.get("location", {})
         address = (location.get("addresses") or [{}])[0]
         locations.append(
             LocationRecord(
-                location.get("name", ""), address.get("address_1", ""), address.get("postal_code", ""),
-                address.get("city", ""), location.get("latitude"), location.get("longitude"),
+                location.get("name", ""),
+                address.get("address_1", ""),
+                address.get("postal_code", ""),
+                address.get("city", ""),
+                location.get("latitude"),
+                location.get("longitude"),
             )
         )
     response_days = _value(service, "response_days")
@@ -307,7 +353,8 @@ def to_kaart(services: list[dict[str, Any]], slugs: dict[str, str]) -> Kaart:
             term = attribute["taxonomy_term"]
             description = term.get("description", "")
             categories.setdefault(
-                term["code"], CategoryRecord(term["code"], term["name"], "" if description == term["name"] else description)
+                term["code"],
+                CategoryRecord(term["code"], term["name"], "" if description == term["name"] else description),
             )
     return Kaart(
         categories=tuple(categories.values()),

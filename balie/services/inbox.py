@@ -93,13 +93,17 @@ def list_page(session: Session, org_ids: frozenset[str], wanted: InboxFilter, us
     rows = [_row(r, today, r.duplicate_of_id in twins) for r in found]
     if wanted.waiting_more_than:
         rows = [
-            row for row in rows
+            row
+            for row in rows
             if row.registration.status in (Status.RECEIVED, Status.CONTACT_ATTEMPTED)
             and row.waiting_days > wanted.waiting_more_than
         ]
-    new_count = session.scalar(
-        select(func.count()).select_from(_scoped(org_ids).where(Registration.status == Status.RECEIVED).subquery())
-    ) or 0
+    new_count = (
+        session.scalar(
+            select(func.count()).select_from(_scoped(org_ids).where(Registration.status == Status.RECEIVED).subquery())
+        )
+        or 0
+    )
     pages = max(1, -(-len(rows) // PER_PAGE))
     page = min(max(1, wanted.page), pages)
     return InboxPage(rows[(page - 1) * PER_PAGE : page * PER_PAGE], len(rows), new_count, page, pages)
@@ -124,7 +128,9 @@ def _row(registration: Registration, today: date, possible_duplicate: bool) -> I
     waiting = working_days.between(received, today)
     promised = registration.service.response_days or 5
     waiting_for_contact = registration.status in (Status.RECEIVED, Status.CONTACT_ATTEMPTED)
-    return InboxRow(registration, waiting, waiting_for_contact and waiting > promised, received == today, possible_duplicate)
+    return InboxRow(
+        registration, waiting, waiting_for_contact and waiting > promised, received == today, possible_duplicate
+    )
 
 
 def due_months(session: Session, org_ids: frozenset[str]) -> list[date]:
@@ -163,7 +169,9 @@ def events(session: Session, registration_id: str) -> list[RegistrationEvent]:
 
 def follow_up_kinds(session: Session) -> list[Category]:
     """Follow-up is recorded by kind: the directory's categories (plus 'other')."""
-    return list(session.scalars(select(Category).where(Category.code != "prenataal-huisbezoek").order_by(Category.name)))
+    return list(
+        session.scalars(select(Category).where(Category.code != "prenataal-huisbezoek").order_by(Category.name))
+    )
 
 
 def record_step(
@@ -203,8 +211,14 @@ def merge_duplicate(
         raise MergeImpossible()
     if original.advisor_user_id is None and duplicate.advisor_user_id is not None:
         for name in (
-            "advisor_user_id", "advice_code_id", "helped_by_user_id", "consent_text_version", "consent_method",
-            "feedback_consent", "feedback_text_version", "feedback_until",
+            "advisor_user_id",
+            "advice_code_id",
+            "helped_by_user_id",
+            "consent_text_version",
+            "consent_method",
+            "feedback_consent",
+            "feedback_text_version",
+            "feedback_until",
         ):
             setattr(original, name, getattr(duplicate, name))
         if original.route == "self" and duplicate.route != "self":
@@ -227,7 +241,9 @@ def reroute_targets(session: Session, current_org_id: str) -> list[Organisation]
 def reroute(
     session: Session, registration: Registration, target_org_id: str, reason: str, user_id: str, now: datetime
 ) -> RegistrationEvent:
-    target = next((org for org in reroute_targets(session, registration.organisation_id) if org.id == target_org_id), None)
+    target = next(
+        (org for org in reroute_targets(session, registration.organisation_id) if org.id == target_org_id), None
+    )
     if target is None:
         raise RerouteImpossible()
     service = next(s for s in target.services if s.kind == "phb" and s.status == "active")
@@ -269,7 +285,10 @@ EXPORT_SCHEMA_VERSION = "1.2"
 def export_record(
     registration: Registration, person: personal_data.PersonalDetails, found: list[RegistrationEvent]
 ) -> dict[str, object]:
-    """One registration for the organisation's own dossier system (schema: balie/data/registration_export.schema.json)."""
+    """One registration for the organisation's own dossier system.
+
+    Schema: balie/data/registration_export.schema.json.
+    """
     preferences = person.preferences
     return {
         "schema": f"https://balie.example/schemas/registration-export/{EXPORT_SCHEMA_VERSION}",
@@ -295,9 +314,7 @@ def export_record(
         "note": person.note,
         "status": registration.status,
         "close_outcome": registration.close_outcome,
-        "events": [
-            {"kind": e.kind, "code": e.code, "at": e.occurred_at.isoformat()} for e in found
-        ],
+        "events": [{"kind": e.kind, "code": e.code, "at": e.occurred_at.isoformat()} for e in found],
         "privacy_text_version": registration.privacy_text_version,
         # A field that could not be decrypted is null above and named here, so a dossier system can tell
         # "left empty" from "lost" (unreadable contact_preferences: the safety wishes are not known).

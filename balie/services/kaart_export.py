@@ -81,7 +81,10 @@ def service_document(record: ServiceRecord) -> dict[str, Any]:
         if value not in (None, "", [], ()):
             doc[key] = value
     if record.assured_date:
-        doc["last_checked"] = {"date": record.assured_date.isoformat(), **({"by": record.assurer} if record.assurer else {})}
+        doc["last_checked"] = {
+            "date": record.assured_date.isoformat(),
+            **({"by": record.assurer} if record.assurer else {}),
+        }
     return doc
 
 
@@ -113,9 +116,18 @@ def export_folder(session: Session, folder: Path | str) -> int:
     with open(folder / CATEGORIES_FILE, "w", encoding="utf-8") as handle:
         yaml.dump(categories, handle, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
     organisations = session.scalars(
-        select(Organisation).options(selectinload(Organisation.services).selectinload(Service.areas)).order_by(Organisation.slug)
+        select(Organisation)
+        .options(selectinload(Organisation.services).selectinload(Service.areas))
+        .order_by(Organisation.slug)
     ).all()
     for organisation in organisations:
         with open(folder / ORGANISATIONS_DIR / f"{organisation.slug}.yaml", "w", encoding="utf-8") as handle:
-            yaml.dump(organisation_document(organisation), handle, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+            yaml.dump(
+                organisation_document(organisation),
+                handle,
+                Dumper=_Dumper,
+                allow_unicode=True,
+                sort_keys=False,
+                width=100,
+            )
     return len(organisations) + 1

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
 
-from balie.domain.situations import Situation
 from balie.domain.directory import (
     SERVICE_KIND_HOME_VISIT,
     CategoryRecord,
@@ -27,6 +27,7 @@ from balie.domain.directory import (
     PhoneRecord,
     ServiceRecord,
 )
+from balie.domain.situations import Situation
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 ORGANISATIONS_DIR = "organisaties"
@@ -213,7 +214,9 @@ def _cross_checks(
                         if owner:
                             problems.append(
                                 KaartProblem(
-                                    label, entry, "areas",
+                                    label,
+                                    entry,
+                                    "areas",
                                     f"{code} already has an active home-visit service in {owner}",
                                 )
                             )

@@ -26,6 +26,9 @@ def rotate_batch(session: Session, keys: KeyRing, limit: int) -> int:
 
 def rotate_users(session: Session, keys: KeyRing) -> int:
     """Re-seal second-factor secrets that use an older key."""
-    changed = sum(two_factor.reseal(user, keys) for user in session.scalars(select(User).where(User.totp_secret_sealed.is_not(None))))
+    changed = sum(
+        two_factor.reseal(user, keys)
+        for user in session.scalars(select(User).where(User.totp_secret_sealed.is_not(None)))
+    )
     session.flush()
     return changed

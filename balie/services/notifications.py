@@ -69,7 +69,8 @@ def compose(session: Session, message: OutboxMessage, settings: MailSettings) ->
             )
             body = render_template(
                 "email/withdrawn.txt" if withdrawn else "email/new_registration.txt",
-                organisation=organisation, inbox_url=settings.base_url + "/inbox",
+                organisation=organisation,
+                inbox_url=settings.base_url + "/inbox",
             )
         return _envelope(message, settings, organisation.email, subject, body)
     if message.kind == outbox.KIND_PARENT_CONFIRMATION:
@@ -97,7 +98,9 @@ def compose(session: Session, message: OutboxMessage, settings: MailSettings) ->
     raise NothingToSend()
 
 
-def _parent_codes_mail(registration: Registration, to: str, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
+def _parent_codes_mail(
+    registration: Registration, to: str, message: OutboxMessage, settings: MailSettings
+) -> EmailMessage:
     """After samen aanmelden or a referral, the parent may never have seen the professional's
     screen: her reference and withdrawal code, in her language, as neutral as the confirmation
     (no organisation, no pregnancy, no name). The code is derived here, never stored in the outbox."""
@@ -165,9 +168,11 @@ def _reset_mail(session: Session, message: OutboxMessage, settings: MailSettings
 
 
 def _account_request_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
-    admins = session.scalars(
-        select(User).join(RoleGrant).where(RoleGrant.role == roles.ADMIN, User.is_active.is_(True))
-    ).unique().all()
+    admins = (
+        session.scalars(select(User).join(RoleGrant).where(RoleGrant.role == roles.ADMIN, User.is_active.is_(True)))
+        .unique()
+        .all()
+    )
     if not admins:
         raise NothingToSend()
     with force_locale("nl"):

@@ -11,8 +11,9 @@ import re
 import secrets
 import shutil
 import subprocess
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, Iterator, Sequence
+from typing import IO
 
 from psycopg.conninfo import make_conninfo
 from sqlalchemy import create_engine, text
@@ -73,7 +74,7 @@ def run(tool: str, url: str | URL, arguments: Sequence[str]) -> None:
     """Run pg_dump or pg_restore with ``--dbname`` for `url`; ToolFailed with its error lines."""
     conninfo, environment = connection_arguments(url)
     command = [find_tool(tool), f"--dbname={conninfo}", *arguments]
-    completed = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    completed = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)  # noqa: S603 - no shell
     if completed.returncode != 0:
         raise ToolFailed(f"{tool} failed: {_error_lines(completed.stderr)}")
 
@@ -81,7 +82,7 @@ def run(tool: str, url: str | URL, arguments: Sequence[str]) -> None:
 def dump_as_sql(file: Path) -> Iterator[bytes]:
     """The SQL text of a custom-format dump (decompressed), in chunks; no database needed."""
     command = [find_tool("pg_restore"), "--file=-", str(file)]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:  # noqa: S603 - no shell
         stdout: IO[bytes] = process.stdout  # type: ignore[assignment]
         while chunk := stdout.read(1 << 20):
             yield chunk

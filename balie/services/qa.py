@@ -15,9 +15,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from balie.domain import privacy_guard
+from balie.domain import privacy_guard, roles
 from balie.domain.errors import DomainError
-from balie.domain import roles
 from balie.models import Answer, HelpfulVote, OutboxMessage, PostRevision, Question, RoleGrant, Subscription, Tag, User
 from balie.services import search_versions
 
@@ -81,9 +80,13 @@ def current_version(session: Session) -> int:
     return search_versions.current(session, INDEX_NAME)
 
 
-def ask(session: Session, author_id: str, title: str, body: str, tag_names: tuple[str, ...], today: date, now: datetime) -> Question:
+def ask(
+    session: Session, author_id: str, title: str, body: str, tag_names: tuple[str, ...], today: date, now: datetime
+) -> Question:
     guard(today, title, body)
-    question = Question(title=" ".join(title.split()), body=body.strip(), author_id=author_id, created_at=now, updated_at=now)
+    question = Question(
+        title=" ".join(title.split()), body=body.strip(), author_id=author_id, created_at=now, updated_at=now
+    )
     question.tags = _tags(session, tag_names)
     session.add(question)
     session.flush()
@@ -123,12 +126,28 @@ def _may_edit(actor: Actor, author_id: str | None) -> bool:
 
 
 def edit_question(
-    session: Session, question: Question, actor: Actor, title: str, body: str, tag_names: tuple[str, ...], today: date, now: datetime
+    session: Session,
+    question: Question,
+    actor: Actor,
+    title: str,
+    body: str,
+    tag_names: tuple[str, ...],
+    today: date,
+    now: datetime,
 ) -> None:
     if not _may_edit(actor, question.author_id):
         raise NotAllowed()
     guard(today, title, body)
-    session.add(PostRevision(post_type="question", post_id=question.id, title=question.title, body=question.body, edited_by=actor.user_id, edited_at=now))
+    session.add(
+        PostRevision(
+            post_type="question",
+            post_id=question.id,
+            title=question.title,
+            body=question.body,
+            edited_by=actor.user_id,
+            edited_at=now,
+        )
+    )
     question.title, question.body, question.updated_at = " ".join(title.split()), body.strip(), now
     question.tags = _tags(session, tag_names)
     _bump(session, question)
@@ -138,7 +157,9 @@ def edit_answer(session: Session, found: Answer, actor: Actor, body: str, today:
     if not _may_edit(actor, found.author_id):
         raise NotAllowed()
     guard(today, body)
-    session.add(PostRevision(post_type="answer", post_id=found.id, body=found.body, edited_by=actor.user_id, edited_at=now))
+    session.add(
+        PostRevision(post_type="answer", post_id=found.id, body=found.body, edited_by=actor.user_id, edited_at=now)
+    )
     found.body, found.updated_at = body.strip(), now
     _bump(session, found.question)
 
@@ -181,8 +202,14 @@ class ParentText:
 
 
 def moderate_question(
-    session: Session, question: Question, actor: Actor, action: str, *, merge_into: Question | None = None,
-    parent_text: ParentText = ParentText(), today: date | None = None,
+    session: Session,
+    question: Question,
+    actor: Actor,
+    action: str,
+    *,
+    merge_into: Question | None = None,
+    parent_text: ParentText = ParentText(),
+    today: date | None = None,
 ) -> None:
     if not actor.is_moderator or action not in QUESTION_ACTIONS:
         raise NotAllowed()
@@ -250,7 +277,9 @@ def expert_owners(session: Session) -> list[User]:
     """Who may own an accepted answer: active moderators and administrators."""
     return list(
         session.scalars(
-            select(User).join(RoleGrant).where(RoleGrant.role.in_((roles.ADMIN, roles.MODERATOR)), User.is_active.is_(True))
+            select(User)
+            .join(RoleGrant)
+            .where(RoleGrant.role.in_((roles.ADMIN, roles.MODERATOR)), User.is_active.is_(True))
             .order_by(User.name)
         ).unique()
     )
@@ -276,7 +305,11 @@ def remind_owners(session: Session, today: date, now: datetime) -> int:
     count = 0
     for found in due_for_review(session, today):
         if found.owner_id and (found.review_reminded_at is None or now - found.review_reminded_at >= REMIND_EVERY):
-            session.add(OutboxMessage(kind=KIND_REVIEW_DUE, payload={"user_id": found.owner_id, "question_id": found.question_id}))
+            session.add(
+                OutboxMessage(
+                    kind=KIND_REVIEW_DUE, payload={"user_id": found.owner_id, "question_id": found.question_id}
+                )
+            )
             found.review_reminded_at = now
             count += 1
     return count
@@ -286,9 +319,14 @@ def remind_owners(session: Session, today: date, now: datetime) -> int:
 
 
 def is_following(session: Session, user_id: str, kind: str, target: str) -> bool:
-    return session.scalar(
-        select(Subscription.id).where(Subscription.user_id == user_id, Subscription.kind == kind, Subscription.target == target)
-    ) is not None
+    return (
+        session.scalar(
+            select(Subscription.id).where(
+                Subscription.user_id == user_id, Subscription.kind == kind, Subscription.target == target
+            )
+        )
+        is not None
+    )
 
 
 def toggle_follow(session: Session, user_id: str, kind: str, target: str, now: datetime) -> bool:
@@ -297,7 +335,9 @@ def toggle_follow(session: Session, user_id: str, kind: str, target: str, now: d
         raise NotAllowed()
     if is_following(session, user_id, kind, target):
         session.execute(
-            delete(Subscription).where(Subscription.user_id == user_id, Subscription.kind == kind, Subscription.target == target)
+            delete(Subscription).where(
+                Subscription.user_id == user_id, Subscription.kind == kind, Subscription.target == target
+            )
         )
         return False
     session.add(Subscription(user_id=user_id, kind=kind, target=target, created_at=now))
@@ -305,7 +345,9 @@ def toggle_follow(session: Session, user_id: str, kind: str, target: str, now: d
 
 
 def followed_tags(session: Session, user_id: str) -> list[str]:
-    return list(session.scalars(select(Subscription.target).where(Subscription.user_id == user_id, Subscription.kind == "tag")))
+    return list(
+        session.scalars(select(Subscription.target).where(Subscription.user_id == user_id, Subscription.kind == "tag"))
+    )
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -315,7 +357,11 @@ def get_question(session: Session, question_id: str) -> Question | None:
     return session.scalar(
         select(Question)
         .where(Question.id == question_id)
-        .options(selectinload(Question.answers).selectinload(Answer.author), selectinload(Question.tags), selectinload(Question.author))
+        .options(
+            selectinload(Question.answers).selectinload(Answer.author),
+            selectinload(Question.tags),
+            selectinload(Question.author),
+        )
     )
 
 
@@ -326,7 +372,9 @@ def questions_by_ids(session: Session, ids: list[str]) -> list[Question]:
     found = {
         q.id: q
         for q in session.scalars(
-            select(Question).where(Question.id.in_(ids)).options(selectinload(Question.tags), selectinload(Question.answers))
+            select(Question)
+            .where(Question.id.in_(ids))
+            .options(selectinload(Question.tags), selectinload(Question.answers))
         )
     }
     return [found[i] for i in ids if i in found]

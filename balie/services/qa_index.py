@@ -5,8 +5,8 @@ Solved questions rank first; hidden and merged questions are in the index but ne
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -75,7 +75,14 @@ def _documents(session: Session, since_version: int | None) -> Iterator[tuple[di
 SOURCE = IndexSource(schema=schema, current_version=qa.current_version, documents=_documents)
 
 
-def search_query(text: str, tags: tuple[str, ...] = (), solved_only: bool = False, sort: str = "relevance", page: int = 1, per_page: int = 20) -> Query:
+def search_query(
+    text: str,
+    tags: tuple[str, ...] = (),
+    solved_only: bool = False,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = 20,
+) -> Query:
     """Visible questions; solved ones first; tags as facets."""
     return Query(
         text=text,

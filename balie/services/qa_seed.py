@@ -55,11 +55,15 @@ def _seeded_answer(session: Session, question: Question, editor: User) -> Answer
     from sqlalchemy import select
 
     return session.scalar(
-        select(Answer).where(Answer.question_id == question.id, Answer.author_id == editor.id).order_by(Answer.created_at)
+        select(Answer)
+        .where(Answer.question_id == question.id, Answer.author_id == editor.id)
+        .order_by(Answer.created_at)
     )
 
 
-def _update(session: Session, question: Question, item: dict, editor: User, known: dict[str, list[str]], now: datetime) -> tuple[int, list[str]]:
+def _update(
+    session: Session, question: Question, item: dict, editor: User, known: dict[str, list[str]], now: datetime
+) -> tuple[int, list[str]]:
     """Bring the fields nobody changed up to date with the seed; name the ones an editor changed."""
     answer = _seeded_answer(session, question, editor)
     updated, kept = 0, []
@@ -77,9 +81,22 @@ def _update(session: Session, question: Question, item: dict, editor: User, know
             kept.append(f"{question.id}: {name}")
             continue
         if name in ("title", "body"):
-            session.add(PostRevision(post_type="question", post_id=question.id, title=question.title, body=question.body, edited_by=editor.id, edited_at=now))
+            session.add(
+                PostRevision(
+                    post_type="question",
+                    post_id=question.id,
+                    title=question.title,
+                    body=question.body,
+                    edited_by=editor.id,
+                    edited_at=now,
+                )
+            )
         elif name == "answer" and answer is not None:
-            session.add(PostRevision(post_type="answer", post_id=answer.id, body=answer.body, edited_by=editor.id, edited_at=now))
+            session.add(
+                PostRevision(
+                    post_type="answer", post_id=answer.id, body=answer.body, edited_by=editor.id, edited_at=now
+                )
+            )
             answer.body, answer.updated_at = new, now
             updated += 1
             continue
@@ -124,16 +141,30 @@ def seed(session: Session, now: datetime) -> SeedCounts:
                 changed.append(existing)
             continue
         question = Question(
-            id=item["id"], title=item["title"].strip(), body=(item.get("body") or "").strip(), author_id=editor.id,
-            created_at=now, updated_at=now, pinned=bool(item.get("pinned")), public=bool(item.get("public")),
-            public_title_nl=(item.get("public_title_nl") or "").strip(), public_answer_nl=(item.get("public_answer_nl") or "").strip(),
-            public_title_en=(item.get("public_title_en") or "").strip(), public_answer_en=(item.get("public_answer_en") or "").strip(),
+            id=item["id"],
+            title=item["title"].strip(),
+            body=(item.get("body") or "").strip(),
+            author_id=editor.id,
+            created_at=now,
+            updated_at=now,
+            pinned=bool(item.get("pinned")),
+            public=bool(item.get("public")),
+            public_title_nl=(item.get("public_title_nl") or "").strip(),
+            public_answer_nl=(item.get("public_answer_nl") or "").strip(),
+            public_title_en=(item.get("public_title_en") or "").strip(),
+            public_answer_en=(item.get("public_answer_en") or "").strip(),
         )
         codes = [tag_code(name) for name in item.get("tags", ())]
         question.tags = [session.get(Tag, code) or Tag(code=code, name=code) for code in dict.fromkeys(codes)]
         answer = Answer(
-            question=question, body=item["answer"].strip(), author_id=editor.id, created_at=now, updated_at=now,
-            owner_id=editor.id, review_by=date.fromisoformat(str(item["review_by"])), reviewed_at=now,
+            question=question,
+            body=item["answer"].strip(),
+            author_id=editor.id,
+            created_at=now,
+            updated_at=now,
+            owner_id=editor.id,
+            review_by=date.fromisoformat(str(item["review_by"])),
+            reviewed_at=now,
         )
         session.add_all([question, answer])
         session.flush()

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from balie.crypto import KeyRing
 from balie.domain import due_date
-from balie.domain.errors import DomainError
 from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
+from balie.domain.errors import DomainError
 from balie.domain.reference_code import ALPHABET, new_reference, normalise_reference
 from balie.domain.registration import PRIVACY_TEXT_VERSION, RegistrationData
 from balie.i18n import DEFAULT_LOCALE, is_supported
@@ -103,8 +103,14 @@ def submit(session: Session, data: RegistrationData, settings: SubmitSettings) -
         outbox.enqueue_new_registration(session, registration)
         if registration.wants_mail:
             outbox.enqueue_parent_confirmation(session, registration)
-        actor = access_log.PUBLIC_FORM if data.advisor_user_id is None else access_log.Actor(data.advisor_user_id, "professional")
-        access_log.record(session, actor, "registration.create", "C", "registration", registration.id, detail=f"route={data.route}")
+        actor = (
+            access_log.PUBLIC_FORM
+            if data.advisor_user_id is None
+            else access_log.Actor(data.advisor_user_id, "professional")
+        )
+        access_log.record(
+            session, actor, "registration.create", "C", "registration", registration.id, detail=f"route={data.route}"
+        )
         return Submitted(registration, is_new=True)
     raise RuntimeError("no free reference code after several attempts")
 
@@ -153,7 +159,9 @@ def _build(data: RegistrationData, outcome: routing.Routed, settings: SubmitSett
     return registration
 
 
-def _apply_advice(registration: Registration, data: RegistrationData, card: AdviceCode | None, settings: SubmitSettings) -> None:
+def _apply_advice(
+    registration: Registration, data: RegistrationData, card: AdviceCode | None, settings: SubmitSettings
+) -> None:
     """Who advised, helped or referred; what the parent agreed to; the duplicate keys."""
     if card is not None:
         registration.advice_code_id = card.id
@@ -205,6 +213,10 @@ def withdraw(session: Session, reference: str, code: str, secret: str, now: date
         raise WithdrawalRefused()
     if found.withdrawn_at is None:
         found.withdrawn_at = now
-        session.add(OutboxMessage(kind=KIND_WITHDRAWN, payload={"organisation_id": found.organisation_id}, registration_id=found.id))
+        session.add(
+            OutboxMessage(
+                kind=KIND_WITHDRAWN, payload={"organisation_id": found.organisation_id}, registration_id=found.id
+            )
+        )
         access_log.record(session, access_log.PUBLIC_FORM, "registration.withdraw", "U", "registration", found.id)
     return found

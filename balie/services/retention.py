@@ -71,19 +71,25 @@ def purge(session: Session, now: datetime, today: date, days_after_close: int) -
             )
             .values(sent_at=now, last_error="purged before sending")
         )
-    ended = session.execute(
-        delete(UserSession).where(
-            or_(UserSession.ended_at < now - ENDED_SESSIONS_KEPT, UserSession.expires_at < now - ENDED_SESSIONS_KEPT)
-        )
-    ).rowcount or 0  # type: ignore[attr-defined]
-    links = (session.execute(delete(PasswordReset).where(PasswordReset.expires_at < now)).rowcount or 0)  # type: ignore[attr-defined]
-    links += session.execute(
-        delete(Invitation).where(Invitation.expires_at < now - LINKS_KEPT, Invitation.accepted_at.is_(None))
-    ).rowcount or 0  # type: ignore[attr-defined]
+    ended = (
+        session.execute(
+            delete(UserSession).where(
+                or_(
+                    UserSession.ended_at < now - ENDED_SESSIONS_KEPT, UserSession.expires_at < now - ENDED_SESSIONS_KEPT
+                )
+            )
+        ).rowcount
+        or 0
+    )  # type: ignore[attr-defined]
+    links = session.execute(delete(PasswordReset).where(PasswordReset.expires_at < now)).rowcount or 0  # type: ignore[attr-defined]
+    links += (
+        session.execute(
+            delete(Invitation).where(Invitation.expires_at < now - LINKS_KEPT, Invitation.accepted_at.is_(None))
+        ).rowcount
+        or 0
+    )  # type: ignore[attr-defined]
     authentication.forget_old_throttles(session, now)
-    mails = session.execute(
-        delete(OutboxMessage).where(OutboxMessage.sent_at < now - SENT_MAIL_KEPT)
-    ).rowcount or 0  # type: ignore[attr-defined]
+    mails = session.execute(delete(OutboxMessage).where(OutboxMessage.sent_at < now - SENT_MAIL_KEPT)).rowcount or 0  # type: ignore[attr-defined]
     session.flush()
     return PurgeResult(len(registrations), ended, links, mails)
 

@@ -86,7 +86,9 @@ def route(
     return _served(session, options[0], region_ggd_codes)
 
 
-def route_municipality(session: Session, municipality_code: str, region_ggd_codes: tuple[str, ...]) -> Routed | NotServed:
+def route_municipality(
+    session: Session, municipality_code: str, region_ggd_codes: tuple[str, ...]
+) -> Routed | NotServed:
     """No fixed address: the gemeente she chose (one of the region's) → its home-visit service."""
     municipality = session.get(Municipality, municipality_code) if municipality_code else None
     if municipality is None or municipality.ggd_code not in region_ggd_codes:

@@ -13,7 +13,8 @@ def page_problems(page: Page, axe: Axe, name: str) -> list[str]:
     assert viewport is not None, "the page has no fixed viewport"
     width = viewport["width"]
     problems = [
-        f"{name} @{width}: {violation['id']} ({violation['impact']}) {violation['help']} at {[node['target'] for node in violation['nodes']]}"
+        f"{name} @{width}: {violation['id']} ({violation['impact']}) {violation['help']} at "
+        f"{[node['target'] for node in violation['nodes']]}"
         for violation in axe.run(page).response["violations"]
     ]
     scroll_width = page.evaluate("document.documentElement.scrollWidth")

@@ -3,9 +3,9 @@ Debian's Chromium through Playwright. Never a downloaded browser (see TOOLCHAIN.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from flask import Flask

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -24,7 +24,9 @@ class QuietRequestHandler(WSGIRequestHandler):
 def serving(app: Flask, port: int | None = None) -> Iterator[str]:
     """Serve `app` until the block ends and yield its address; then stop the server and close
     the app's database connections. Pass `port` when the app must know its address beforehand."""
-    server: BaseWSGIServer = make_server("127.0.0.1", port or free_port(), app, threaded=True, request_handler=QuietRequestHandler)
+    server: BaseWSGIServer = make_server(
+        "127.0.0.1", port or free_port(), app, threaded=True, request_handler=QuietRequestHandler
+    )
     thread = threading.Thread(target=server.serve_forever, name="balie-live-server", daemon=True)
     thread.start()
     try:

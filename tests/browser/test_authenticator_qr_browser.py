@@ -8,7 +8,8 @@ meant to be printed: a key on paper is a key anyone can copy.)
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pyotp
@@ -31,7 +32,9 @@ TIMEOUT_MS = 15_000
 def test_the_authenticator_qr_code_scans_to_her_account_and_its_code_turns_the_app_on(
     live_server: LiveServer, new_context: Callable[..., BrowserContext]
 ) -> None:
-    nurse = make_user(live_server.app, "nieuw-qr@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], totp=False)
+    nurse = make_user(
+        live_server.app, "nieuw-qr@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], totp=False
+    )
     watcher = Watcher()
     context = new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)

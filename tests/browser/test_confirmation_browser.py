@@ -13,7 +13,7 @@ so they run in the JavaScript run (the layout does not depend on scripts).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -80,7 +80,9 @@ def test_the_confirmation_calls_links_keeps_codes_whole_and_leads_to_withdrawal(
         for selector in ("main strong.reference", "main strong.withdrawal-code", "main a[href^='tel:']"):
             assert lines_of(page, selector) == 1, f"{selector} breaks over two lines at {width} px"
             box = page.locator(selector).bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, f"{selector} sticks out at {width} px"
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (
+                f"{selector} sticks out at {width} px"
+            )
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.locator("main a", has_text="Withdraw my registration").click()

@@ -14,9 +14,10 @@ found by id, role and structure, or are data from the sociale kaart, never trans
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -26,8 +27,8 @@ from playwright.sync_api import BrowserContext, Page
 
 from balie.services.accounts import Grant
 from tests.browser.audit import page_problems
-from tests.browser.serving import serving
 from tests.browser.keyboard import focused, is_focused, tab_to
+from tests.browser.serving import serving
 from tests.browser.watcher import Watcher
 from tests.support.accounts import PASSWORD, make_user
 from tests.support.directory import DELFT, DELFT_POSTCODE, WIJKTEAM_DELFT, directory_app
@@ -63,7 +64,9 @@ def browser_context_args(kaart_server: KaartServer) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def editor_email(kaart_server: KaartServer) -> str:
     email = "els@delft.example"
-    make_user(kaart_server.app, email, [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Editor")
+    make_user(
+        kaart_server.app, email, [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Editor"
+    )
     return email
 
 
@@ -85,12 +88,6 @@ def open_page(new_context: Callable[..., BrowserContext]) -> Iterator[Callable[.
 
 
 # -- keyboard helpers ----------------------------------------------------------------------------------
-
-
-
-
-
-
 
 
 def press_and_wait(page: Page, key: str, ready: str) -> None:
@@ -125,7 +122,9 @@ def test_a_nurse_searches_filters_pages_and_opens_an_offer_by_keyboard(open_page
     assert query(page)["q"] == ["ouders"] and query(page)["postcode"] == [DELFT_POSTCODE]
     unfiltered = int(page.locator("#results").inner_text().split()[0])
     free = "input[name=kosten][value=free]"
-    free_count = int(page.locator(f"label[for={page.locator(free).get_attribute('id')}] .facet__count").inner_text().strip("()"))
+    free_count = int(
+        page.locator(f"label[for={page.locator(free).get_attribute('id')}] .facet__count").inner_text().strip("()")
+    )
     assert 20 < free_count < unfiltered
 
     tab_to(page, free)
@@ -144,7 +143,11 @@ def test_a_nurse_searches_filters_pages_and_opens_an_offer_by_keyboard(open_page
     press_and_wait(page, "Enter", "main ol.results")
 
     assert query(page)["page"] == ["2"]
-    assert query(page)["kosten"] == ["free"] and query(page)["q"] == ["ouders"] and query(page)["postcode"] == [DELFT_POSTCODE]
+    assert (
+        query(page)["kosten"] == ["free"]
+        and query(page)["q"] == ["ouders"]
+        and query(page)["postcode"] == [DELFT_POSTCODE]
+    )
     second_page = result_names(page)
     assert len(second_page) == free_count - 20
     assert not set(first_page) & set(second_page)

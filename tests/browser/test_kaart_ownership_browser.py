@@ -17,10 +17,10 @@ At 1280 and 360 px; axe-core finds nothing on the pages she reads; screenshots g
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -124,7 +124,7 @@ def history_rows(page: Page, service_id: str) -> list[dict[str, str]]:
     for row in page.locator("main table tbody tr").all():
         cells = [cell.strip() for cell in row.locator("td").all_inner_texts()]
         if len(cells) == 6:
-            rows.append(dict(zip(("when", "who", "what", "field", "before", "after"), cells)))
+            rows.append(dict(zip(("when", "who", "what", "field", "before", "after"), cells, strict=False)))
     return rows
 
 
@@ -133,8 +133,16 @@ def long_date(day: date) -> str:
 
 
 @pytest.mark.parametrize("width", [1280, 360])
-def test_flask_init_keeps_what_an_editor_did_in_the_browser(open_page: Callable[[int], Page], site: Site, width: int) -> None:
-    make_user(site.app, "els@delft.example", [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Editor")
+def test_flask_init_keeps_what_an_editor_did_in_the_browser(
+    open_page: Callable[[int], Page], site: Site, width: int
+) -> None:
+    make_user(
+        site.app,
+        "els@delft.example",
+        [Grant("gemeente_editor", municipality_code=DELFT)],
+        totp=False,
+        name="Els Editor",
+    )
     set_service(site.app, UITGIFTEPUNT_DELFT, assured_date=days_ago(today(), 400))  # due for a check
     page = open_page(width)
     axe = Axe()
@@ -183,7 +191,10 @@ def test_flask_init_keeps_what_an_editor_did_in_the_browser(open_page: Callable[
 
     forced = run_command(site.app, "kaart", "load", "--force-files")
 
-    assert f"{DELFT_ENTRY}: phones: changed in the file and by an editor on the site; the file's value replaced the editor's (forced)" in forced
+    assert (
+        f"{DELFT_ENTRY}: phones: changed in the file and by an editor on the site; the file's value replaced "
+        "the editor's (forced)" in forced
+    )
     latest = history_rows(page, WIJKTEAM_DELFT)[0]
     assert latest["what"] == "Overwritten by an import, on purpose" and latest["field"] == "Phone numbers"
     assert latest["who"].startswith("Import of the kaart files, forced by ")

@@ -21,9 +21,10 @@ must be the address the browser can reach.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -177,8 +178,11 @@ def reference_on(page: Page) -> str:
 
 
 def withdrawal_code_on(page: Page) -> str:
-    found = [r.strip() for r in page.locator("strong.withdrawal-code").all_inner_texts()
-             if re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", r.strip())]
+    found = [
+        r.strip()
+        for r in page.locator("strong.withdrawal-code").all_inner_texts()
+        if re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", r.strip())
+    ]
     assert len(found) == 1
     return found[0]
 
@@ -210,7 +214,9 @@ def registration_id(server: Server, reference: str) -> str:
 def timeline(page: Page) -> list[str]:
     """The events shown on the professional's page, without their dates."""
     return [
-        " ".join(str(item.evaluate("e => e.textContent.replace(e.querySelector('.timeline__when').textContent, '')")).split())
+        " ".join(
+            str(item.evaluate("e => e.textContent.replace(e.querySelector('.timeline__when').textContent, '')")).split()
+        )
         for item in page.locator("ol.timeline li").all()
     ]
 
@@ -234,7 +240,9 @@ def record_step(page: Page, step: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_advice_card_from_print_to_feedback_and_withdrawal(server: Server, browser_of: Callable[[], Page], audit: Audit) -> None:
+def test_advice_card_from_print_to_feedback_and_withdrawal(
+    server: Server, browser_of: Callable[[], Page], audit: Audit
+) -> None:
     midwife = browser_of()
     log_in(midwife, a_midwife(server))
     midwife.goto("/advies")
@@ -334,7 +342,9 @@ def test_advice_card_from_print_to_feedback_and_withdrawal(server: Server, brows
     audit.assert_clean()
 
 
-def test_samen_aanmelden_on_the_professionals_screen(server: Server, browser_of: Callable[[], Page], audit: Audit) -> None:
+def test_samen_aanmelden_on_the_professionals_screen(
+    server: Server, browser_of: Callable[[], Page], audit: Audit
+) -> None:
     midwife = browser_of()
     log_in(midwife, a_midwife(server))
     midwife.goto("/advies/samen-aanmelden")

@@ -19,7 +19,8 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -90,10 +91,6 @@ def html_lang(page: Page) -> str | None:
     return page.locator("html").get_attribute("lang")
 
 
-
-
-
-
 def value_of(page: Page, selector: str) -> str:
     return str(page.locator(selector).input_value())
 
@@ -112,8 +109,6 @@ def reference_in_database(live_server: LiveServer, reference: str) -> dict[str, 
 # ---------------------------------------------------------------------------------------------
 # Keyboard only: Tab, Shift+Tab, typing, Space, Enter and arrow keys
 # ---------------------------------------------------------------------------------------------
-
-
 
 
 def type_here(page: Page, selector: str, text: str) -> None:
@@ -157,7 +152,8 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(browse: Browse)
         page.keyboard.press("Tab")
         after_main = page.evaluate(
             """() => { const main = document.getElementById('main');
-                       return !!(main.compareDocumentPosition(document.activeElement) & Node.DOCUMENT_POSITION_FOLLOWING)
+                       const after = main.compareDocumentPosition(document.activeElement);
+                       return !!(after & Node.DOCUMENT_POSITION_FOLLOWING)
                          && !document.activeElement.closest('header'); }"""
         )
         assert after_main, f"{path}: the next Tab stop after the skip link is {focused(page)}"
@@ -185,9 +181,26 @@ def test_tab_order_follows_the_form_and_skips_the_honeypot(browse: Browse) -> No
     assert "website" not in order, "the honeypot must not be a Tab stop"
     fields = [i for i in order if i]  # the button and the links in the form have no id
     assert fields == [
-        "name", "phone", "email", "wants_mail", "no_fixed_address", "postcode", "house_number", "house_number_addition",
-        "due_month", "language", "interpreter-0", "call_times-0", "call_times-1", "call_times-2",
-        "no_voicemail", "no_text_messages", "only_chosen_times", "discreet", "advisor_kind", "advice_code",
+        "name",
+        "phone",
+        "email",
+        "wants_mail",
+        "no_fixed_address",
+        "postcode",
+        "house_number",
+        "house_number_addition",
+        "due_month",
+        "language",
+        "interpreter-0",
+        "call_times-0",
+        "call_times-1",
+        "call_times-2",
+        "no_voicemail",
+        "no_text_messages",
+        "only_chosen_times",
+        "discreet",
+        "advisor_kind",
+        "advice_code",
         "note",  # no feedback question: without an advice code there is nobody to hear anything
     ]
     assert is_focused(page, CONTINUE)
@@ -313,8 +326,12 @@ def test_a_parent_registers_in_english_by_keyboard_only(browse: Browse, live_ser
     assert DELFLAND in page.locator("main").inner_text()
     stored = reference_in_database(live_server, reference)
     assert stored == {
-        "language": "en", "interpreter": "yes", "wants_mail": 1, "locale": "en",
-        "advisor_kind": "midwife", "organisation": DELFLAND,
+        "language": "en",
+        "interpreter": "yes",
+        "wants_mail": 1,
+        "locale": "en",
+        "advisor_kind": "midwife",
+        "organisation": DELFLAND,
     }
     browse.watcher.assert_clean()
 
@@ -435,7 +452,11 @@ def test_axe_finds_no_violations_and_nothing_scrolls_sideways(browse: Browse, wi
     page.reload()
     audit("confirmation shown again, without the withdrawal code", ".withdrawal-code-shown")
 
-    for path, name in (("/al-geboren", "already born"), ("/privacy", "privacy"), ("/toegankelijkheid", "accessibility")):
+    for path, name in (
+        ("/al-geboren", "already born"),
+        ("/privacy", "privacy"),
+        ("/toegankelijkheid", "accessibility"),
+    ):
         page.goto(path)
         audit(name)
     page.goto("/bestaat-niet")

@@ -136,8 +136,12 @@ def test_an_english_parent_who_leaves_the_language_alone_is_registered_as_englis
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_from_an_english_advice_card_the_language_is_english(browse: Browse, live_server: LiveServer, width: int) -> None:
-    midwife = signed_in(live_server.app, professional(live_server.app, f"vera{width}@verloskunde.example"), language="nl")
+def test_from_an_english_advice_card_the_language_is_english(
+    browse: Browse, live_server: LiveServer, width: int
+) -> None:
+    midwife = signed_in(
+        live_server.app, professional(live_server.app, f"vera{width}@verloskunde.example"), language="nl"
+    )
     code = make_card(midwife, "en")
 
     page = browse.page(width=width)  # her own phone: Dutch unless the card says otherwise
@@ -236,7 +240,11 @@ def test_without_a_fixed_address_she_registers_with_her_gemeente(
     assert DELFLAND in page.locator("main").inner_text()
     row = stored(live_server, reference)
     assert row == {
-        "language": "nl", "municipality_code": DELFT_GEMEENTE, "no_fixed_address": 1, "no_address": 1, "has_place": 1,
+        "language": "nl",
+        "municipality_code": DELFT_GEMEENTE,
+        "no_fixed_address": 1,
+        "no_address": 1,
+        "has_place": 1,
         "organisation": DELFLAND,
     }
     look.assert_clean()
@@ -273,8 +281,13 @@ def test_the_nurse_sees_no_fixed_address_and_where_she_can_be_reached(
     where = f"Opvang De Haven {width}"
     parent = live_server.app.test_client()
     registration_id = register_id(
-        live_server.app, parent, no_fixed_address="y", postcode="", house_number="",
-        no_address_municipality=DELFT_GEMEENTE, reachable_at=where,
+        live_server.app,
+        parent,
+        no_fixed_address="y",
+        postcode="",
+        house_number="",
+        no_address_municipality=DELFT_GEMEENTE,
+        reachable_at=where,
     )
     account = nurse(live_server.app, f"verpleegkundige{width}@delfland.example")
 

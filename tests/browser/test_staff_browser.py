@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pyotp
@@ -42,8 +42,8 @@ from balie.models.base import utcnow
 from balie.services import accounts
 from balie.services.accounts import Grant
 from tests.browser.audit import page_problems
-from tests.browser.serving import serving
 from tests.browser.keyboard import focused, is_focused, tab_to
+from tests.browser.serving import serving
 from tests.browser.watcher import Watcher
 from tests.conftest import TEST_SECRET, make_app
 from tests.support.accounts import DELFLAND, HOFSTAD, Account, csrf, login, make_user
@@ -84,24 +84,61 @@ class StaffSite:
 def _prepare(app: Flask) -> dict[str, object]:
     client = app.test_client()
     with_wishes = register_id(
-        app, client, postcode=DELFT, name="Fatima Veilig", call_times=["evening"],
-        no_voicemail="y", only_chosen_times="y", discreet="y",
+        app,
+        client,
+        postcode=DELFT,
+        name="Fatima Veilig",
+        call_times=["evening"],
+        no_voicemail="y",
+        only_chosen_times="y",
+        discreet="y",
     )
     plain = register_id(app, client, postcode=DELFT, name="Sanne Gewoon")
     elsewhere = register_id(app, client, postcode=DEN_HAAG, name="Lotte Hofstad")
     people = {
-        "nurse": make_user(app, "noor@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], name=NURSE_NAME),
-        "colleague": make_user(app, "iris@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], name="Iris Collega"),
-        "hofstad": make_user(app, "hanna@hofstad.example", [Grant("jgz_staff", organisation_id=HOFSTAD)], name="Hanna Hofstad"),
-        "newcomer": make_user(app, "nieuw@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], totp=False, name="Nina Nieuw"),
-        "midwife": make_user(app, "mila@verloskunde.example", [Grant("professional", profession="midwife")], totp=False, name="Mila Vroedvrouw"),
+        "nurse": make_user(
+            app, "noor@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], name=NURSE_NAME
+        ),
+        "colleague": make_user(
+            app, "iris@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], name="Iris Collega"
+        ),
+        "hofstad": make_user(
+            app, "hanna@hofstad.example", [Grant("jgz_staff", organisation_id=HOFSTAD)], name="Hanna Hofstad"
+        ),
+        "newcomer": make_user(
+            app, "nieuw@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], totp=False, name="Nina Nieuw"
+        ),
+        "midwife": make_user(
+            app,
+            "mila@verloskunde.example",
+            [Grant("professional", profession="midwife")],
+            totp=False,
+            name="Mila Vroedvrouw",
+        ),
         "admin": make_user(app, "beheer@balie.example", [Grant("admin")], name="Bart Beheer"),
-        "targeted": make_user(app, "olga@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], name="Olga Doelwit"),
+        "targeted": make_user(
+            app, "olga@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], name="Olga Doelwit"
+        ),
     }
     with app.app_context(), db.writing():
         now = utcnow()
-        accounts.request_account(db.session, "kees@kraamzorg.example", "Kees Kraamzorg", "maternity_care", "Kraamzorg Delft (voorbeeld)", "Ik begeleid kraamgezinnen in Delft.", now)
-        invitation = accounts.invite(db.session, "piet@huisarts.example", "Piet Huisarts", [Grant("professional", profession="gp")], people["admin"].id, now)
+        accounts.request_account(
+            db.session,
+            "kees@kraamzorg.example",
+            "Kees Kraamzorg",
+            "maternity_care",
+            "Kraamzorg Delft (voorbeeld)",
+            "Ik begeleid kraamgezinnen in Delft.",
+            now,
+        )
+        invitation = accounts.invite(
+            db.session,
+            "piet@huisarts.example",
+            "Piet Huisarts",
+            [Grant("professional", profession="gp")],
+            people["admin"].id,
+            now,
+        )
         db.session.commit()
         signature = accounts.link_signature(TEST_SECRET, accounts.KIND_INVITATION, invitation.id)
         invitation_path = f"/uitnodiging/{invitation.id}/{signature}"
@@ -109,15 +146,23 @@ def _prepare(app: Flask) -> dict[str, object]:
     hofstad_client = app.test_client()
     assert login(hofstad_client, people["hofstad"]).status_code == 303
     assert hofstad_client.get(f"/inbox/{elsewhere}").status_code == 200
-    return {**people, "with_wishes": with_wishes, "plain": plain, "elsewhere": elsewhere, "invitation_path": invitation_path}
+    return {
+        **people,
+        "with_wishes": with_wishes,
+        "plain": plain,
+        "elsewhere": elsewhere,
+        "invitation_path": invitation_path,
+    }
 
 
 @pytest.fixture(scope="module")
 def site(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaffSite]:
     folder = tmp_path_factory.mktemp("staff-live")
     app = make_app(
-        copy_sqlite(sqlite_template_path, folder / "balie.sqlite3"), folder,
-        SEARCH_INDEX_DIR=str(folder / "search"), SPAM_MIN_SECONDS=0,
+        copy_sqlite(sqlite_template_path, folder / "balie.sqlite3"),
+        folder,
+        SEARCH_INDEX_DIR=str(folder / "search"),
+        SPAM_MIN_SECONDS=0,
     )
     prepared = _prepare(app)
     with serving(app) as url:
@@ -172,12 +217,6 @@ def browse(browser: Browser, site: StaffSite) -> Iterator[Browse]:
 # ---------------------------------------------------------------------------------------------
 # Keyboard helpers
 # ---------------------------------------------------------------------------------------------
-
-
-
-
-
-
 
 
 def press_and_wait(page: Page, key: str, ready: str = "main h1") -> None:
@@ -573,7 +612,9 @@ def test_axe_finds_no_violations_on_the_other_staff_pages(browse: Browse, site: 
     newcomer.locator("#session-timeout [data-keepalive]").focus()
     for key in ("Tab", "Shift+Tab"):  # a modal dialog keeps the keyboard focus inside
         newcomer.keyboard.press(key)
-        assert is_focused(newcomer, "#session-timeout [data-keepalive]"), f"{key} left the dialog for {focused(newcomer)}"
+        assert is_focused(newcomer, "#session-timeout [data-keepalive]"), (
+            f"{key} left the dialog for {focused(newcomer)}"
+        )
     with newcomer.expect_response(lambda r: r.url.endswith("/account/verlengen")) as kept:
         newcomer.keyboard.press("Enter")
     assert kept.value.status == 204

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -69,27 +69,58 @@ def _prepare(app: Flask) -> dict[str, object]:
     client = app.test_client()
     # Long language names (with an interpreter) are what used to be cut off.
     for number, language in enumerate(("zgh", "ti", "fa", "en", "nl")):
-        register_id(app, client, postcode="2611 AB", name=f"Moeder {language}", phone=f"06 1000000{number}",
-                    language=language, interpreter="yes" if language != "nl" else "no")
+        register_id(
+            app,
+            client,
+            postcode="2611 AB",
+            name=f"Moeder {language}",
+            phone=f"06 1000000{number}",
+            language=language,
+            interpreter="yes" if language != "nl" else "no",
+        )
     to_close = register_id(app, client, postcode="2611 AB", name="Sanne Sluiten", phone="06 20000000")
     first_twin = register_id(app, client, postcode="2611 AB", **TWIN)
     second_twin = register_id(app, client, postcode="2611 AB", **TWIN)
     nurses = {
-        role: make_user(app, f"{role}@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], name=f"Noor {role.title()}")
+        role: make_user(
+            app, f"{role}@delfland.example", [Grant("jgz_staff", organisation_id=DELFLAND)], name=f"Noor {role.title()}"
+        )
         for role in ("nurse", "closer", "reader")
     }
-    editor = make_user(app, "els@delft.example", [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Editor")
+    editor = make_user(
+        app, "els@delft.example", [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Editor"
+    )
     with app.app_context(), db.writing():
-        invitation = accounts.invite(db.session, "vera@praktijk.example", "Vera Verloskundige",
-                                     [Grant("professional", profession="midwife")], None, utcnow())
+        invitation = accounts.invite(
+            db.session,
+            "vera@praktijk.example",
+            "Vera Verloskundige",
+            [Grant("professional", profession="midwife")],
+            None,
+            utcnow(),
+        )
         # One that stays open, for the administrator's list.
-        accounts.invite(db.session, "karin.kraamzorg-met-een-lang-adres@kraamzorg-delft.example", "Karin Kraamzorg",
-                        [Grant("professional", profession="maternity_care")], None, utcnow())
+        accounts.invite(
+            db.session,
+            "karin.kraamzorg-met-een-lang-adres@kraamzorg-delft.example",
+            "Karin Kraamzorg",
+            [Grant("professional", profession="maternity_care")],
+            None,
+            utcnow(),
+        )
         db.session.commit()
-        invitation_path = f"/uitnodiging/{invitation.id}/{accounts.link_signature(TEST_SECRET, accounts.KIND_INVITATION, invitation.id)}"
+        signature = accounts.link_signature(TEST_SECRET, accounts.KIND_INVITATION, invitation.id)
+        invitation_path = f"/uitnodiging/{invitation.id}/{signature}"
     admin = make_user(app, "beheer@balie.example", [Grant("admin")], name="Bart Beheer")
-    return {**nurses, "editor": editor, "admin": admin, "to_close": to_close, "first_twin": first_twin,
-            "second_twin": second_twin, "invitation_path": invitation_path}
+    return {
+        **nurses,
+        "editor": editor,
+        "admin": admin,
+        "to_close": to_close,
+        "first_twin": first_twin,
+        "second_twin": second_twin,
+        "invitation_path": invitation_path,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +155,9 @@ class Browse:
             self.problems.extend(page_problems(page, self.axe, name))
             if self.shots:
                 self.shots.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(self.shots / f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}-{width}.png"), full_page=True)
+                page.screenshot(
+                    path=str(self.shots / f"{re.sub(r'[^a-z0-9]+', '-', name.lower())}-{width}.png"), full_page=True
+                )
         page.set_viewport_size({"width": WIDE, "height": 900})
 
     def close(self) -> None:
@@ -170,15 +203,19 @@ CELLS_OUTSIDE = """() => [...document.querySelectorAll('main table th, main tabl
     .map(cell => cell.textContent.trim())"""
 CUT_OFF = """() => [...document.querySelectorAll('main table td')]
     .filter(cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.textContent.trim())"""
-WRAPPER_SCROLLS = """() => [...document.querySelectorAll('main .table-wrapper')].some(w => w.scrollWidth > w.clientWidth + 1)"""
+WRAPPER_SCROLLS = (
+    """() => [...document.querySelectorAll('main .table-wrapper')].some(w => w.scrollWidth > w.clientWidth + 1)"""
+)
 WRAPPED = """selector => [...document.querySelectorAll(selector)]
     .filter(element => element.getClientRects().length !== 1).map(element => element.textContent.trim())"""
 TEXT_OUTSIDE = """() => [...document.querySelectorAll('main table td')].filter(cell => {
         const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            if (!node.textContent.trim() || node.parentElement.closest('.visually-hidden')) continue;  // for screen readers
+            // text for screen readers only does not count
+            if (!node.textContent.trim() || node.parentElement.closest('.visually-hidden')) continue;
             const range = document.createRange(); range.selectNodeContents(node);
-            if ([...range.getClientRects()].some(box => box.width > 0 && (box.left < -0.5 || box.right > window.innerWidth + 0.5)))
+            const outside = box => box.left < -0.5 || box.right > window.innerWidth + 0.5;
+            if ([...range.getClientRects()].some(box => box.width > 0 && outside(box)))
                 return true;
         }
         return false;
@@ -240,7 +277,10 @@ def test_the_inbox_shows_every_column_at_1280_and_every_value_at_360(browse: Bro
     page.set_viewport_size({"width": NARROW, "height": 900})
     first = rows.first.bounding_box()
     assert first and first["width"] <= NARROW
-    assert not page.locator("main table thead").first.is_visible() or page.locator("main table thead").first.bounding_box()["height"] <= 1  # type: ignore[index]
+    assert (
+        not page.locator("main table thead").first.is_visible()
+        or page.locator("main table thead").first.bounding_box()["height"] <= 1
+    )  # type: ignore[index]
     page.set_viewport_size({"width": WIDE, "height": 900})
 
     # The table keeps its meaning for a screen reader when its rows are stacked.
@@ -389,8 +429,11 @@ def test_the_administrators_pages_are_wide_and_stack_on_a_phone(browse: Browse, 
     page = browse.page()
     log_in(page, site.admin)
     assert path(page) == "/beheer/gebruikers", "the administrator lands on user management"
-    for address, name in (("/beheer/gebruikers", "users"), ("/beheer/uitnodigingen", "invitations"),
-                          ("/beheer/toegangslog", "access log")):
+    for address, name in (
+        ("/beheer/gebruikers", "users"),
+        ("/beheer/uitnodigingen", "invitations"),
+        ("/beheer/toegangslog", "access log"),
+    ):
         page.goto(address)
         page.locator("main table").wait_for()
         for width in (WIDE, 960):

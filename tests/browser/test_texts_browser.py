@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -44,7 +45,9 @@ def open_page(new_context: Callable[..., BrowserContext], exit_url: str) -> Iter
 
         def neutral(route: Route) -> None:
             reached.append(route.request.url)
-            route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>Weer</title><p>Het weer</p>")
+            route.fulfill(
+                status=200, content_type="text/html", body="<!doctype html><title>Weer</title><p>Het weer</p>"
+            )
 
         context.route(exit_url + "**", neutral)
         watcher = Watcher()
@@ -61,7 +64,8 @@ def open_page(new_context: Callable[..., BrowserContext], exit_url: str) -> Iter
 def style_of(page: Page, selector: str) -> dict[str, Any]:
     return page.eval_on_selector(
         selector,
-        "e => { const s = getComputedStyle(e); return {background: s.backgroundColor, outline: s.outlineStyle + ' ' + s.outlineWidth, shadow: s.boxShadow}; }",
+        "e => { const s = getComputedStyle(e); return {background: s.backgroundColor,"
+        " outline: s.outlineStyle + ' ' + s.outlineWidth, shadow: s.boxShadow}; }",
     )
 
 
@@ -85,7 +89,9 @@ def test_tapping_text_in_main_leaves_the_page_as_it_was(open_page: Callable[...,
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_exit_button_replaces_the_page_in_the_history(open_page: Callable[..., Page], exit_url: str, width: int) -> None:
+def test_the_exit_button_replaces_the_page_in_the_history(
+    open_page: Callable[..., Page], exit_url: str, width: int
+) -> None:
     page = open_page(width)
     page.goto("/aanmelden")
     length = page.evaluate("history.length")  # about:blank, then the form
@@ -125,7 +131,9 @@ def test_typing_with_shift_does_not_leave_the_page(open_page: Callable[..., Page
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_without_javascript_the_exit_button_is_a_link_to_the_neutral_site(open_page: Callable[..., Page], exit_url: str, width: int) -> None:
+def test_without_javascript_the_exit_button_is_a_link_to_the_neutral_site(
+    open_page: Callable[..., Page], exit_url: str, width: int
+) -> None:
     page = open_page(width, javascript=False)
     page.goto("/")
     page.locator("#exit-this-page").click()
@@ -135,12 +143,22 @@ def test_without_javascript_the_exit_button_is_a_link_to_the_neutral_site(open_p
 
 @pytest.mark.parametrize("width", [320, 360, 1280])
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_changed_parent_pages_pass_axe_and_do_not_scroll_sideways(open_page: Callable[..., Page], width: int, language: str) -> None:
+def test_changed_parent_pages_pass_axe_and_do_not_scroll_sideways(
+    open_page: Callable[..., Page], width: int, language: str
+) -> None:
     page = open_page(width)
     page.goto(f"/taal/{language}?next=/")
     axe = Axe()
     problems: list[str] = []
-    for path in ("/", "/privacy", "/veilig-gebruiken", "/toegankelijkheid", "/intrekken", "/aanmelden", "/veelgestelde-vragen"):
+    for path in (
+        "/",
+        "/privacy",
+        "/veilig-gebruiken",
+        "/toegankelijkheid",
+        "/intrekken",
+        "/aanmelden",
+        "/veelgestelde-vragen",
+    ):
         page.goto(path)
         page.locator("main h1").wait_for()
         assert page.locator("#exit-this-page").is_visible(), path

@@ -18,10 +18,10 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -37,8 +37,8 @@ from balie.models.base import utcnow
 from balie.services import qa
 from balie.services.accounts import Grant
 from tests.browser.audit import page_problems
-from tests.browser.serving import serving
 from tests.browser.keyboard import focused, is_focused, tab_to
+from tests.browser.serving import serving
 from tests.browser.watcher import Watcher
 from tests.conftest import make_app
 from tests.support.accounts import Account, make_user
@@ -81,8 +81,17 @@ def _content(app: object, asker: Account, colleague: Account, moderator: Account
         now, day = utcnow(), today()
         service = db.session.scalars(select(Service).where(Service.status == "active").order_by(Service.name)).first()
         assert service is not None
-        question = qa.ask(db.session, colleague.id, EXISTING, "Ik werk in de **kraamzorg**.", ("aanmelden", "kraamzorg"), day, now)
-        answer = qa.answer(db.session, question, moderator.id, EXISTING_ANSWER + f"\n\nZie [dit aanbod](/sociale-kaart/aanbod/{service.id}).", day, now)
+        question = qa.ask(
+            db.session, colleague.id, EXISTING, "Ik werk in de **kraamzorg**.", ("aanmelden", "kraamzorg"), day, now
+        )
+        answer = qa.answer(
+            db.session,
+            question,
+            moderator.id,
+            EXISTING_ANSWER + f"\n\nZie [dit aanbod](/sociale-kaart/aanbod/{service.id}).",
+            day,
+            now,
+        )
         hidden = qa.answer(db.session, question, asker.id, "Een antwoord dat verborgen is.", day, now)
         mod = qa.Actor(moderator.id, True)
         qa.accept(db.session, question, answer, mod)
@@ -90,13 +99,28 @@ def _content(app: object, asker: Account, colleague: Account, moderator: Account
         assert owner is not None
         qa.set_owner(db.session, answer, mod, owner, day - timedelta(days=1), now)  # overdue: "to be checked again"
         qa.moderate_answer(db.session, hidden, mod, hidden=True)
-        qa.edit_question(db.session, question, qa.Actor(colleague.id, False), EXISTING, "Ik werk in de **kraamzorg** in Delft.", ("aanmelden", "kraamzorg"), day, now)
+        qa.edit_question(
+            db.session,
+            question,
+            qa.Actor(colleague.id, False),
+            EXISTING,
+            "Ik werk in de **kraamzorg** in Delft.",
+            ("aanmelden", "kraamzorg"),
+            day,
+            now,
+        )
         for action in ("pin", "publish"):
             qa.moderate_question(
-                db.session, question, mod, action, today=day,
+                db.session,
+                question,
+                mod,
+                action,
+                today=day,
                 parent_text=qa.ParentText(
-                    "Mag mijn kraamverzorgende mij aanmelden?", "Ja, als u dat **zelf** goed vindt.",
-                    "May a maternity carer register a client herself?", "Yes, with the **explicit consent** of the pregnant woman.",
+                    "Mag mijn kraamverzorgende mij aanmelden?",
+                    "Ja, als u dat **zelf** goed vindt.",
+                    "May a maternity carer register a client herself?",
+                    "Yes, with the **explicit consent** of the pregnant woman.",
                 ),
             )
         question_id = question.id
@@ -109,7 +133,9 @@ def _content(app: object, asker: Account, colleague: Account, moderator: Account
 def vraagbaak(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Vraagbaak]:
     folder = tmp_path_factory.mktemp("vraagbaak-live")
     database = folder / "balie.sqlite3"
-    app = make_app(copy_sqlite(sqlite_template_path, database), folder, SEARCH_INDEX_DIR=str(folder / "search"), SPAM_MIN_SECONDS=0)
+    app = make_app(
+        copy_sqlite(sqlite_template_path, database), folder, SEARCH_INDEX_DIR=str(folder / "search"), SPAM_MIN_SECONDS=0
+    )
     midwife = [Grant("professional", profession="midwife")]
     asker = make_user(app, "anna@verloskunde.example", midwife, totp=False, name="Anna Asker")
     colleague = make_user(app, "bram@kraamzorg.example", midwife, totp=False, name="Bram Beantwoorder")
@@ -130,7 +156,9 @@ class Browse:
         self.contexts: list[BrowserContext] = []
 
     def page(self, account: Account | None = None, width: int = 1280, javascript: bool = True) -> Page:
-        context = self.browser.new_context(base_url=self.site.url, viewport={"width": width, "height": 900}, java_script_enabled=javascript)
+        context = self.browser.new_context(
+            base_url=self.site.url, viewport={"width": width, "height": 900}, java_script_enabled=javascript
+        )
         context.set_default_timeout(TIMEOUT_MS)
         self.watcher.attach(context)
         self.contexts.append(context)
@@ -155,12 +183,6 @@ def browse(browser: Browser, vraagbaak: Vraagbaak) -> Iterator[Browse]:
 # ---------------------------------------------------------------------------------------------
 # Keyboard helpers
 # ---------------------------------------------------------------------------------------------
-
-
-
-
-
-
 
 
 def press_enter_and_wait(page: Page, ready: str) -> None:
@@ -219,7 +241,9 @@ def test_ask_see_similar_answer_accept_and_follow(browse: Browse, vraagbaak: Vra
     colleague = browse.page(vraagbaak.colleague)
     colleague.goto(f"/vraagbaak/vragen/{question_id}")
     tab_to(colleague, "#body")
-    colleague.keyboard.type("Ja, met uitdrukkelijke toestemming van je cliënt. Het formulier staat op de site van de JGZ.")
+    colleague.keyboard.type(
+        "Ja, met uitdrukkelijke toestemming van je cliënt. Het formulier staat op de site van de JGZ."
+    )
     tab_to(colleague, f"form[action='/vraagbaak/vragen/{question_id}/antwoorden'] button[type=submit]")
     press_enter_and_wait(colleague, "article.answer")
     assert "uitdrukkelijke toestemming" in colleague.locator("article.answer").inner_text()
@@ -239,7 +263,8 @@ def test_ask_see_similar_answer_accept_and_follow(browse: Browse, vraagbaak: Vra
     press_enter_and_wait(asker, follow)
     assert asker.locator(follow).inner_text() != before
     assert vraagbaak.sql(
-        "SELECT count(*) FROM subscription WHERE user_id = ? AND kind = 'tag' AND target = 'aanmelden'", vraagbaak.asker.id
+        "SELECT count(*) FROM subscription WHERE user_id = ? AND kind = 'tag' AND target = 'aanmelden'",
+        vraagbaak.asker.id,
     ) == [(1,)]
 
 

@@ -115,7 +115,9 @@ def test_truncate_is_refused_on_postgresql(any_db_app: Flask) -> None:
     assert len(rows(any_db_app)) >= 2
 
 
-@pytest.mark.parametrize("column, value", [("object_id", "'ffffffffffffffffffffffffffffffff'"), ("outcome", "'denied'")])
+@pytest.mark.parametrize(
+    "column, value", [("object_id", "'ffffffffffffffffffffffffffffffff'"), ("outcome", "'denied'")]
+)
 def test_an_edited_row_is_named_by_audit_verify(any_db_app: Flask, column: str, value: str) -> None:
     append(any_db_app, 10)
     target = seqs(any_db_app)[-6]

@@ -13,9 +13,10 @@ import base64
 import os
 import re
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import time_machine
@@ -39,7 +40,7 @@ def registrations(app: Flask, fresh: int, expired: int = 0) -> dict[str, dict[st
     Returns id → the personal answers typed (canaries)."""
     parent = app.test_client()
     made: dict[str, dict[str, str]] = {}
-    with time_machine.travel(datetime.now(timezone.utc) - timedelta(days=240), tick=False):
+    with time_machine.travel(datetime.now(UTC) - timedelta(days=240), tick=False):
         for n in range(expired):
             typed = canary(f"old{n}")
             made[register_id(app, parent, due_month=due_month(0), **typed)] = typed
@@ -180,7 +181,9 @@ def test_the_drill_finds_personal_data_stored_in_the_clear(any_db_app: Flask, tm
     made = registrations(any_db_app, fresh=2)
     registration_id, typed = next(iter(made.items()))
     with any_db_app.app_context(), db.writing():  # what a careless change could do: a name in a payload
-        db.session.add(OutboxMessage(kind="organisation_new", payload={"name": typed["name"]}, registration_id=registration_id))
+        db.session.add(
+            OutboxMessage(kind="organisation_new", payload={"name": typed["name"]}, registration_id=registration_id)
+        )
         db.session.commit()
 
     result = drill(any_db_app, tmp_path / "drill")
@@ -218,7 +221,9 @@ def test_a_restored_backup_is_readable_and_purged_before_use(
     file = tmp_path / "balie.backup"
     created = flask(any_db_app, "backup", "create", str(file))
     assert created.exit_code == 0, created.output
-    assert re.search(r"wrote .*: [\d.]+ MB, \d+ tables, \d+ rows \(3 registrations, \d+ access-log rows\)", created.output)
+    assert re.search(
+        r"wrote .*: [\d.]+ MB, \d+ tables, \d+ rows \(3 registrations, \d+ access-log rows\)", created.output
+    )
     assert file.stat().st_mode & 0o777 == 0o600, "a backup is readable by its owner only"
     assert_nothing_personal(created.output, made)
 

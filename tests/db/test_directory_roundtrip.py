@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -80,7 +81,9 @@ def other_node(app: Flask, tmp_path: Path) -> Iterator[Callable[[str], Flask]]:
 
 def by_id(organisation: OrganisationRecord) -> OrganisationRecord:
     """An organisation with its services in a fixed order (the files' order carries no meaning)."""
-    return replace(organisation, services=tuple(sorted((as_sets(s) for s in organisation.services), key=lambda s: s.id)))
+    return replace(
+        organisation, services=tuple(sorted((as_sets(s) for s in organisation.services), key=lambda s: s.id))
+    )
 
 
 def as_sets(record: ServiceRecord) -> ServiceRecord:
@@ -99,8 +102,17 @@ def directory_of(app: Flask) -> tuple[dict[str, ServiceRecord], dict[str, tuple[
     with app.app_context():
         services = {s.id: as_sets(record_of(s)) for s in db.session.scalars(select(Service))}
         organisations = {
-            o.id: (o.slug, o.name, o.alternate_name, o.description, o.website, o.email, o.is_example,
-                   tuple((p.number, p.description) for p in o.phones), tuple(sorted(s.id for s in o.services)))
+            o.id: (
+                o.slug,
+                o.name,
+                o.alternate_name,
+                o.description,
+                o.website,
+                o.email,
+                o.is_example,
+                tuple((p.number, p.description) for p in o.phones),
+                tuple(sorted(s.id for s in o.services)),
+            )
             for o in db.session.scalars(select(Organisation))
         }
         used = {code for record in services.values() for code in record.categories}
@@ -120,7 +132,7 @@ def save_change(app: Flask, service_id: str, sync: bool = True, **changes: Any) 
         with db.writing():
             service = directory_editing.get_editable(db.session, ADMIN, service_id)
             record = replace(record_of(service), **changes)
-            directory_editing.save(db.session, ADMIN, record, service.organisation, service, datetime.now(timezone.utc))
+            directory_editing.save(db.session, ADMIN, record, service.organisation, service, datetime.now(UTC))
             db.commit()
         if sync:
             search_registry.directory().sync(db.session)
@@ -293,12 +305,19 @@ def test_a_rebuild_from_scratch_answers_like_the_incrementally_updated_index(
     answers(app)  # node A builds its index first, then follows every change incrementally
     save_change(app, WIJKTEAM_DELFT, description="Het wijkteam van Delft heeft nu ook een avondspreekuur.")
     save_change(app, WIJKTEAM_WESTLAND, status="temporarily closed")
-    save_change(app, "0d6d2b9d-2e3e-4f2c-bdef-b080526898a4", languages=("nl", "pl"), name="Mama-café Zoetermeer Oost (voorbeeld)")
+    save_change(
+        app,
+        "0d6d2b9d-2e3e-4f2c-bdef-b080526898a4",
+        languages=("nl", "pl"),
+        name="Mama-café Zoetermeer Oost (voorbeeld)",
+    )
     with app.app_context():
         with db.writing():
             service = db.session.get(Service, "3721c964-fe13-4241-bf48-e869ffc718ba")
-            directory_editing.confirm_still_correct(db.session, ADMIN, service, today(), datetime.now(timezone.utc))
-            directory_editing.retire(db.session, ADMIN, db.session.get(Service, "8e0e2a41-50d7-41c8-8a41-70748617fa9e"), datetime.now(timezone.utc))
+            directory_editing.confirm_still_correct(db.session, ADMIN, service, today(), datetime.now(UTC))
+            directory_editing.retire(
+                db.session, ADMIN, db.session.get(Service, "8e0e2a41-50d7-41c8-8a41-70748617fa9e"), datetime.now(UTC)
+            )
             db.commit()
         search_registry.directory().sync(db.session)
     incremental = answers(app)
@@ -329,7 +348,11 @@ def test_concurrent_writers_leave_an_index_that_matches_the_database(app: Flask)
     answers(app)  # the index exists before the writers start
     targets = {  # two writers, each on services of its own, with words found nowhere else
         "alfa": [WIJKTEAM_DELFT, WIJKTEAM_WESTLAND, "3721c964-fe13-4241-bf48-e869ffc718ba"],
-        "bravo": ["8e0e2a41-50d7-41c8-8a41-70748617fa9e", "260ede3f-5f75-41a7-af9f-5cf645639d75", "0d6d2b9d-2e3e-4f2c-bdef-b080526898a4"],
+        "bravo": [
+            "8e0e2a41-50d7-41c8-8a41-70748617fa9e",
+            "260ede3f-5f75-41a7-af9f-5cf645639d75",
+            "0d6d2b9d-2e3e-4f2c-bdef-b080526898a4",
+        ],
     }
     numbers, rounds = ("kwark", "kwiek", "kwispel"), ("rondeeen", "rondetwee", "rondedrie")
     errors: list[BaseException] = []

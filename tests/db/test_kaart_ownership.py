@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,8 @@ from balie.clock import today
 from balie.domain.directory import PhoneRecord
 from balie.extensions import db
 from balie.models import Organisation, Service, ServiceChange, ServiceFileValue
-from balie.services.accounts import Grant
 from balie.services import directory_changes, directory_editing
+from balie.services.accounts import Grant
 from balie.services.directory_editing import EditorScope, record_of
 from tests.conftest import make_app
 from tests.support.accounts import login, make_user
@@ -86,7 +86,7 @@ def els_saves(app: Flask, service_id: str, **changes: Any) -> None:
         service = directory_editing.get_editable(db.session, ELS, service_id)
         organisation = changes.pop("organisation", service.organisation)
         record = replace(record_of(service), assured_date=today(), assurer=ELS.label, **changes)
-        directory_editing.save(db.session, ELS, record, organisation, service, datetime.now(timezone.utc))
+        directory_editing.save(db.session, ELS, record, organisation, service, datetime.now(UTC))
         db.commit()
 
 
@@ -94,7 +94,7 @@ def els_confirms(app: Flask, service_id: str) -> None:
     """Els presses "still correct"."""
     with app.app_context(), db.writing():
         service = directory_editing.get_editable(db.session, ELS, service_id)
-        directory_editing.confirm_still_correct(db.session, ELS, service, today(), datetime.now(timezone.utc))
+        directory_editing.confirm_still_correct(db.session, ELS, service, today(), datetime.now(UTC))
         db.commit()
 
 
@@ -123,7 +123,9 @@ def history(app: Flask, service_id: str) -> list[tuple[str, str, str, str, str]]
     with app.app_context():
         return [
             (c.action, c.field_name, c.changed_by, c.previous_value, c.replacement_value)
-            for c in db.session.scalars(select(ServiceChange).where(ServiceChange.service_id == service_id).order_by(ServiceChange.id))
+            for c in db.session.scalars(
+                select(ServiceChange).where(ServiceChange.service_id == service_id).order_by(ServiceChange.id)
+            )
         ]
 
 
@@ -132,7 +134,12 @@ def history(app: Flask, service_id: str) -> list[tuple[str, str, str, str, str]]
 
 def test_her_text_phone_number_and_check_survive_flask_init_and_it_writes_nothing(app: Flask) -> None:
     description = delft_description(app)
-    els_saves(app, WIJKTEAM_DELFT, description=f"{description} {ELS_WORDS}", phones=(PhoneRecord(ELS_PHONE, "wijkteam Delft"),))
+    els_saves(
+        app,
+        WIJKTEAM_DELFT,
+        description=f"{description} {ELS_WORDS}",
+        phones=(PhoneRecord(ELS_PHONE, "wijkteam Delft"),),
+    )
     els_confirms(app, UITGIFTEPUNT_DELFT)
     edited = facts(app, WIJKTEAM_DELFT), facts(app, UITGIFTEPUNT_DELFT)
     history_before = history(app, WIJKTEAM_DELFT), history(app, UITGIFTEPUNT_DELFT)
@@ -147,7 +154,10 @@ def test_her_text_phone_number_and_check_survive_flask_init_and_it_writes_nothin
     assert (history(app, WIJKTEAM_DELFT), history(app, UITGIFTEPUNT_DELFT)) == history_before  # no import over her
     assert footprint(app) == before  # no history rows, no new directory version, nothing stored
     # description, phones and last checked of the wijkteam, last checked of the outlet
-    assert "sociale kaart: 4 fields keep the value an editor gave on the site (list them: flask kaart load --dry-run)" in first
+    assert (
+        "sociale kaart: 4 fields keep the value an editor gave on the site (list them: flask kaart load --dry-run)"
+        in first
+    )
     assert "conflict" not in first
 
     second = run_command(app, "init")  # `make run` again
@@ -158,7 +168,9 @@ def test_her_text_phone_number_and_check_survive_flask_init_and_it_writes_nothin
 
 def test_her_edit_through_the_pages_survives_flask_init(app: Flask) -> None:
     """The same through the editor's pages (Flask client): edit form, preview, save, "still correct"."""
-    els = make_user(app, "els@delft.example", [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Editor")
+    els = make_user(
+        app, "els@delft.example", [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Editor"
+    )
     client = english(app.test_client())
     login(client, els)
     edit = f"/sociale-kaart/beheer/{WIJKTEAM_DELFT}/bewerken"
@@ -170,9 +182,12 @@ def test_her_edit_through_the_pages_survives_flask_init(app: Flask) -> None:
     saving["save"] = "1"
     assert client.post(edit, data=saving).status_code == 303
     overview = Page(client.get("/sociale-kaart/beheer"))
-    assert client.post(
-        f"/sociale-kaart/beheer/{UITGIFTEPUNT_DELFT}/klopt-nog", data={"csrf_token": overview.hidden("csrf_token")}
-    ).status_code == 303
+    assert (
+        client.post(
+            f"/sociale-kaart/beheer/{UITGIFTEPUNT_DELFT}/klopt-nog", data={"csrf_token": overview.hidden("csrf_token")}
+        ).status_code
+        == 303
+    )
 
     run_command(app, "init")
 
@@ -214,7 +229,11 @@ def test_what_the_file_changed_and_nobody_touched_on_the_site_takes_the_files_va
     assert delft["phones"] == [NEW_FILE_PHONE] and delft["alert"] == "Wachttijd ongeveer 2 weken (voorbeeld)"
     assert facts(app, WIJKTEAM_WESTLAND)["phones"] == [NEW_WESTLAND_PHONE]
     assert history(app, WIJKTEAM_DELFT)[-1] == (
-        "import", "phones", "import", f"{FILE_PHONE} voorbeeldnummer wijkteam Delft", f"{NEW_FILE_PHONE} voorbeeldnummer wijkteam Delft"
+        "import",
+        "phones",
+        "import",
+        f"{FILE_PHONE} voorbeeldnummer wijkteam Delft",
+        f"{NEW_FILE_PHONE} voorbeeldnummer wijkteam Delft",
     )
     assert "sociale kaart: 36 organisations, 63 services, 2 changed" in output
     assert "conflict" not in output
@@ -244,20 +263,26 @@ def test_a_field_changed_in_the_file_and_on_the_site_is_reported_and_keeps_her_v
 
 
 def test_force_files_takes_the_files_value_and_the_history_says_who_forced_it(app: Flask, kaart: Path) -> None:
-    els_saves(app, WIJKTEAM_DELFT, phones=(PhoneRecord(ELS_PHONE, "wijkteam Delft"),), alert="Alleen op afspraak (voorbeeld)")
+    els_saves(
+        app, WIJKTEAM_DELFT, phones=(PhoneRecord(ELS_PHONE, "wijkteam Delft"),), alert="Alleen op afspraak (voorbeeld)"
+    )
     change_kaart_file(kaart, f'"{FILE_PHONE}"', f'"{NEW_FILE_PHONE}"')
 
     output = run_command(app, "kaart", "load", "--force-files")
 
     assert conflict_lines(output) == [
-        f"{DELFT_ENTRY}: phones: changed in the file and by an editor on the site; the file's value replaced the editor's (forced)"
+        f"{DELFT_ENTRY}: phones: changed in the file and by an editor on the site; the file's value replaced "
+        "the editor's (forced)"
     ]
     delft = facts(app, WIJKTEAM_DELFT)
     assert delft["phones"] == [NEW_FILE_PHONE]
     assert delft["alert"] == "Alleen op afspraak (voorbeeld)"  # not a conflict: forcing leaves it alone
     action, field, who, previous, replacement = history(app, WIJKTEAM_DELFT)[-1]
     assert (action, field, previous, replacement) == (
-        "overwrite", "phones", f"{ELS_PHONE} wijkteam Delft", f"{NEW_FILE_PHONE} voorbeeldnummer wijkteam Delft"
+        "overwrite",
+        "phones",
+        f"{ELS_PHONE} wijkteam Delft",
+        f"{NEW_FILE_PHONE} voorbeeldnummer wijkteam Delft",
     )
     assert who.startswith("import --force-files (") and who.endswith(")")
 
@@ -267,10 +292,14 @@ def test_force_files_takes_the_files_value_and_the_history_says_who_forced_it(ap
     assert footprint(app) == before
 
 
-def test_her_change_written_back_into_the_files_hands_the_field_back_to_the_files(app: Flask, kaart: Path, tmp_path: Path) -> None:
+def test_her_change_written_back_into_the_files_hands_the_field_back_to_the_files(
+    app: Flask, kaart: Path, tmp_path: Path
+) -> None:
     els_saves(app, WIJKTEAM_DELFT, phones=(PhoneRecord(ELS_PHONE, "wijkteam Delft"),))
     run_command(app, "kaart", "export-yaml", str(tmp_path / "export"))
-    shutil.copyfile(tmp_path / "export" / WIJKTEAMS_FILE, kaart / WIJKTEAMS_FILE)  # the workflow of sociale_kaart/README.md
+    shutil.copyfile(
+        tmp_path / "export" / WIJKTEAMS_FILE, kaart / WIJKTEAMS_FILE
+    )  # the workflow of sociale_kaart/README.md
 
     taken_back = run_command(app, "init")
 
@@ -316,7 +345,7 @@ def test_an_offer_she_made_on_the_site_is_not_retired_by_the_files(app: Flask) -
     with app.app_context(), db.writing():
         wijkteam = db.session.get(Service, WIJKTEAM_DELFT)
         record = replace(record_of(wijkteam), id="", name="Inloop jonge ouders Tanthof (voorbeeld)", phones=())
-        made = directory_editing.save(db.session, ELS, record, wijkteam.organisation, None, datetime.now(timezone.utc))
+        made = directory_editing.save(db.session, ELS, record, wijkteam.organisation, None, datetime.now(UTC))
         db.commit()
         made_id = made.id
     before = footprint(app)
@@ -330,14 +359,16 @@ def test_an_offer_she_made_on_the_site_is_not_retired_by_the_files(app: Flask) -
 
 def test_an_offer_she_moved_to_another_organisation_stays_there(app: Flask) -> None:
     with app.app_context():
-        food_bank = db.session.scalar(select(Organisation).where(Organisation.slug == "voedselbank-voorbeeldregio-voorbeeld"))
+        food_bank = db.session.scalar(
+            select(Organisation).where(Organisation.slug == "voedselbank-voorbeeldregio-voorbeeld")
+        )
         assert food_bank is not None
         food_bank_name = food_bank.name
     with app.app_context(), db.writing():
         service = directory_editing.get_editable(db.session, ELS, WIJKTEAM_DELFT)
         target = db.session.get(Organisation, food_bank.id)
         record = replace(record_of(service), assured_date=today(), assurer=ELS.label)
-        directory_editing.save(db.session, ELS, record, target, service, datetime.now(timezone.utc))
+        directory_editing.save(db.session, ELS, record, target, service, datetime.now(UTC))
         db.commit()
     assert history(app, WIJKTEAM_DELFT)[-1][:2] == ("update", "organisation")
     before = footprint(app)
@@ -358,7 +389,9 @@ def test_services_loaded_before_the_files_values_were_stored_get_them_from_the_h
     with app.app_context(), db.writing():  # as just after the migration that made the table
         db.session.execute(delete(ServiceFileValue))
         db.commit()
-    change_kaart_file(kaart, "eenzaamheid. Aanstaande ouders", "eenzaamheid. Ook aanstaande ouders")  # she did not touch the text
+    change_kaart_file(
+        kaart, "eenzaamheid. Aanstaande ouders", "eenzaamheid. Ook aanstaande ouders"
+    )  # she did not touch the text
 
     output = run_command(app, "init")
 

@@ -12,11 +12,11 @@ import signal
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -93,7 +93,10 @@ def start_worker(desk: Flask, tmp_path: Path) -> Iterator[Callable[[SmtpSink, Se
         with open(log, "wb") as out:
             process = subprocess.Popen(
                 [str(PROJECT_ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "outbox", "work"],
-                cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         worker = Worker(process, log)
         started.append(worker)
@@ -189,9 +192,7 @@ def test_two_workers_and_a_slow_relay_deliver_every_message_exactly_once(
         assert delivered(sink) == Counter({message_id: 1 for message_id in ids}), "a message was lost or sent twice"
     sent = rows(desk)
     assert all(sent[message_id].sent_at is not None for message_id in ids)
-    by_worker = Counter(
-        next((n for n, w in enumerate(workers) if w.claims(m.claimed_by)), None) for m in sent.values()
-    )
+    by_worker = Counter(next((n for n, w in enumerate(workers) if w.claims(m.claimed_by)), None) for m in sent.values())
     assert None not in by_worker, "a message was recorded by a process that is not one of the workers"
     with capsys.disabled():
         print(

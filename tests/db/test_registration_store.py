@@ -204,7 +204,7 @@ def test_nothing_she_typed_is_readable_in_the_database_files(any_db_app, request
     else:
         server = request.getfixturevalue("postgres")
         server.sql("CHECKPOINT")
-        files = _files_under(server.folder / "data") + [server.folder / "log"]
+        files = [*_files_under(server.folder / "data"), server.folder / "log"]
     scanned = 0
     for file in files:
         content = file.read_bytes()

@@ -11,9 +11,10 @@ import base64
 import os
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import time_machine
@@ -60,7 +61,9 @@ def events_per_organisation(app: Flask) -> dict[str, int]:
 
 def purge_rows(app: Flask) -> list[AccessLogEntry]:
     with app.app_context():
-        found = list(db.session.scalars(select(AccessLogEntry).where(AccessLogEntry.event_code == "registration.purge")))
+        found = list(
+            db.session.scalars(select(AccessLogEntry).where(AccessLogEntry.event_code == "registration.purge"))
+        )
         db.session.expunge_all()
         return found
 
@@ -70,7 +73,7 @@ def history(any_db_app: Flask) -> dict[str, Any]:
     """Registrations made over the past months, some closed or handed over by a nurse."""
     app = any_db_app
     parent = app.test_client()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     made: dict[str, tuple[str, dict[str, str]]] = {}
 
     def make(label: str, postcode: str = "2611 AB", **extra: Any) -> str:
@@ -137,7 +140,9 @@ def test_purge_erases_exactly_the_expired_personal_data(history: dict[str, Any])
 
     purged = purge_rows(app)
     assert sorted(r.object_id for r in purged) == sorted(ids[label] for label in EXPIRED)
-    assert {(r.actor_user_id, r.actor_role, r.action_code, r.outcome) for r in purged} == {("system", "system", "D", "success")}
+    assert {(r.actor_user_id, r.actor_role, r.action_code, r.outcome) for r in purged} == {
+        ("system", "system", "D", "success")
+    }
 
     again = app.test_cli_runner().invoke(args=["purge"])
     assert again.exit_code == 0 and "purged 0 registrations" in again.output
@@ -216,7 +221,11 @@ def test_rotation_moves_registrations_and_authenticator_secrets_to_the_new_key(
     with both.app_context():
         for found in db.session.scalars(select(Registration)):
             assert found.key_id == "k2"
-            assert {KeyRing.key_id_of(getattr(found, f"{n}_sealed")) for n in PERSONAL_FIELDS if getattr(found, f"{n}_sealed")} == {"k2"}
+            assert {
+                KeyRing.key_id_of(getattr(found, f"{n}_sealed"))
+                for n in PERSONAL_FIELDS
+                if getattr(found, f"{n}_sealed")
+            } == {"k2"}
         user = db.session.get(User, account.id)
         assert user is not None and user.key_id == "k2" and KeyRing.key_id_of(user.totp_secret_sealed or b"") == "k2"
     again = both.test_cli_runner().invoke(args=["keys", "rotate"])
@@ -225,7 +234,7 @@ def test_rotation_moves_registrations_and_authenticator_secrets_to_the_new_key(
     only_new = extra_apps(fresh)
     client = only_new.test_client()
     assert login(client, account).status_code == 303, "the authenticator secret opens with the new key alone"
-    for registration_id, typed in zip(ids, answers):
+    for registration_id, typed in zip(ids, answers, strict=False):
         page = Page(client.get(f"/inbox/{registration_id}"))
         assert page.status == 200 and typed["name"] in page.text and typed["note"] in page.text
         assert not UNREADABLE.search(page.text)

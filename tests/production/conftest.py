@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from flask import Flask
@@ -87,24 +87,26 @@ def production_env(folder: Path, database_url: str, redis_url: str, public_url: 
 
 
 def flask_command(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([FLASK, "--app", "wsgi", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [FLASK, "--app", "wsgi", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
 
 def in_process_app(env: dict[str, str], folder: Path) -> Flask:
-    return create_app({
-        "TESTING": True,
-        "DATABASE_URL": env["BALIE_DATABASE_URL"],
-        "SECRET_KEY": env["BALIE_SECRET_KEY"],
-        "DATA_KEYS": env["BALIE_DATA_KEYS"],
-        "AUDIT_KEYS": env["BALIE_AUDIT_KEYS"],
-        "AUDIT_HEAD_FILE": str(folder / "in-process-audit-head.json"),
-        "SEARCH_INDEX_DIR": str(folder / "in-process-search"),
-        "MAIL_DIR": str(folder / "mail"),
-    })
-
-
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": env["BALIE_DATABASE_URL"],
+            "SECRET_KEY": env["BALIE_SECRET_KEY"],
+            "DATA_KEYS": env["BALIE_DATA_KEYS"],
+            "AUDIT_KEYS": env["BALIE_AUDIT_KEYS"],
+            "AUDIT_HEAD_FILE": str(folder / "in-process-audit-head.json"),
+            "SEARCH_INDEX_DIR": str(folder / "in-process-search"),
+            "MAIL_DIR": str(folder / "mail"),
+        }
+    )
 
 
 @pytest.fixture(scope="session")  # the browser tests run first: one stack for all, not two
@@ -129,11 +131,36 @@ def stack(postgres: PostgresServer | None, tmp_path_factory: pytest.TempPathFact
         nginx.start()
         app = in_process_app(env, folder)
         stack = Stack(
-            url=nginx.url, host=nginx.host, certificate=certificate, nginx=nginx, nodes=nodes, redis=redis,
-            postgres=postgres, database_url=database_url, env=env, app=app,
-            nurse=make_user(app, "verpleegkundige@delfland.example", [Grant("jgz_staff", organisation_id="940392da-91c8-431a-978d-b8fcb4a95e8d")], name="Nina Verpleegkundige"),
-            editor=make_user(app, "redacteur@delft.example", [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Redacteur"),
-            midwife=make_user(app, "vera@verloskunde.example", [Grant("professional", profession="midwife")], totp=False, name="Vera Verloskundige"),
+            url=nginx.url,
+            host=nginx.host,
+            certificate=certificate,
+            nginx=nginx,
+            nodes=nodes,
+            redis=redis,
+            postgres=postgres,
+            database_url=database_url,
+            env=env,
+            app=app,
+            nurse=make_user(
+                app,
+                "verpleegkundige@delfland.example",
+                [Grant("jgz_staff", organisation_id="940392da-91c8-431a-978d-b8fcb4a95e8d")],
+                name="Nina Verpleegkundige",
+            ),
+            editor=make_user(
+                app,
+                "redacteur@delft.example",
+                [Grant("gemeente_editor", municipality_code=DELFT)],
+                totp=False,
+                name="Els Redacteur",
+            ),
+            midwife=make_user(
+                app,
+                "vera@verloskunde.example",
+                [Grant("professional", profession="midwife")],
+                totp=False,
+                name="Vera Verloskundige",
+            ),
         )
         yield stack
         with app.app_context():

@@ -11,9 +11,9 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
 
 import requests
 
@@ -62,12 +62,20 @@ class Registrations:
         outcome = Outcome(number)
         with requests.Session() as browser:
             form = Page.of(self._get(browser, "/aanmelden", outcome))
-            data = {**{k: form.hidden(k) for k in ("csrf_token", "submission_token", "started")},
-                    **answers(name=f"{self.name} {number}"), "send": "1"}
+            data = {
+                **{k: form.hidden(k) for k in ("csrf_token", "submission_token", "started")},
+                **answers(name=f"{self.name} {number}"),
+                "send": "1",
+            }
             for _ in range(TRIES):
                 try:
-                    sent = browser.post(self.url + "/aanmelden/versturen", data=data, allow_redirects=False,
-                                        timeout=120, verify=self.verify)
+                    sent = browser.post(
+                        self.url + "/aanmelden/versturen",
+                        data=data,
+                        allow_redirects=False,
+                        timeout=120,
+                        verify=self.verify,
+                    )
                 except requests.ConnectionError as exc:
                     outcome.errors.append(type(exc).__name__)
                     time.sleep(RETRY_AFTER)

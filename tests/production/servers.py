@@ -16,9 +16,10 @@ import socket
 import ssl
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import requests
 
@@ -69,10 +70,28 @@ def tls_certificate(folder: Path) -> Certificate:
     folder.mkdir(parents=True, exist_ok=True)
     found = Certificate(folder / "cert.pem", folder / "key.pem")
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(found.key), "-out", str(found.certificate)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(found.key),
+            "-out",
+            str(found.certificate),
+        ],
+        check=True,
+        capture_output=True,
     )
     return found
 
@@ -87,10 +106,23 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "RedisServer":
+    def start(self) -> RedisServer:
         self.folder.mkdir(parents=True, exist_ok=True)
-        command = [REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                   "--dir", str(self.folder), "--protected-mode", "yes"]
+        command = [
+            REDIS,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.folder),
+            "--protected-mode",
+            "yes",
+        ]
         with open(self.folder / "redis.log", "ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         wait_until(self._pong, "redis-server answers PING")
@@ -131,12 +163,20 @@ class Node:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def start(self) -> "Node":
+    def start(self) -> Node:
         self.folder.mkdir(parents=True, exist_ok=True)
-        env = {**self.env, "BALIE_BIND": f"127.0.0.1:{self.port}", "BALIE_SEARCH_INDEX_DIR": str(self.folder / "search")}
+        env = {
+            **self.env,
+            "BALIE_BIND": f"127.0.0.1:{self.port}",
+            "BALIE_SEARCH_INDEX_DIR": str(self.folder / "search"),
+        }
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                unit_commands("balie.service")[0], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                unit_commands("balie.service")[0],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: "kill the node" kills master and workers
             )
         return self
@@ -212,13 +252,16 @@ class Nginx:
         environment_file = self.folder / "nginx.env"
         environment_file.write_text("".join(f"{k}={v}\n" for k, v in variables.items()))
         rendered = subprocess.run(
-            [str(DEPLOY / "render-nginx"), str(environment_file)], check=True, capture_output=True, text=True,
+            [str(DEPLOY / "render-nginx"), str(environment_file)],
+            check=True,
+            capture_output=True,
+            text=True,
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
         ).stdout
         (self.folder / "balie.conf").write_text(rendered)
         return rendered
 
-    def start(self) -> "Nginx":
+    def start(self) -> Nginx:
         self.render()
         user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read the static files
         temp = self.folder / "temp"
@@ -241,13 +284,34 @@ http {{
 }}
 """
         )
-        test = subprocess.run([NGINX, "-t", "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"), "-e",
-                               str(self.folder / "error.log")], capture_output=True, text=True)
+        test = subprocess.run(
+            [
+                NGINX,
+                "-t",
+                "-p",
+                str(self.folder),
+                "-c",
+                str(self.folder / "nginx.conf"),
+                "-e",
+                str(self.folder / "error.log"),
+            ],
+            capture_output=True,
+            text=True,
+        )
         assert test.returncode == 0, test.stderr
         with open(self.folder / "nginx.out", "ab") as out:
             self.process = subprocess.Popen(
-                [NGINX, "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"), "-e", str(self.folder / "error.log")],
-                stdout=out, stderr=subprocess.STDOUT,
+                [
+                    NGINX,
+                    "-p",
+                    str(self.folder),
+                    "-c",
+                    str(self.folder / "nginx.conf"),
+                    "-e",
+                    str(self.folder / "error.log"),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         wait_until(lambda: port_open(self.https_port), "nginx listens")
         return self
@@ -288,7 +352,9 @@ class NodeClient:
                 else:
                     self.cookies[name] = morsel.value
 
-    def request(self, method: str, path: str, data: Mapping[str, Any] | list[tuple[str, str]] | None = None) -> requests.Response:
+    def request(
+        self, method: str, path: str, data: Mapping[str, Any] | list[tuple[str, str]] | None = None
+    ) -> requests.Response:
         headers = dict(self.headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())

@@ -47,7 +47,10 @@ def assert_every_confirmation_stored_once(stack: Stack, outcomes: list[Outcome],
     missing = [r for r in confirmed if counts[r] == 0]
     twice = [r for r in confirmed if counts[r] > 1]
     assert missing == [] and twice == [], f"confirmed but missing: {missing[:5]}; stored twice: {twice[:5]}"
-    assert all(status != 500 for o in outcomes for status in o.statuses), (summary(outcomes), stack.logged_errors()[-10:])
+    assert all(status != 500 for o in outcomes for status in o.statuses), (
+        summary(outcomes),
+        stack.logged_errors()[-10:],
+    )
 
 
 def registration_count(stack: Stack) -> tuple[int, int]:
@@ -55,7 +58,10 @@ def registration_count(stack: Stack) -> tuple[int, int]:
         try:
             return (
                 db.session.scalar(select(func.count()).select_from(Registration)) or 0,
-                db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "new_registration")) or 0,
+                db.session.scalar(
+                    select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "new_registration")
+                )
+                or 0,
             )
         finally:
             db.session.remove()
@@ -108,11 +114,23 @@ def test_postgresql_restarted_while_parents_register(stack: Stack, capsys: pytes
     assert all(page for _status, page in pressed), "the kind page with her answers, not a bare error"
     assert_every_confirmation_stored_once(stack, outcomes, 200)
     # They press send again now the database is back: each is stored once and gets her confirmation.
-    again = [form.browser.post(during.url + "/aanmelden/versturen", data=form.data, allow_redirects=False,
-                               timeout=120, verify=during.verify) for form in forms]
+    again = [
+        form.browser.post(
+            during.url + "/aanmelden/versturen",
+            data=form.data,
+            allow_redirects=False,
+            timeout=120,
+            verify=during.verify,
+        )
+        for form in forms
+    ]
     assert [answer.status_code for answer in again] == [303] * 5
-    confirmed = [REFERENCE.search(form.browser.get(during.url + "/aanmelden/bevestiging", timeout=120,
-                                                   verify=during.verify).text) for form in forms]
+    confirmed = [
+        REFERENCE.search(
+            form.browser.get(during.url + "/aanmelden/bevestiging", timeout=120, verify=during.verify).text
+        )
+        for form in forms
+    ]
     assert all(confirmed) and stored_references(stack).keys() >= {m.group(1) for m in confirmed if m}
     for form in forms:
         form.browser.close()
@@ -121,7 +139,8 @@ def test_postgresql_restarted_while_parents_register(stack: Stack, capsys: pytes
     with capsys.disabled():
         print(
             f"\nPostgreSQL stopped (immediate) and started again while 200 parents registered: "
-            f"0 answers were 500; {summary(outcomes)}; the 5 who sent while it was down got 503 with their answers kept, "
+            f"0 answers were 500; {summary(outcomes)}; the 5 who sent while it was down got 503 with their "
+            "answers kept, "
             f"and their confirmation when they sent again; 205 stored, 0 twice."
         )
 
@@ -141,16 +160,20 @@ def open_forms(load: Registrations, count: int) -> list[OpenForm]:
         browser = requests.Session()
         form = Page.of(browser.get(load.url + "/aanmelden", timeout=120, verify=load.verify))
         assert form.status == 200
-        data = {**{k: form.hidden(k) for k in ("csrf_token", "submission_token", "started")},
-                **answers(name=f"Tijdens {number}"), "send": "1"}
+        data = {
+            **{k: form.hidden(k) for k in ("csrf_token", "submission_token", "started")},
+            **answers(name=f"Tijdens {number}"),
+            "send": "1",
+        }
         forms.append(OpenForm(number, browser, data))
     return forms
 
 
 def send_once(load: Registrations, form: OpenForm) -> tuple[int, bool]:
     """She presses send once: the status, and whether the page kept her answers."""
-    sent = form.browser.post(load.url + "/aanmelden/versturen", data=form.data, allow_redirects=False, timeout=120,
-                             verify=load.verify)
+    sent = form.browser.post(
+        load.url + "/aanmelden/versturen", data=form.data, allow_redirects=False, timeout=120, verify=load.verify
+    )
     return sent.status_code, NOT_SAVED in sent.text and f"Tijdens {form.number}" in sent.text
 
 
@@ -159,8 +182,13 @@ def test_when_no_node_answers_nginx_shows_a_kind_page_also_after_a_post(stack: S
     nginx = Nginx(tmp_path / "nginx", stack.certificate, [free_port()]).start()
     try:
         for method in ("GET", "POST"):
-            answered = requests.request(method, nginx.url + "/aanmelden/versturen", data={"name": "x"},
-                                        verify=str(stack.certificate.certificate), timeout=60)
+            answered = requests.request(
+                method,
+                nginx.url + "/aanmelden/versturen",
+                data={"name": "x"},
+                verify=str(stack.certificate.certificate),
+                timeout=60,
+            )
             assert answered.status_code == 503, method
             assert "Even niet bereikbaar" in answered.text and "U wordt niet twee keer aangemeld" in answered.text
             assert answered.headers["Cache-Control"] == "no-store"

@@ -13,7 +13,8 @@ Each page is served over TLS, every form is sent without a Referer (the pages sa
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -85,7 +86,9 @@ def in_database(stack: Stack, query: Callable[[], Any]) -> Any:
 
 
 def registration(stack: Stack, reference: str) -> Registration | None:
-    return in_database(stack, lambda: db.session.scalar(select(Registration).where(Registration.reference == reference)))
+    return in_database(
+        stack, lambda: db.session.scalar(select(Registration).where(Registration.reference == reference))
+    )
 
 
 def fill_parent(page: Page, name: str) -> None:

@@ -61,16 +61,23 @@ def test_a_kaart_change_saved_on_node_a_is_found_by_node_b(stack: Stack) -> None
 
     editor = NodeClient(a, stack.host, "192.0.2.21")
     login = Page.of(editor.get("/inloggen"))
-    assert editor.post(
-        "/inloggen", {"csrf_token": login.hidden("csrf_token"), "email": stack.editor.email, "password": stack.editor.password}
-    ).status_code == 303
+    assert (
+        editor.post(
+            "/inloggen",
+            {"csrf_token": login.hidden("csrf_token"), "email": stack.editor.email, "password": stack.editor.password},
+        ).status_code
+        == 303
+    )
     form = form_fields(Page.of(editor.get(f"/sociale-kaart/beheer/{WIJKTEAM_DELFT}/bewerken")), "/bewerken")
     form["description"] = form["description"] + f" Elke woensdag een {word}."
     preview = Page.of(editor.post(f"/sociale-kaart/beheer/{WIJKTEAM_DELFT}/bewerken", list(form.items(multi=True))))
     assert preview.status == 200
     fields = form_fields(preview, "/bewerken")
     fields["save"] = "1"
-    assert editor.post(f"/sociale-kaart/beheer/{WIJKTEAM_DELFT}/bewerken", list(fields.items(multi=True))).status_code == 303
+    assert (
+        editor.post(f"/sociale-kaart/beheer/{WIJKTEAM_DELFT}/bewerken", list(fields.items(multi=True))).status_code
+        == 303
+    )
 
     saved_at = time.monotonic()
     wait_until(found_on_b, "node B finds the word saved on node A", timeout=120, every=0.25)

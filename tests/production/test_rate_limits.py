@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -90,7 +90,7 @@ def security_events(node: Node, name: str) -> list[dict[str, object]]:
     events = []
     for line in node.log().splitlines():
         if f'"event": "{name}"' in line:
-            events.append(json.loads(line[line.index("{"):]))
+            events.append(json.loads(line[line.index("{") :]))
     return events
 
 

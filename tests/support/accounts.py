@@ -33,7 +33,9 @@ class Account:
         return pyotp.TOTP(self.secret).at(time.time() + 30 * offset_steps)
 
 
-def make_user(app: Flask, email: str, grants: list[Grant], *, totp: bool = True, name: str = "Test Gebruiker") -> Account:
+def make_user(
+    app: Flask, email: str, grants: list[Grant], *, totp: bool = True, name: str = "Test Gebruiker"
+) -> Account:
     secret = pyotp.random_base32() if totp else None
     with app.app_context(), db.writing():
         user = User(email=email.casefold(), name=name, password_hash=passwords.hash_password(PASSWORD))
@@ -41,8 +43,12 @@ def make_user(app: Flask, email: str, grants: list[Grant], *, totp: bool = True,
             from balie.models import RoleGrant
 
             user.roles.append(
-                RoleGrant(role=grant.role, organisation_id=grant.organisation_id,
-                          municipality_code=grant.municipality_code, profession=grant.profession)
+                RoleGrant(
+                    role=grant.role,
+                    organisation_id=grant.organisation_id,
+                    municipality_code=grant.municipality_code,
+                    profession=grant.profession,
+                )
             )
         db.session.add(user)
         db.session.flush()

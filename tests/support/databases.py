@@ -89,7 +89,7 @@ class PostgresServer:
             command = ["runuser", "-u", "postgres", "--", *command]
         return subprocess.run(command, check=True, capture_output=True, text=True)
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         if self.as_root:
             shutil.chown(self.folder, "postgres", "postgres")
         data = self.folder / "data"
@@ -104,8 +104,17 @@ class PostgresServer:
     def resume(self) -> None:
         options = f"-k {self.folder} -c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off -c full_page_writes=off"
         self._run(
-            str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-o", options, "-l", str(self.folder / "log"),
-            "-w", "-t", "300", "start",
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.folder / "data"),
+            "-o",
+            options,
+            "-l",
+            str(self.folder / "log"),
+            "-w",
+            "-t",
+            "300",
+            "start",
         )
 
     def url(self, database: str = "postgres") -> str:

@@ -173,5 +173,8 @@ def footprint(app: Flask) -> tuple[Any, ...]:
             db.session.scalar(select(func.count()).select_from(ServiceChange)),
             directory_changes.current_version(db.session),
             sorted(tuple(row) for row in db.session.execute(values)),
-            sorted(tuple(row) for row in db.session.execute(select(Service.id, Service.last_modified, Service.index_version))),
+            sorted(
+                tuple(row)
+                for row in db.session.execute(select(Service.id, Service.last_modified, Service.index_version))
+            ),
         )

@@ -104,7 +104,7 @@ class Page:
         self._parser = parser
 
     @classmethod
-    def of(cls, response: Any) -> "Page":
+    def of(cls, response: Any) -> Page:
         """A page fetched with `requests` (from a real server) instead of the Flask test client."""
         return cls(_RequestsResponse(response))
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask
@@ -46,7 +47,9 @@ def build_app(template: Path, folder: Path, **overrides: Any) -> Flask:
     return make_app(copy_sqlite(template, folder / "balie.sqlite3"), folder, **settings)
 
 
-def professional(app: Flask, email: str = "vera@verloskunde.example", profession: str = "midwife", name: str = PRO_NAME) -> Account:
+def professional(
+    app: Flask, email: str = "vera@verloskunde.example", profession: str = "midwife", name: str = PRO_NAME
+) -> Account:
     return make_user(app, email, [Grant("professional", profession=profession)], totp=False, name=name)
 
 
@@ -72,8 +75,13 @@ class Parent:
 
     def answers(self, **overrides: Any) -> dict[str, Any]:
         return answers(
-            name=self.name, phone=self.phone, email=self.email, house_number=self.house_number,
-            house_number_addition=self.addition, note=self.note, **overrides,
+            name=self.name,
+            phone=self.phone,
+            email=self.email,
+            house_number=self.house_number,
+            house_number_addition=self.addition,
+            note=self.note,
+            **overrides,
         )
 
     def traces(self) -> dict[str, str]:
@@ -160,8 +168,14 @@ def _action(page: Page, contains: str) -> str:
 
 
 def register_with_card(
-    client: Any, code: str | None, feedback: bool, *, prefilled: bool = True, lang: str | None = None,
-    parent: Parent | None = None, **overrides: Any,
+    client: Any,
+    code: str | None,
+    feedback: bool,
+    *,
+    prefilled: bool = True,
+    lang: str | None = None,
+    parent: Parent | None = None,
+    **overrides: Any,
 ) -> Page:
     """A parent registers: the card's link (prefilled) or the code typed; returns the confirmation."""
     query = {}
@@ -170,7 +184,7 @@ def register_with_card(
     if lang:
         query["lang"] = lang
     form = open_registration(client, query)
-    typed = (parent.answers(**overrides) if parent else answers(**overrides))
+    typed = parent.answers(**overrides) if parent else answers(**overrides)
     if code and not prefilled:
         typed["advice_code"] = code
     if feedback:
@@ -191,7 +205,9 @@ def professional_check(client: Any, path: str, typed: Mapping[str, Any]) -> Page
     return check_page(client, form, typed, path)
 
 
-def assisted(client: Any, parent: Parent | None = None, feedback: bool = False, agrees: bool = True, **overrides: Any) -> Any:
+def assisted(
+    client: Any, parent: Parent | None = None, feedback: bool = False, agrees: bool = True, **overrides: Any
+) -> Any:
     typed = parent.answers(**overrides) if parent else answers(**overrides)
     if feedback:
         typed["feedback_consent"] = "y"
@@ -200,7 +216,9 @@ def assisted(client: Any, parent: Parent | None = None, feedback: bool = False, 
     return send_from(client, checked, {"parent_agrees": "y"} if agrees else None)
 
 
-def refer(client: Any, consent: str | None, parent: Parent | None = None, feedback: bool = False, **overrides: Any) -> Any:
+def refer(
+    client: Any, consent: str | None, parent: Parent | None = None, feedback: bool = False, **overrides: Any
+) -> Any:
     typed = parent.answers(**overrides) if parent else answers(**overrides)
     if feedback:
         typed["feedback_consent"] = "y"
@@ -232,7 +250,9 @@ def step(client: Any, registration_id: str, name: str, code: str | None = None) 
 
 def newest_registration(app: Flask) -> Registration:
     with app.app_context():
-        found = db.session.scalars(select(Registration).order_by(Registration.created_at.desc(), Registration.reference)).first()
+        found = db.session.scalars(
+            select(Registration).order_by(Registration.created_at.desc(), Registration.reference)
+        ).first()
         assert found is not None
         db.session.expunge(found)
         return found
@@ -253,8 +273,11 @@ def counts(app: Flask) -> dict[str, int]:
             "registrations": db.session.scalar(select(func.count()).select_from(Registration)) or 0,
             "outbox": db.session.scalar(select(func.count()).select_from(OutboxMessage)) or 0,
             "creates": db.session.scalar(
-                select(func.count()).select_from(AccessLogEntry).where(AccessLogEntry.event_code == "registration.create")
-            ) or 0,
+                select(func.count())
+                .select_from(AccessLogEntry)
+                .where(AccessLogEntry.event_code == "registration.create")
+            )
+            or 0,
         }
 
 

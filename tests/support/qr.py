@@ -66,7 +66,10 @@ def decode_svg(svg: str) -> str:
     width, height, dark = svg_modules(svg)
     picture = np.full((height * PIXELS_PER_MODULE, width * PIXELS_PER_MODULE), 255, np.uint8)
     for col, row in dark:
-        picture[row * PIXELS_PER_MODULE:(row + 1) * PIXELS_PER_MODULE, col * PIXELS_PER_MODULE:(col + 1) * PIXELS_PER_MODULE] = 0
+        picture[
+            row * PIXELS_PER_MODULE : (row + 1) * PIXELS_PER_MODULE,
+            col * PIXELS_PER_MODULE : (col + 1) * PIXELS_PER_MODULE,
+        ] = 0
     texts = decode_image(picture)
     assert len(texts) == 1, f"one readable QR code expected, read {texts}"
     return texts[0]

@@ -27,7 +27,9 @@ def serve_apeldoorn(app: Flask) -> None:
     """Hofstad's home visit also covers Apeldoorn in this test's database (idempotent)."""
     with app.app_context():
         covered = db.session.scalar(
-            select(ServiceArea).where(ServiceArea.service_id == HOFSTAD_HOME_VISIT, ServiceArea.municipality_code == APELDOORN)
+            select(ServiceArea).where(
+                ServiceArea.service_id == HOFSTAD_HOME_VISIT, ServiceArea.municipality_code == APELDOORN
+            )
         )
         if covered is None:
             db.session.add(ServiceArea(service_id=HOFSTAD_HOME_VISIT, municipality_code=APELDOORN))

@@ -19,9 +19,9 @@ import socketserver
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
-from typing import Callable
 
 # No test waits on a connection longer than this; a stuck one is closed by then.
 CONNECTION_TIMEOUT = 300
@@ -51,7 +51,7 @@ class SmtpSink:
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def __enter__(self) -> "SmtpSink":
+    def __enter__(self) -> SmtpSink:
         self._thread.start()
         return self
 

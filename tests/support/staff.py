@@ -6,9 +6,10 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from collections.abc import Iterable
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -107,7 +108,9 @@ def access_count(app: Flask) -> int:
 def open_sessions(app: Flask, user_id: str) -> list[UserSession]:
     with app.app_context():
         rows = list(
-            db.session.scalars(select(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None)))
+            db.session.scalars(
+                select(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+            )
         )
         db.session.expunge_all()
         return rows

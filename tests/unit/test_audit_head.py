@@ -34,7 +34,11 @@ def test_a_head_is_written_read_back_and_its_signature_checks(tmp_path: Path) ->
     found = read_head(path)
     assert found is not None and (found.seq, found.row_hash, found.key_id) == (5, f"{5:064x}", "a1")
     assert found.signature_valid(KEYS)
-    for forged in (replace(found, seq=6), replace(found, row_hash="0" * 64), replace(found, exported_at="2000-01-01T00:00:00.000Z")):
+    for forged in (
+        replace(found, seq=6),
+        replace(found, row_hash="0" * 64),
+        replace(found, exported_at="2000-01-01T00:00:00.000Z"),
+    ):
         assert not forged.signature_valid(KEYS)
     assert not found.signature_valid(KeyRing.parse("a1:" + base64.b64encode(b"b" * 32).decode()))
     assert [p.name for p in path.parent.iterdir() if not p.name.endswith(".lock")] == ["audit-head.json"]
@@ -98,7 +102,9 @@ def test_syslog_targets(text: str, expected: object) -> None:
     assert parse_syslog_target(text) == expected
 
 
-@pytest.mark.parametrize("text", ["127.0.0.1:514", "udp:127.0.0.1", "http://x:1", "udp::514", "tcp:host:99999", "dev/log"])
+@pytest.mark.parametrize(
+    "text", ["127.0.0.1:514", "udp:127.0.0.1", "http://x:1", "udp::514", "tcp:host:99999", "dev/log"]
+)
 def test_bad_syslog_targets_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_syslog_target(text)

@@ -218,7 +218,12 @@ def test_parse_refuses_the_same_id_twice(k1: str) -> None:
 def test_parse_error_never_contains_key_material() -> None:
     secret_short = base64.b64encode(b"S" * 16).decode()
     secret_bad = "U0VDUkVUU0VDUkVU!!!"
-    for text in (f"k1:{secret_short}", f"k1:{secret_bad}", f"k-1:{secret_short}", f"k1:{secret_short},k1:{secret_short}"):
+    for text in (
+        f"k1:{secret_short}",
+        f"k1:{secret_bad}",
+        f"k-1:{secret_short}",
+        f"k1:{secret_short},k1:{secret_short}",
+    ):
         with pytest.raises(ValueError) as raised:
             KeyRing.parse(text)
         message = str(raised.value)

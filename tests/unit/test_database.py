@@ -156,7 +156,10 @@ def test_a_locked_database_makes_writers_wait_then_fail_without_storing(app: Fla
             with pytest.raises(OperationalError) as raised:
                 with db.writing():
                     db.session.execute(
-                        text("INSERT INTO postcode_area (pc4, municipality_code, place_names) VALUES ('0002', 'GM0503', '')")
+                        text(
+                            "INSERT INTO postcode_area (pc4, municipality_code, place_names) VALUES ('0002', "
+                            "'GM0503', '')"
+                        )
                     )
             waited = time.monotonic() - started
             db.rollback_quietly()
@@ -180,7 +183,9 @@ def test_a_failed_commit_raises_database_unavailable_and_stores_nothing(
             raise OperationalError("COMMIT", {}, sqlite3.OperationalError("disk I/O error"))
 
         db.session.execute(
-            text("INSERT INTO postcode_area (pc4, municipality_code, place_names) VALUES ('0002', 'GM0503', 'ZZCANARY')")
+            text(
+                "INSERT INTO postcode_area (pc4, municipality_code, place_names) VALUES ('0002', 'GM0503', 'ZZCANARY')"
+            )
         )
         monkeypatch.setattr(session, "commit", failing_commit)
         with pytest.raises(DatabaseUnavailable) as raised:

@@ -35,7 +35,8 @@ def test_systemd_accepts_the_units(tmp_path: Path) -> None:
 
 def test_the_environment_example_starts_production_once_its_secrets_are_filled_in() -> None:
     example = dict(
-        line.split("=", 1) for line in (DEPLOY / "balie.env.example").read_text().splitlines()
+        line.split("=", 1)
+        for line in (DEPLOY / "balie.env.example").read_text().splitlines()
         if line and not line.startswith("#")
     )
     assert "change-me" in example["BALIE_SECRET_KEY"]
@@ -47,18 +48,23 @@ def test_the_environment_example_starts_production_once_its_secrets_are_filled_i
         "BALIE_DATABASE_URL": "sqlite://",
     }
     settings = {key.removeprefix("BALIE_"): value for key, value in filled.items() if not key.startswith("BALIE_W")}
-    app = create_app({key: int(v) if v.isdigit() else v for key, v in settings.items() if key not in {"BIND", "THREADS"}})
+    app = create_app(
+        {key: int(v) if v.isdigit() else v for key, v in settings.items() if key not in {"BIND", "THREADS"}}
+    )
     assert app.config["ENV"] == "production" and app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
 
 
 def test_the_nginx_renderer_refuses_a_missing_variable(tmp_path: Path) -> None:
     variables = dict(
-        line.split("=", 1) for line in (DEPLOY / "nginx.env.example").read_text().splitlines()
+        line.split("=", 1)
+        for line in (DEPLOY / "nginx.env.example").read_text().splitlines()
         if line and not line.startswith("#")
     )
     env = {"PATH": os.environ["PATH"], **variables}
-    rendered = subprocess.run([str(DEPLOY / "render-nginx")], env=env, capture_output=True, text=True, check=True).stdout
+    rendered = subprocess.run(
+        [str(DEPLOY / "render-nginx")], env=env, capture_output=True, text=True, check=True
+    ).stdout
     assert "${BALIE_" not in rendered
     assert f"server_name {variables['BALIE_SERVER_NAME']};" in rendered
     assert re.search(r"proxy_set_header X-Forwarded-For \$remote_addr;", rendered), "nginx's own variables stay"
@@ -73,6 +79,10 @@ def test_gunicorn_takes_its_settings_from_the_environment(setting: str, monkeypa
     monkeypatch.setenv(setting, values[setting])
     namespace: dict[str, object] = {}
     exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)  # noqa: S102
-    found = {"BALIE_WORKERS": namespace["workers"], "BALIE_THREADS": namespace["threads"], "BALIE_BIND": namespace["bind"]}
+    found = {
+        "BALIE_WORKERS": namespace["workers"],
+        "BALIE_THREADS": namespace["threads"],
+        "BALIE_BIND": namespace["bind"],
+    }
     assert str(found[setting]) == values[setting]
     assert namespace["worker_class"] == "gthread"

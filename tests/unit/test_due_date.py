@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -52,7 +53,7 @@ def test_allowed_months_are_consecutive_without_gaps_or_repeats(today: date) -> 
     allowed = allowed_months(today)
 
     assert allowed == sorted(set(allowed))
-    for earlier, later in zip(allowed, allowed[1:]):
+    for earlier, later in itertools.pairwise(allowed):
         assert earlier.next() == later
     assert 11 <= len(allowed) <= 12
 

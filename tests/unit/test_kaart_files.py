@@ -207,7 +207,10 @@ def test_copied_file_is_caught_twice_over(kaart: Path) -> None:
     problems = problems_of(kaart)
 
     in_copy = [p for p in problems if p.file == "organisaties/jgz-westland.yaml"]
-    assert {(p.entry, p.field) for p in in_copy if p.field == "id"} == {("organisation", "id"), (DELFLAND_SERVICE, "id")}
+    assert {(p.entry, p.field) for p in in_copy if p.field == "id"} == {
+        ("organisation", "id"),
+        (DELFLAND_SERVICE, "id"),
+    }
     assert any(p.field == "areas" and "GM0503" in p.message for p in in_copy)
 
 
@@ -232,7 +235,9 @@ def test_an_inactive_home_visit_service_may_overlap_an_active_one(kaart: Path) -
     assert "GM0503" in hofstad.services[0].areas
     # Only the two example files hold home-visit services, and both are still read.
     assert home_visit_organisations(kaart) == EXAMPLE_JGZ
-    assert sorted(p.name for p in (kaart / "organisaties").glob("*-voorbeeld.yaml") if "kind: phb" in p.read_text()) == [
+    assert sorted(
+        p.name for p in (kaart / "organisaties").glob("*-voorbeeld.yaml") if "kind: phb" in p.read_text()
+    ) == [
         "jgz-delfland-voorbeeld.yaml",
         "jgz-hofstad-voorbeeld.yaml",
     ]

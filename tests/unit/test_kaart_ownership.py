@@ -6,7 +6,7 @@ base of a service loaded before bases were stored is read from its change histor
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -31,14 +31,21 @@ OLD, NEW_IN_FILE, NEW_ON_SITE = "088 000 00 11", "088 000 00 22", "088 000 00 99
         ("", "", NEW_ON_SITE, Outcome.SAME),
     ],
 )
-def test_what_an_import_does_with_a_field(file_value: str, database_value: str, base: str | None, outcome: Outcome) -> None:
+def test_what_an_import_does_with_a_field(
+    file_value: str, database_value: str, base: str | None, outcome: Outcome
+) -> None:
     assert decide(file_value, database_value, base) is outcome
 
 
 def change(action: str, by: str, previous: str, replacement: str) -> ServiceChange:
     return ServiceChange(
-        service_id="s", changed_at=datetime(2026, 11, 1, tzinfo=timezone.utc), action=action, field_name="phones",
-        previous_value=previous, replacement_value=replacement, changed_by=by,
+        service_id="s",
+        changed_at=datetime(2026, 11, 1, tzinfo=UTC),
+        action=action,
+        field_name="phones",
+        previous_value=previous,
+        replacement_value=replacement,
+        changed_by=by,
     )
 
 
@@ -52,11 +59,19 @@ ELS = "Els Editor (1a2b3c4d)"
         ([change("create", "import", "", OLD)], OLD),
         ([change("create", "import", "", OLD), change("update", ELS, OLD, NEW_ON_SITE)], OLD),
         (  # a second edit does not move the base
-            [change("create", "import", "", OLD), change("update", ELS, OLD, "x"), change("update", ELS, "x", NEW_ON_SITE)],
+            [
+                change("create", "import", "", OLD),
+                change("update", ELS, OLD, "x"),
+                change("update", ELS, "x", NEW_ON_SITE),
+            ],
             OLD,
         ),
         (  # the files changed it after her edit: that is the base now
-            [change("create", "import", "", OLD), change("update", ELS, OLD, "x"), change("import", "import", "x", NEW_IN_FILE)],
+            [
+                change("create", "import", "", OLD),
+                change("update", ELS, OLD, "x"),
+                change("import", "import", "x", NEW_IN_FILE),
+            ],
             NEW_IN_FILE,
         ),
         ([change("update", ELS, OLD, NEW_ON_SITE)], OLD),  # loaded before the history was kept

@@ -151,4 +151,3 @@ def test_details_repr_shows_no_personal_values(app: Flask, client: Any) -> None:
     assert "ZZCANARY" not in repr(details)
     assert "zzcanary" not in repr(details)
     assert "ZZCANARY" not in repr(registration)
-

@@ -22,7 +22,11 @@ def make(*args: str, **env: str) -> list[str]:
     base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
     done = subprocess.run(
         ["make", "--no-print-directory", "-s", "-o", "setup", "-o", "database", *args, f"FLASK={SHOW}"],
-        cwd=PROJECT_ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60,
+        cwd=PROJECT_ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()
@@ -53,8 +57,11 @@ def test_the_tests_get_no_address_from_the_makefile(tmp_path: Path) -> None:
     python.chmod(0o755)
     done = subprocess.run(
         ["make", "-s", "-o", "setup-test", "-o", "system-packages", "test", f"BIN={tmp_path}", "PORT=5101"],
-        cwd=PROJECT_ROOT, env={k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}},
-        capture_output=True, text=True, timeout=60,
+        cwd=PROJECT_ROOT,
+        env={k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

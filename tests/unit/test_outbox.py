@@ -8,10 +8,11 @@ import email.policy
 import logging
 import secrets
 import threading
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -31,7 +32,7 @@ from tests.conftest import make_app
 from tests.support.outbox import queue_organisation_mails
 from tests.support.registration import check, register
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
 DELFLAND_INTAKE = "aanmeldingen@jgz-delfland.example"
 HOFSTAD_INTAKE = "intake@jeugdgezondheid-hofstad.example"
@@ -310,7 +311,9 @@ def test_a_message_ended_by_the_purge_keeps_that_outcome(ctx: None) -> None:
     claim("worker-a")
     # What retention.purge does to an unsent parent confirmation:
     db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message_id).values(sent_at=NOW, last_error="purged before sending")
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(sent_at=NOW, last_error="purged before sending")
     )
 
     assert not outbox.renew_claim(db.session, message_id, "worker-a", NOW, LEASE)
@@ -494,9 +497,7 @@ def test_a_crash_after_sending_resends_under_the_same_message_id(app: Flask, cli
         assert pending.sent_at is None and pending.attempts == 1
         assert len(eml_files(app)) == 1
         # The back-off has passed.
-        db.session.execute(
-            update(OutboxMessage).values(available_at=datetime.now(timezone.utc) - timedelta(seconds=1))
-        )
+        db.session.execute(update(OutboxMessage).values(available_at=datetime.now(UTC) - timedelta(seconds=1)))
         db.session.commit()
 
         second = run_pass(FileTransport(mail_folder(app)), worker="w2")
@@ -511,7 +512,7 @@ def test_a_transport_that_raises_leaves_the_message_pending(app: Flask, client: 
     register(client)
     broken = Broken()
     with app.app_context():
-        before = datetime.now(timezone.utc)
+        before = datetime.now(UTC)
         result = run_pass(broken, worker="w1")
         [pending] = db.session.scalars(select(OutboxMessage)).all()
 
@@ -556,7 +557,7 @@ class Recording:
     def send(self, mail: EmailMessage) -> None:
         with self.app.app_context():  # a connection of its own, as another process would have
             held = message(outbox_id(mail))
-            self.claims.append((held.claimed_by, held.claimed_until, datetime.now(timezone.utc)))
+            self.claims.append((held.claimed_by, held.claimed_until, datetime.now(UTC)))
         self.sent.append(outbox_id(mail))
 
 
@@ -585,7 +586,7 @@ def test_the_claim_is_renewed_right_before_the_send(app: Flask, client: Any, mon
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id)
-            .values(claimed_until=datetime.now(timezone.utc) - timedelta(seconds=1))
+            .values(claimed_until=datetime.now(UTC) - timedelta(seconds=1))
         )
 
     while_composing(monkeypatch, app, lease_runs_out)
@@ -604,7 +605,7 @@ def test_a_worker_whose_claim_was_taken_over_while_composing_does_not_send(
     register(client)
 
     def taken_over(message_id: str) -> None:  # w1's lease ran out and w2 claimed the message
-        later = datetime.now(timezone.utc) + LEASE + timedelta(seconds=1)
+        later = datetime.now(UTC) + LEASE + timedelta(seconds=1)
         assert outbox.claim_next(db.session, "w2", later, LEASE) == message_id
 
     while_composing(monkeypatch, app, taken_over)
@@ -680,7 +681,14 @@ def test_new_registration_mail_contains_no_personal_values(app: Flask, client: A
 
 
 def test_parent_confirmation_is_neutral_and_holds_only_her_address(app: Flask, client: Any) -> None:
-    register(client, name=CANARIES["name"], phone=CANARIES["phone"], email=CANARIES["email"], note=CANARIES["note"], wants_mail="y")
+    register(
+        client,
+        name=CANARIES["name"],
+        phone=CANARIES["phone"],
+        email=CANARIES["email"],
+        note=CANARIES["note"],
+        wants_mail="y",
+    )
     with app.app_context():
         run_pass(FileTransport(mail_folder(app)), worker="w1")
         [registration] = db.session.scalars(select(Registration)).all()
@@ -716,7 +724,7 @@ def test_worker_logs_carry_no_personal_values(app: Flask, client: Any, caplog: p
     caplog.set_level(logging.DEBUG)
     with app.app_context():
         run_pass(Broken(), worker="w1")
-        db.session.execute(update(OutboxMessage).values(available_at=datetime.now(timezone.utc)))
+        db.session.execute(update(OutboxMessage).values(available_at=datetime.now(UTC)))
         db.session.commit()
         run_pass(FileTransport(mail_folder(app)), worker="w1")
 
@@ -795,9 +803,7 @@ def test_service_queues_confirmation_only_with_tick_and_email(
     app: Flask, email_address: str | None, wants_mail: bool, confirmation: bool
 ) -> None:
     with app.app_context():
-        submitted = registrations.submit(
-            db.session, _data(email=email_address, wants_mail=wants_mail), _settings(app)
-        )
+        submitted = registrations.submit(db.session, _data(email=email_address, wants_mail=wants_mail), _settings(app))
         db.session.commit()
         queued = db.session.scalars(
             select(OutboxMessage.kind).where(OutboxMessage.registration_id == submitted.registration.id)

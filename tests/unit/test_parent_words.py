@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -27,7 +28,10 @@ def texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
 
 def kaart_texts() -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for path in sorted((ROOT / "sociale_kaart" / "organisaties").glob("*.yaml")) + [ROOT / "sociale_kaart" / "categories.yaml"]:
+    for path in [
+        *sorted((ROOT / "sociale_kaart" / "organisaties").glob("*.yaml")),
+        ROOT / "sociale_kaart" / "categories.yaml",
+    ]:
         found += list(texts(yaml.safe_load(path.read_text(encoding="utf-8")), path.name))
     return found
 

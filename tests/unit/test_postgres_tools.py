@@ -21,14 +21,16 @@ def test_the_password_travels_in_the_environment_not_in_the_connection_string() 
     assert postgres_tools.safe_url(URL) == "postgresql+psycopg://balie:***@db.example:5433/balie?sslmode=require"
 
 
-def test_a_failing_tool_reports_its_error_line_without_the_password_or_quoted_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_tool_reports_its_error_line_without_the_password_or_quoted_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     seen: dict[str, Any] = {}
 
     def fake_run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
         seen["command"], seen["env"] = command, kwargs["env"]
         stderr = (
-            'pg_restore: error: could not execute query: ERROR:  duplicate key value violates unique constraint\n'
-            'DETAIL:  Key (reference)=(PARENT-NAME) already exists.\n'
+            "pg_restore: error: could not execute query: ERROR:  duplicate key value violates unique constraint\n"
+            "DETAIL:  Key (reference)=(PARENT-NAME) already exists.\n"
             'CONTEXT:  COPY registration, line 1: "PARENT-NAME 0612345678"\n'
         )
         return subprocess.CompletedProcess(command, 1, "", stderr)

@@ -5,9 +5,9 @@ and passes when it only looks like it (policy dates, percentages, amounts, ages,
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from flask import Flask
@@ -195,7 +195,14 @@ def test_every_kind_in_one_text_is_found_once_each() -> None:
 
 
 def test_a_birth_word_far_from_a_policy_date_does_not_make_it_a_birth_date() -> None:
-    assert found("Op 1 november 2025 kwam de richtlijn uit. " + "Daarna volgde veel overleg. " * 3 + "Na de geboorte volgt het consultatiebureau.") == []
+    assert (
+        found(
+            "Op 1 november 2025 kwam de richtlijn uit. "
+            + "Daarna volgde veel overleg. " * 3
+            + "Na de geboorte volgt het consultatiebureau."
+        )
+        == []
+    )
 
 
 def test_a_date_close_to_a_birth_word_is_refused_even_in_a_recent_year() -> None:
@@ -214,7 +221,15 @@ def test_impossible_dates_are_not_dates() -> None:
 
 @pytest.mark.parametrize(
     ("digits", "valid"),
-    [("111222333", True), ("123456782", True), ("123456789", False), ("987654321", False), ("000000000", False), ("12345678", False), ("12345678a", False)],
+    [
+        ("111222333", True),
+        ("123456782", True),
+        ("123456789", False),
+        ("987654321", False),
+        ("000000000", False),
+        ("12345678", False),
+        ("12345678a", False),
+    ],
 )
 def test_the_eleven_test(digits: str, valid: bool) -> None:
     assert elf_proof(digits) is valid
@@ -249,7 +264,9 @@ def test_any_id_in_a_link_passes_and_real_data_next_to_it_is_still_found(value: 
 @pytest.fixture(scope="module")
 def guard_app(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     folder = tmp_path_factory.mktemp("guard")
-    application = make_app(copy_sqlite(sqlite_template_path, folder / "balie.sqlite3"), folder, SEARCH_INDEX_DIR=str(folder / "search"))
+    application = make_app(
+        copy_sqlite(sqlite_template_path, folder / "balie.sqlite3"), folder, SEARCH_INDEX_DIR=str(folder / "search")
+    )
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -291,5 +308,10 @@ def test_the_names_of_what_was_found_are_marked_for_translation() -> None:
     from balie.qa.views import GUARD_LABELS
 
     views = Path(__file__).resolve().parents[2] / "balie" / "qa" / "views.py"
-    extracted = {message for _line, message, _comments, _context in extract_from_file("python", str(views), keywords={**DEFAULT_KEYWORDS, "_l": None})}
+    extracted = {
+        message
+        for _line, message, _comments, _context in extract_from_file(
+            "python", str(views), keywords={**DEFAULT_KEYWORDS, "_l": None}
+        )
+    }
     assert {str(label) for label in GUARD_LABELS.values()} <= extracted

@@ -83,7 +83,8 @@ def test_development_runs_on_the_public_keys_and_exports_the_head_to_the_instanc
 
 
 @pytest.mark.parametrize(
-    "address", [None, "http://balie.voorbeeldregio.example", "http://127.0.0.1:5000", "https://", "balie.voorbeeldregio.example"]
+    "address",
+    [None, "http://balie.voorbeeldregio.example", "http://127.0.0.1:5000", "https://", "balie.voorbeeldregio.example"],
 )
 def test_production_refuses_links_that_are_not_to_its_https_address(tmp_path: Path, address: str | None) -> None:
     """Mail, advice cards and the command line would send people to a development or plain-http

@@ -25,7 +25,9 @@ PRODUCTION = {
 
 
 def test_production_refuses_memory_storage_with_a_message_that_says_why() -> None:
-    with pytest.raises(ConfigError, match=r"BALIE_RATELIMIT_STORAGE_URI=redis://.*several gunicorn workers or app nodes"):
+    with pytest.raises(
+        ConfigError, match=r"BALIE_RATELIMIT_STORAGE_URI=redis://.*several gunicorn workers or app nodes"
+    ):
         create_app({**PRODUCTION, "RATELIMIT_STORAGE_URI": "memory://"})
 
 

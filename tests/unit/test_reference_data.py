@@ -153,7 +153,6 @@ def test_voorne_aan_zee_postcodes_are_filled_in(app: Flask) -> None:
         assert [m.code for m in municipalities_for_pc4(db.session, "5592")] == ["GM0858"]
 
 
-
 @pytest.mark.parametrize(
     ("pc4", "gemeenten"),
     [
@@ -171,8 +170,12 @@ def test_a_postcode_offers_only_the_gemeenten_where_people_live(app: Flask, pc4:
 def test_reloading_the_reference_data_removes_rows_that_left_the_file(app: Flask) -> None:
     """A database loaded before the correction loses the removed choices at the next `flask init`."""
     with app.app_context():
-        db.session.add_all([PostcodeArea(pc4="2242", municipality_code="GM0537", place_names="Katwijk"),
-                            PostcodeArea(pc4="9999", municipality_code="GM0599", place_names="Rotterdam")])
+        db.session.add_all(
+            [
+                PostcodeArea(pc4="2242", municipality_code="GM0537", place_names="Katwijk"),
+                PostcodeArea(pc4="9999", municipality_code="GM0599", place_names="Rotterdam"),
+            ]
+        )
         db.session.commit()
         assert [m.name for m in municipalities_for_pc4(db.session, "2242")] == ["Katwijk", "Wassenaar"]
 
@@ -183,9 +186,13 @@ def test_reloading_the_reference_data_removes_rows_that_left_the_file(app: Flask
         db.session.expire_all()
         assert [m.name for m in municipalities_for_pc4(db.session, "2242")] == ["Wassenaar"]
         assert [m.name for m in municipalities_for_pc4(db.session, "9999")] == ["Het Hogeland"]
-        stored = sorted(tuple(row) for row in db.session.execute(select(PostcodeArea.pc4, PostcodeArea.municipality_code)).all())
+        stored = sorted(
+            tuple(row) for row in db.session.execute(select(PostcodeArea.pc4, PostcodeArea.municipality_code)).all()
+        )
         load_reference_data(db.session)  # and once more: nothing changes the second time
-        again = sorted(tuple(row) for row in db.session.execute(select(PostcodeArea.pc4, PostcodeArea.municipality_code)).all())
+        again = sorted(
+            tuple(row) for row in db.session.execute(select(PostcodeArea.pc4, PostcodeArea.municipality_code)).all()
+        )
         db.session.rollback()
     in_file = sorted((pc4, code) for pc4, codes in _shipped_gemeenten_per_pc4().items() for code in codes)
     assert stored == in_file == again

@@ -3,7 +3,8 @@ the desk does not serve it. Total and deterministic."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask

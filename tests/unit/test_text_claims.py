@@ -51,12 +51,19 @@ LANGUAGE_NAMES = {
 }
 SUPPORTED = {language.code for language in LANGUAGES}
 UNSUPPORTED = re.compile(
-    r"\b(" + "|".join(name for code, names in LANGUAGE_NAMES.items() if code not in SUPPORTED for name in names) + r")\b"
+    r"\b("
+    + "|".join(name for code, names in LANGUAGE_NAMES.items() if code not in SUPPORTED for name in names)
+    + r")\b"
 )
-OWN_LANGUAGE = re.compile(r"eigen taal|taal van de ouder|in haar taal|in uw taal|own language|parent's language|parent’s language|in their language|in her language|in your language", re.I)
+OWN_LANGUAGE = re.compile(
+    r"eigen taal|taal van de ouder|in haar taal|in uw taal|own language|parent's language|parent’s language|in "
+    r"their language|in her language|in your language",
+    re.I,
+)
 # The desk's own things: its pages, cards, forms and information.
 DESK_THINGS = re.compile(
-    r"\b(pagina('s)?|website|site|balie|informatie|advieskaart(en)?|kaart(en)?|formulier|folder|pages?|cards?|forms?|information|desk)\b", re.I
+    r"\b(pagina('s)?|website|site|balie|informatie|advieskaart(en)?|kaart(en)?|formulier|folder|pages?|cards?|forms?|information|desk)\b",
+    re.I,
 )
 MONITOR = re.compile(r"\b(monitor\w*|dashboard\w*)\b", re.I)
 GEMEENTE_SEES_FIGURES = re.compile(
@@ -83,14 +90,18 @@ def claims(text: str) -> list[str]:
             found.append(f"language: {sentence}")
         about_desk = EXTERNAL_MONITOR.sub("", sentence)
         sees = GEMEENTE_SEES_FIGURES.search(about_desk)
-        if (MONITOR.search(about_desk) and not NEGATION.search(about_desk)) or (sees and not NEGATION.search(sees.group())):
+        if (MONITOR.search(about_desk) and not NEGATION.search(about_desk)) or (
+            sees and not NEGATION.search(sees.group())
+        ):
             found.append(f"monitor: {sentence}")
     return found
 
 
 def seed_texts() -> list[tuple[str, str]]:
     items = yaml.safe_load((ROOT / "balie" / "data" / "vraagbaak.yaml").read_text(encoding="utf-8")) or []
-    return [(f"vraagbaak {item['id'][:8]} {field}", item[field]) for item in items for field in FIELDS if item.get(field)]
+    return [
+        (f"vraagbaak {item['id'][:8]} {field}", item[field]) for item in items for field in FIELDS if item.get(field)
+    ]
 
 
 def messages() -> list[tuple[str, str]]:
@@ -98,7 +109,10 @@ def messages() -> list[tuple[str, str]]:
     method_map = [("balie/**.py", "python"), ("templates/**.html", "jinja2")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     for filename, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map=method_map, options_map=options, keywords={"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+        str(ROOT),
+        method_map=method_map,
+        options_map=options,
+        keywords={"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)},
     ):
         for text in message if isinstance(message, tuple) else (message,):
             if text:
@@ -157,6 +171,9 @@ def test_no_seed_text_message_or_translation_claims_a_language_or_a_monitor_the_
 def test_feedback_is_always_whether_the_conversation_took_place_never_how_it_went() -> None:
     """Issue 10, point 16: "how it went" sounds like content; feedback is only the *that*."""
     content_words = ("how it went", "hoe het is gegaan", "hoe het ging")
-    found = [f"{where}: {text[:80]}" for where, text in seed_texts() + messages()
-             if any(words in text.casefold() for words in content_words)]
+    found = [
+        f"{where}: {text[:80]}"
+        for where, text in seed_texts() + messages()
+        if any(words in text.casefold() for words in content_words)
+    ]
     assert found == [], "\n".join(found)

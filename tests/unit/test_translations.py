@@ -33,9 +33,7 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None}
 FORBIDDEN_WORD = re.compile(r"kwetsba+r", re.IGNORECASE)
 
 # A python-format placeholder: %(name)s, %(max)d, %(total)5.1f, and the literal %%.
-PLACEHOLDER = re.compile(
-    r"%(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?P<type>[diouxXeEfFgGcrsa%])"
-)
+PLACEHOLDER = re.compile(r"%(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?P<type>[diouxXeEfFgGcrsa%])")
 HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
@@ -174,8 +172,7 @@ def test_every_message_in_the_source_is_in_the_catalogue(locale, extracted):
     ]
     assert not missing, (
         f"{len(missing)} message(s) in the source are missing from translations/{locale}; run "
-        "`flask --app wsgi i18n extract`, `flask --app wsgi i18n update` and translate them:\n"
-        + "\n".join(missing)
+        "`flask --app wsgi i18n extract`, `flask --app wsgi i18n update` and translate them:\n" + "\n".join(missing)
     )
 
 
@@ -183,12 +180,6 @@ def test_the_names_of_contact_languages_are_translated_into_dutch(nl):
     untranslated = [
         language.english_name
         for language in CONTACT_LANGUAGES
-        if not (
-            (message := nl.get(language.english_name)) is not None
-            and message.string
-            and not message.fuzzy
-        )
+        if not ((message := nl.get(language.english_name)) is not None and message.string and not message.fuzzy)
     ]
-    assert not untranslated, "language names shown in English on the Dutch form:\n" + "\n".join(
-        untranslated
-    )
+    assert not untranslated, "language names shown in English on the Dutch form:\n" + "\n".join(untranslated)

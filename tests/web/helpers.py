@@ -7,8 +7,9 @@ selected <option> of a <select> and the text of a <textarea>, so a test can chec
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from html.parser import HTMLParser
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select

@@ -195,11 +195,15 @@ def world(app: Flask, client: Any) -> World:
         accept = accounts.invite(db.session, "welkom@balie.example", "Wel Kom", [Grant("admin")], None, now)
         accounts.start_reset(db.session, target.email, now)
         reset = db.session.scalar(select(PasswordReset).where(PasswordReset.user_id == target.id))
-        request = accounts.request_account(db.session, "aanvraag@praktijk.example", "Aan Vraag", "midwife", "Praktijk", "", now)
+        request = accounts.request_account(
+            db.session, "aanvraag@praktijk.example", "Aan Vraag", "midwife", "Praktijk", "", now
+        )
         service = db.session.scalar(select(Service).where(Service.organisation_id == DELFLAND, Service.kind == "phb"))
         assert reset is not None and service is not None
         author = people[PROFESSIONAL].id  # type: ignore[union-attr]
-        question = qa.ask(db.session, author, "Wanneer komt de JGZ op huisbezoek?", "Graag uitleg voor ouders.", (), today(), now)
+        question = qa.ask(
+            db.session, author, "Wanneer komt de JGZ op huisbezoek?", "Graag uitleg voor ouders.", (), today(), now
+        )
         answer = qa.answer(db.session, question, author, "Rond de 30e week van de zwangerschap.", today(), now)
         card = advice.create_card(db.session, db.session.get(User, author), "nl", "Spreekuur", now)  # type: ignore[arg-type]
         for role, person in people.items():
@@ -299,7 +303,8 @@ def test_every_route_as_every_role(app: Flask, world: World) -> None:
             if response.status_code >= 500 or not verdict:
                 where = response.headers.get("Location", "")
                 problems.append(
-                    f"{method} {url} as {role}: {response.status_code} {where} (expected {'allow' if allowed else 'deny'})"
+                    f"{method} {url} as {role}: {response.status_code} {where} (expected "
+                    f"{'allow' if allowed else 'deny'})"
                 )
     assert calls >= len(ROLES) * 50
     assert not problems, "\n".join(problems)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -179,7 +179,9 @@ def accept(app: Flask, path: str, name: str, password: str = NEW_PASSWORD, clien
     client = client or browser(app)
     page = Page(client.get(path))
     assert page.status == 200, page.text
-    return client.post(path, data={"csrf_token": page.hidden("csrf_token"), "name": name, "password": password, "repeat": password})
+    return client.post(
+        path, data={"csrf_token": page.hidden("csrf_token"), "name": name, "password": password, "repeat": password}
+    )
 
 
 def invite_through_the_web(app: Flask, manager: Any, **fields: str) -> Any:
@@ -226,7 +228,8 @@ def test_an_invitation_needs_a_password_that_follows_the_rules(app: Flask) -> No
     with app.app_context(), db.writing():
         invitation = accounts.invite(db.session, "regel@balie.example", "Re Gel", [Grant("admin")], None, utcnow())
         db.session.commit()
-        path = f"/uitnodiging/{invitation.id}/{accounts.link_signature(app.config['SECRET_KEY'], 'invitation', invitation.id)}"
+        signature = accounts.link_signature(app.config["SECRET_KEY"], "invitation", invitation.id)
+        path = f"/uitnodiging/{invitation.id}/{signature}"
     refused = Page(accept(app, path, "Re Gel", "passwordpassword"))
     assert refused.status == 400
     assert refused.errors == ["This password is used by many people. Choose another one."]
@@ -244,7 +247,7 @@ def _service_invitation(app: Flask, email: str) -> tuple[str, str]:
 
 
 def test_an_invitation_works_for_7_days(app: Flask) -> None:
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=False) as clock:
         invitation_id, signature = _service_invitation(app, "later@delfland.example")
         clock.shift(timedelta(days=6, hours=23))
@@ -278,7 +281,8 @@ def test_a_tampered_invitation_link_is_refused(app: Flask) -> None:
         assert page.status == 404 and LINK_DEAD in page.title, path
         client = browser(app)
         response = client.post(
-            path, data={"csrf_token": csrf(client), "name": "Aan Valler", "password": NEW_PASSWORD, "repeat": NEW_PASSWORD}
+            path,
+            data={"csrf_token": csrf(client), "name": "Aan Valler", "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
         )
         assert response.status_code == 404, path
     assert stored_hash(app, "echt@delfland.example") is None and stored_hash(app, "ander@delfland.example") is None
@@ -286,9 +290,11 @@ def test_a_tampered_invitation_link_is_refused(app: Flask) -> None:
 
 
 def test_the_first_administrator_gets_a_link_valid_for_24_hours(app: Flask, runner: Any) -> None:
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=False) as clock:
-        result = runner.invoke(args=["users", "create-admin", "--email", "eerste@balie.example", "--name", "Eerste Beheerder"])
+        result = runner.invoke(
+            args=["users", "create-admin", "--email", "eerste@balie.example", "--name", "Eerste Beheerder"]
+        )
         assert result.exit_code == 0, result.output
         assert "Open within 24 hours" in result.output
         base = re.escape(app.config["PUBLIC_BASE_URL"].rstrip("/"))
@@ -298,7 +304,9 @@ def test_the_first_administrator_gets_a_link_valid_for_24_hours(app: Flask, runn
         clock.shift(timedelta(minutes=2))
         assert browser(app).get(path).status_code == 404
 
-    second = runner.invoke(args=["users", "create-admin", "--email", "eerste@balie.example", "--name", "Eerste Beheerder"])
+    second = runner.invoke(
+        args=["users", "create-admin", "--email", "eerste@balie.example", "--name", "Eerste Beheerder"]
+    )
     path = only(re.findall(r"(/uitnodiging/[0-9a-f-]+/[0-9a-f]+)", second.output))
     assert location_path(accept(app, path, "Eerste Beheerder")) == "/inloggen"
     client = browser(app)
@@ -312,10 +320,19 @@ def test_a_professional_requests_an_account_and_an_administrator_approves_it(app
     boss = admin(app)
     visitor = browser(app)
     page = Page(visitor.get("/account-aanvragen"))
-    sent = Page(visitor.post("/account-aanvragen", data={
-        "csrf_token": page.hidden("csrf_token"), "name": "Vera Verloskundige", "email": "vera@praktijk.example",
-        "profession": "midwife", "workplace": "Verloskundigenpraktijk De Vliet", "motivation": "",
-    }))
+    sent = Page(
+        visitor.post(
+            "/account-aanvragen",
+            data={
+                "csrf_token": page.hidden("csrf_token"),
+                "name": "Vera Verloskundige",
+                "email": "vera@praktijk.example",
+                "profession": "midwife",
+                "workplace": "Verloskundigenpraktijk De Vliet",
+                "motivation": "",
+            },
+        )
+    )
     assert sent.status == 200 and "Request sent" in sent.title
 
     send_outbox(app)
@@ -392,7 +409,9 @@ def test_a_reset_link_works_once_ends_all_sessions_and_keeps_the_second_factor(a
 
     assert sent_to_login(open_browser.get("/inbox")), "every session ends with a reset"
     assert "Your password has been changed." in Page(client.get("/inloggen")).text
-    assert Page(password_step(client, account.email, PASSWORD)).errors == ["The e-mail address or password is not correct"]
+    assert Page(password_step(client, account.email, PASSWORD)).errors == [
+        "The e-mail address or password is not correct"
+    ]
     response = password_step(client, account.email, NEW_PASSWORD)
     assert location_path(response) == "/inloggen/code", "the reset does not skip the authenticator app"
     assert sent_to_login(client.get("/inbox"))
@@ -403,7 +422,7 @@ def test_a_reset_link_works_once_ends_all_sessions_and_keeps_the_second_factor(a
 
 def test_a_reset_link_expires_after_30_minutes(app: Flask) -> None:
     account = nurse(app)
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=False) as clock:
         ask_reset(app, account.email)
         path = reset_link(app, account.email)

@@ -20,7 +20,7 @@ DELFLAND_SITE = ("jgz-delfland.example", "https://jgz-delfland.example")
 
 def links(page: Page) -> dict[str, str]:
     """Link text → target, for the links in the page's main part."""
-    main = page.html.split('<main', 1)[1].split("</main>", 1)[0]
+    main = page.html.split("<main", 1)[1].split("</main>", 1)[0]
     return {
         " ".join(re.sub(r"<[^>]+>", "", text).split()): href.replace("&amp;", "&")
         for href, text in re.findall(r'<a href="([^"]*)"[^>]*>(.*?)</a>', main, re.S)

@@ -11,10 +11,11 @@ import html
 import logging
 import re
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -22,10 +23,10 @@ from sqlalchemy import func, select
 
 from balie import search_registry
 from balie.clock import today
-from balie.search import engine as search_engine
-from balie.search.engine import FRESHNESS_SECONDS
 from balie.extensions import db
 from balie.models import Service, ServiceChange
+from balie.search import engine as search_engine
+from balie.search.engine import FRESHNESS_SECONDS
 from balie.services import hsds
 from balie.services.accounts import Grant
 from tests.support.accounts import Account, login, make_user
@@ -69,7 +70,9 @@ def app(sqlite_template_path: Path, tmp_path: Path) -> Iterator[Flask]:
 
 @pytest.fixture
 def els(app: Flask) -> Account:
-    return make_user(app, "els@delft.example", [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Editor")
+    return make_user(
+        app, "els@delft.example", [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Editor"
+    )
 
 
 @pytest.fixture
@@ -194,7 +197,10 @@ def test_an_outdated_phone_number_is_fixed_through_preview_and_save(app: Flask, 
     assert f"Phone: {NEW_PHONE}" in public_page.text and OLD_PHONE not in public_page.text
     assert f"Last checked on {long_date(today())}." in public_page.text  # an edit is a check
     assert "Els Editor" not in public_page.text  # the public does not see who checked
-    assert f"Last checked on {long_date(today())} by Els Editor" in Page(editor.get(f"/sociale-kaart/aanbod/{WIJKTEAM_DELFT}")).text
+    assert (
+        f"Last checked on {long_date(today())} by Els Editor"
+        in Page(editor.get(f"/sociale-kaart/aanbod/{WIJKTEAM_DELFT}")).text
+    )
     # The search index was updated right after the commit: the new words are found at once.
     assert search_ids(public, q="avondspreekuur") == [WIJKTEAM_DELFT]
     rows = history_rows(editor, WIJKTEAM_DELFT)
@@ -205,7 +211,11 @@ def test_an_outdated_phone_number_is_fixed_through_preview_and_save(app: Flask, 
     assert action == "Changed"
     assert old == f"{OLD_PHONE} voorbeeldnummer wijkteam Delft"
     assert new == f"{NEW_PHONE} voorbeeldnummer wijkteam Delft"
-    assert {row[3] for row in rows if row[1].startswith("Els Editor")} >= {"Phone numbers", "What is it?", "Last checked"}
+    assert {row[3] for row in rows if row[1].startswith("Els Editor")} >= {
+        "Phone numbers",
+        "What is it?",
+        "Last checked",
+    }
 
 
 def test_going_back_from_the_preview_keeps_her_changes(app: Flask, editor: Any) -> None:
@@ -213,7 +223,9 @@ def test_going_back_from_the_preview_keeps_her_changes(app: Flask, editor: Any) 
     data["phones"] = f"{NEW_PHONE} | voorbeeldnummer wijkteam Delft"
     preview = post_edit(editor, WIJKTEAM_DELFT, data)
 
-    back = Page(editor.post(f"{MANAGE}/{WIJKTEAM_DELFT}/bewerken", data=pressing(form_fields(preview, "/bewerken"), "change")))
+    back = Page(
+        editor.post(f"{MANAGE}/{WIJKTEAM_DELFT}/bewerken", data=pressing(form_fields(preview, "/bewerken"), "change"))
+    )
 
     assert back.status == 200
     assert form_fields(back, "/bewerken")["phones"] == f"{NEW_PHONE} | voorbeeldnummer wijkteam Delft"
@@ -268,7 +280,9 @@ def test_still_correct_with_one_click(app: Flask, editor: Any, public: Any) -> N
     public_page = Page(public.get(f"/sociale-kaart/aanbod/{WIJKTEAM_DELFT}"))
     assert "Not checked for more than a year" not in public_page.text
     assert f"Last checked on {long_date(today())}" in public_page.text
-    assert any(row[2] == "Checked: still correct" and row[3] == "Last checked" for row in history_rows(editor, WIJKTEAM_DELFT))
+    assert any(
+        row[2] == "Checked: still correct" and row[3] == "Last checked" for row in history_rows(editor, WIJKTEAM_DELFT)
+    )
 
 
 def test_still_correct_without_a_csrf_token_changes_nothing(app: Flask, editor: Any) -> None:
@@ -313,7 +327,9 @@ def test_a_retirement_holds_even_when_the_index_cannot_be_refreshed_at_once(
     question = Page(editor.get(f"{MANAGE}/{WIJKTEAM_DELFT}/beeindigen"))
     monkeypatch.setattr(live, "sync", failing_sync)
     with caplog.at_level(logging.WARNING, logger="balie.search_registry"):
-        response = editor.post(f"{MANAGE}/{WIJKTEAM_DELFT}/beeindigen", data={"csrf_token": question.hidden("csrf_token")})
+        response = editor.post(
+            f"{MANAGE}/{WIJKTEAM_DELFT}/beeindigen", data={"csrf_token": question.hidden("csrf_token")}
+        )
     monkeypatch.undo()
 
     assert response.status_code == 303  # saved: she is not shown an error for the index
@@ -331,7 +347,11 @@ def test_a_retirement_holds_even_when_the_index_cannot_be_refreshed_at_once(
 
 @pytest.mark.parametrize("whose", ["other gemeente", "national", "home visit"])
 def test_offers_outside_her_gemeente_are_404_and_stay_unchanged(app: Flask, editor: Any, whose: str) -> None:
-    service_id = {"other gemeente": WIJKTEAM_WESTLAND, "national": national_service(app), "home visit": GOEDE_START_PHB}[whose]
+    service_id = {
+        "other gemeente": WIJKTEAM_WESTLAND,
+        "national": national_service(app),
+        "home visit": GOEDE_START_PHB,
+    }[whose]
     before = service_values(app, service_id)
     changes_before = change_count(app)
     own = edit_form(editor, WIJKTEAM_DELFT)  # a valid form and a valid CSRF token
@@ -390,7 +410,9 @@ def test_she_can_add_a_new_offer_for_delft(app: Flask, editor: Any, public: Any)
     saved = editor.post(f"{MANAGE}/nieuw", data=pressing(form_fields(preview, "/nieuw"), "save"))
 
     assert saved.status_code == 303
-    assert "Inloop voor jonge ouders Tanthof (voorbeeld)" in names(public.get("/sociale-kaart?q=tanthof").get_data(as_text=True))
+    assert "Inloop voor jonge ouders Tanthof (voorbeeld)" in names(
+        public.get("/sociale-kaart?q=tanthof").get_data(as_text=True)
+    )
     assert "Inloop voor jonge ouders Tanthof (voorbeeld)" in Page(editor.get(MANAGE)).text
 
 
@@ -400,8 +422,16 @@ def test_she_can_add_a_new_offer_for_delft(app: Flask, editor: Any, public: Any)
         ("name", "", "Enter the name of the offer"),
         ("url", "wijkteam-delft punt nl", "Enter a web address starting with https://"),
         ("email", "wijkteam at delft", "Enter an e-mail address like name@example.com"),
-        ("phones", "bel het wijkteam | werkdagen", "Write each phone number on its own line, like 015 123 45 67 | weekdays"),
-        ("locations", "Wijkpost Buitenhof | Voorbeeldlaan 12", "Write each location as: name | street and number | postcode | place"),
+        (
+            "phones",
+            "bel het wijkteam | werkdagen",
+            "Write each phone number on its own line, like 015 123 45 67 | weekdays",
+        ),
+        (
+            "locations",
+            "Wijkpost Buitenhof | Voorbeeldlaan 12",
+            "Write each location as: name | street and number | postcode | place",
+        ),
         ("description", "", "Describe the offer"),
         ("areas", None, "Choose at least one gemeente"),
     ],
@@ -480,6 +510,8 @@ def test_an_administrator_can_edit_anything(app: Flask, public: Any) -> None:
         assert post_edit(client, service_id, data, save=True).status == 303
         with app.app_context():
             assert db.session.get(Service, service_id).alert == alert
-    assert "Wachttijd ongeveer 6 weken (voorbeeld)" in Page(public.get(f"/sociale-kaart/aanbod/{WIJKTEAM_WESTLAND}")).text
+    assert (
+        "Wachttijd ongeveer 6 weken (voorbeeld)" in Page(public.get(f"/sociale-kaart/aanbod/{WIJKTEAM_WESTLAND}")).text
+    )
     # A national offer stays national when an administrator saves it.
     assert service_values(app, national_service(app))["areas"] == []

@@ -7,8 +7,9 @@ on the Dutch catalogue, which is still being written; offer names come from the 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -192,7 +193,10 @@ def facet_counts(page: Page, param: str) -> dict[str, tuple[int, bool]]:
     """value → (count shown, ticked) for one facet's checkboxes."""
     found: dict[str, tuple[int, bool]] = {}
     pattern = re.compile(
-        r'<input class="choice__input" type="checkbox" id="f-' + param + r'-\d+" name="' + param
+        r'<input class="choice__input" type="checkbox" id="f-'
+        + param
+        + r'-\d+" name="'
+        + param
         + r'" value="([^"]+)"( checked)?>\s*<label[^>]*>[^<]*<span class="facet__count">\((\d+)\)</span>'
     )
     for value, checked, count in pattern.findall(page.html):
@@ -206,7 +210,7 @@ def test_facets_show_counts(visitor: Any) -> None:
     topics = facet_counts(page, "categorie")
     assert topics["geld-schulden"][0] >= 5
     assert not any(ticked for _, ticked in topics.values())
-    assert f"Geld en schulden <span class=\"facet__count\">({topics['geld-schulden'][0]})</span>" in page.html
+    assert f'Geld en schulden <span class="facet__count">({topics["geld-schulden"][0]})</span>' in page.html
     # Every offer has exactly one cost code: the cost counts add up to the number found.
     assert sum(count for count, _ in facet_counts(page, "kosten").values()) == total(page.html)
     assert facet_counts(page, "fase") and facet_counts(page, "taal")
@@ -386,7 +390,9 @@ def test_the_situation_guide_gives_a_short_list_per_situation_with_the_next_step
     assert len(sections) == 3
     per_situation = [results(section) for section in sections]
     assert all(1 <= len(found) <= 3 for found in per_situation)
-    assert all(section.count("result__next") == len(found) for section, found in zip(sections, per_situation))
+    assert all(
+        section.count("result__next") == len(found) for section, found in zip(sections, per_situation, strict=False)
+    )
     debts, network, housing = ([r.name for r in found] for found in per_situation)
     assert "Schuldhulpverlening van de gemeente" in debts
     assert "Home-Start: een vrijwilliger aan huis" in network

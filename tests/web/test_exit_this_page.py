@@ -4,8 +4,8 @@ using the desk safely; staff and professional pages do not (issue 10, point 9)."
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from flask import Flask
@@ -17,13 +17,25 @@ from tests.support.pages import Page
 from tests.support.professionals import professional, signed_in
 
 NEUTRAL = "https://weer.example.nl/"
-PARENT_PAGES = ["/", "/aanmelden", "/privacy", "/toegankelijkheid", "/al-geboren", "/intrekken", "/veilig-gebruiken",
-                "/veelgestelde-vragen", "/sociale-kaart", "/sociale-kaart/wijzer"]
+PARENT_PAGES = [
+    "/",
+    "/aanmelden",
+    "/privacy",
+    "/toegankelijkheid",
+    "/al-geboren",
+    "/intrekken",
+    "/veilig-gebruiken",
+    "/veelgestelde-vragen",
+    "/sociale-kaart",
+    "/sociale-kaart/wijzer",
+]
 
 
 @pytest.fixture
 def neutral_app(sqlite_template_path: Path, tmp_path: Path) -> Iterator[Flask]:
-    application = make_app(copy_sqlite(sqlite_template_path, tmp_path / "balie.sqlite3"), tmp_path, EXIT_PAGE_URL=NEUTRAL)
+    application = make_app(
+        copy_sqlite(sqlite_template_path, tmp_path / "balie.sqlite3"), tmp_path, EXIT_PAGE_URL=NEUTRAL
+    )
     yield application
     with application.app_context():
         db.engine.dispose()

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -33,7 +34,10 @@ def table(page: Page) -> list[list[str]]:
     """The rows of the page's table, each a list of cell texts as shown."""
     body = page.html.split("<tbody>")[1].split("</tbody>")[0]
     return [
-        [" ".join(html.unescape(re.sub(r"<[^>]+>", "", cell)).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        [
+            " ".join(html.unescape(re.sub(r"<[^>]+>", "", cell)).split())
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
         for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
     ]
 
@@ -104,7 +108,13 @@ def kaart_app(sqlite_template_path: Path, tmp_path: Path) -> Iterator[Flask]:
 
 
 def test_the_change_history_of_an_offering_shows_names_and_labels(kaart_app: Flask) -> None:
-    els = make_user(kaart_app, "els@delft.example", [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els Editor")
+    els = make_user(
+        kaart_app,
+        "els@delft.example",
+        [Grant("gemeente_editor", municipality_code=DELFT)],
+        totp=False,
+        name="Els Editor",
+    )
     editor = kaart_app.test_client()  # Dutch pages
     login(editor, els)
     manage = f"/sociale-kaart/beheer/{WIJKTEAM_DELFT}"

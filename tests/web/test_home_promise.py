@@ -30,8 +30,12 @@ def test_the_promise_is_per_organisation_with_an_honest_default(app: Flask) -> N
     client.set_cookie("balie_lang", "en")
     english = Page(client.get("/"))
     assert "Do you have questions or worries, or could you use some extra support?" in english.text
-    assert organisation_item(english, "JGZ Delfland (voorbeeld)").startswith("For expecting parents who have questions or worries")
-    assert '<span lang="nl">Alle aanstaande ouders' in english.html, "the organisation's own Dutch words are marked as Dutch"
+    assert organisation_item(english, "JGZ Delfland (voorbeeld)").startswith(
+        "For expecting parents who have questions or worries"
+    )
+    assert '<span lang="nl">Alle aanstaande ouders' in english.html, (
+        "the organisation's own Dutch words are marked as Dutch"
+    )
 
 
 def test_the_accessibility_page_has_no_jargon(app: Flask) -> None:
@@ -41,4 +45,6 @@ def test_the_accessibility_page_has_no_jargon(app: Flask) -> None:
         page = Page(client.get("/toegankelijkheid"))
         for jargon in ("JavaScript", "pixels", "axe-core"):
             assert jargon not in page.text, (language, jargon)
-    assert "Elke pagina werkt ook op een kleine of oude telefoon" in Page(app.test_client().get("/toegankelijkheid")).text
+    assert (
+        "Elke pagina werkt ook op een kleine of oude telefoon" in Page(app.test_client().get("/toegankelijkheid")).text
+    )

@@ -90,7 +90,9 @@ def test_the_own_origin_is_accepted(app: Flask, https: HttpsClient) -> None:
         {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
     ],
 )
-def test_a_post_from_another_site_stores_nothing(app: Flask, https: HttpsClient, headers: dict[str, str], caplog: Any) -> None:
+def test_a_post_from_another_site_stores_nothing(
+    app: Flask, https: HttpsClient, headers: dict[str, str], caplog: Any
+) -> None:
     tokens = open_form(https)  # even with a valid token and session
     sent = https.post("/aanmelden/versturen", data={**tokens, **answers(), "send": "1"}, headers=headers)
     assert sent.status_code == 400

@@ -7,10 +7,12 @@ so the tests can look for them where they must not be: the list, the access log.
 
 from __future__ import annotations
 
+import functools
 import json
+import operator
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jsonschema
@@ -20,8 +22,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from balie.config import PROJECT_ROOT
-from balie.extensions import db
 from balie.crypto import KeyRing
+from balie.extensions import db
 from balie.models import AccessLogEntry, Registration, RegistrationEvent
 from tests.support.accounts import DELFLAND, HOFSTAD, Account, login, nurse
 from tests.support.pages import Page
@@ -62,7 +64,9 @@ def listed(page: Page) -> list[str]:
 def step(client: Any, registration_id: str, name: str, code: str | None = None) -> Any:
     """One step, as the page sends it; closing goes through its own confirmation page."""
     if name == "close":
-        return client.post(f"/inbox/{registration_id}/afsluiten", data={"csrf_token": csrf_token(client), "outcome": code})
+        return client.post(
+            f"/inbox/{registration_id}/afsluiten", data={"csrf_token": csrf_token(client), "outcome": code}
+        )
     data = {"csrf_token": csrf_token(client), "step": name}
     if code is not None:
         data["code"] = code
@@ -79,8 +83,15 @@ def events(app: Flask, registration_id: str | None = None) -> list[tuple[str, st
 
 def state(app: Flask, registration_id: str) -> tuple[Any, ...]:
     found = registration(app, registration_id)
-    return (found.status, found.organisation_id, found.assigned_user_id, found.closed_at, found.handed_over_at,
-            found.close_outcome, len(events(app, registration_id)))
+    return (
+        found.status,
+        found.organisation_id,
+        found.assigned_user_id,
+        found.closed_at,
+        found.handed_over_at,
+        found.close_outcome,
+        len(events(app, registration_id)),
+    )
 
 
 @pytest.fixture
@@ -106,7 +117,7 @@ def test_a_nurse_sees_only_her_organisations_registrations_without_personal_valu
     for reference in (registration(app, i).reference for i in delft_ids):
         assert reference in page.text
     assert registration(app, den_haag_id).reference not in page.text
-    for value in sum((values(a) for a in (*delft, den_haag)), []):
+    for value in functools.reduce(operator.iadd, (values(a) for a in (*delft, den_haag)), []):
         assert value not in page.html, value
     assert "2611 AB" not in page.text, "no postcode in the list"
 
@@ -118,7 +129,7 @@ def test_a_nurse_sees_only_her_organisations_registrations_without_personal_valu
 def full_inbox(app: Flask, client: Any, people: dict[str, Account]) -> dict[str, Any]:
     """27 registrations for Delfland (2 of them a month old) and 1 for Hofstad."""
     old: list[str] = []
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start - timedelta(days=30), tick=False) as clock:
         for _ in range(2):
             old.append(register_id(app, client, postcode=DELFT))
@@ -132,7 +143,9 @@ def full_inbox(app: Flask, client: Any, people: dict[str, Account]) -> dict[str,
     return {"old": old, "recent": recent, "hofstad": hofstad, "all": old + recent}
 
 
-def test_pages_of_25_newest_first_and_other_orders(app: Flask, people: dict[str, Account], full_inbox: dict[str, Any]) -> None:
+def test_pages_of_25_newest_first_and_other_orders(
+    app: Flask, people: dict[str, Account], full_inbox: dict[str, Any]
+) -> None:
     nurse_a = logged_in(app, people["a"])
     newest_first = list(reversed(full_inbox["all"]))
 
@@ -183,7 +196,9 @@ def test_filters_by_status_due_month_waiting_time_and_mine(
     assert shown(waiting="10") == set(full_inbox["old"])
     assert shown(waiting="2") == set(full_inbox["old"])
 
-    bad = Page(nurse_a.get("/inbox", query_string={"status": "<script>", "due": "2026-13", "waiting": "x", "page": "-1"}))
+    bad = Page(
+        nurse_a.get("/inbox", query_string={"status": "<script>", "due": "2026-13", "waiting": "x", "page": "-1"})
+    )
     assert bad.status == 200 and "<script>" not in bad.html
 
 
@@ -195,7 +210,14 @@ def test_the_detail_page_shows_the_data_and_the_safety_wishes_and_is_logged_once
 ) -> None:
     answers = canary()
     registration_id = register_id(
-        app, client, postcode=DELFT, call_times=["evening"], no_voicemail="y", only_chosen_times="y", discreet="y", **answers
+        app,
+        client,
+        postcode=DELFT,
+        call_times=["evening"],
+        no_voicemail="y",
+        only_chosen_times="y",
+        discreet="y",
+        **answers,
     )
     nurse_a = logged_in(app, people["a"])
     before = len(access_rows(app))
@@ -207,20 +229,32 @@ def test_the_detail_page_shows_the_data_and_the_safety_wishes_and_is_logged_once
     assert answers["phone"].replace(" ", "")[-7:] in page.html.replace(" ", "")
     panel = re.search(r'<div class="safety-panel"[^>]*>(.*?)</div>', page.html, re.S)
     assert panel, "the safety wishes are not shown"
-    for wish in ("Do not leave a voicemail message", "Only call at the", "Early evening",
-                 "If someone else answers, do not say where you are calling from"):
+    for wish in (
+        "Do not leave a voicemail message",
+        "Only call at the",
+        "Early evening",
+        "If someone else answers, do not say where you are calling from",
+    ):
         assert wish in panel.group(1), wish
     assert page.html.index("safety-panel") < page.html.index(answers["name"]), "the wishes come first"
 
     rows = access_rows(app)[before:]
     assert len(rows) == 1
     (row,) = rows
-    assert (row.event_code, row.action_code, row.outcome, row.actor_role) == ("registration.read", "R", "success", "jgz_staff")
+    assert (row.event_code, row.action_code, row.outcome, row.actor_role) == (
+        "registration.read",
+        "R",
+        "success",
+        "jgz_staff",
+    )
     assert (row.object_type, row.object_id, row.actor_user_id, row.actor_org_id) == (
-        "registration", registration_id, people["a"].id, DELFLAND
+        "registration",
+        registration_id,
+        people["a"].id,
+        DELFLAND,
     )
     everything = " ".join(str(getattr(r, c.name)) for r in access_rows(app) for c in AccessLogEntry.__table__.columns)
-    for value in values(answers) + ["2611 AB", "Delft"]:
+    for value in [*values(answers), "2611 AB", "Delft"]:
         assert value not in everything, value
 
 
@@ -259,11 +293,17 @@ def test_the_whole_status_flow_leaves_events_and_log_rows(app: Flask, client: An
         response = step(nurse_a, registration_id, name, code)
         assert response.status_code == 303 and location_path(response) == f"/inbox/{registration_id}", name
         assert registration(app, registration_id).status == status
-        assert events(app, registration_id)[-1] == (name, code, DELFLAND) and len(events(app, registration_id)) == number
+        assert (
+            events(app, registration_id)[-1] == (name, code, DELFLAND) and len(events(app, registration_id)) == number
+        )
         (row,) = access_rows(app)[log_before:]
         expected_event = "registration.handover" if name == "hand_over" else "registration.status_change"
         assert (row.event_code, row.action_code, row.object_id, row.object_detail, row.outcome) == (
-            expected_event, "U", registration_id, f"step={name}", "success"
+            expected_event,
+            "U",
+            registration_id,
+            f"step={name}",
+            "success",
         )
 
     final = registration(app, registration_id)
@@ -317,7 +357,9 @@ def test_rerouting_moves_the_registration_to_the_other_organisation(
     assert "Choose an organisation and a reason." in Page(nurse_a.get(incomplete.headers["Location"])).text
     assert registration(app, registration_id).organisation_id == DELFLAND
 
-    response = nurse_a.post(url, data={"csrf_token": csrf_token(nurse_a), "organisation": HOFSTAD, "reason": "lives_elsewhere"})
+    response = nurse_a.post(
+        url, data={"csrf_token": csrf_token(nurse_a), "organisation": HOFSTAD, "reason": "lives_elsewhere"}
+    )
     assert response.status_code == 303 and location_path(response) == "/inbox"
     assert f"The registration has been sent on to {HOFSTAD_NAME}." in Page(nurse_a.get("/inbox")).text
     assert registration_id not in listed(Page(nurse_a.get("/inbox")))
@@ -331,14 +373,29 @@ def test_rerouting_moves_the_registration_to_the_other_organisation(
     assert events(app, registration_id) == [("reroute", "lives_elsewhere", DELFLAND)]
     (row,) = access_rows(app, event_code="registration.reroute")
     assert (row.actor_user_id, row.actor_org_id, row.object_id, row.object_detail) == (
-        people["a"].id, DELFLAND, registration_id, f"to={HOFSTAD}"
+        people["a"].id,
+        DELFLAND,
+        registration_id,
+        f"to={HOFSTAD}",
     )
 
 
 EXPORT_SCHEMA = {
     "type": "object",
-    "required": ["schema", "reference", "id", "received_at", "organisation", "parent", "due_month", "language",
-                 "contact_preferences", "status", "events", "privacy_text_version"],
+    "required": [
+        "schema",
+        "reference",
+        "id",
+        "received_at",
+        "organisation",
+        "parent",
+        "due_month",
+        "language",
+        "contact_preferences",
+        "status",
+        "events",
+        "privacy_text_version",
+    ],
     "properties": {
         "reference": {"type": "string", "pattern": "^[0-9A-Z]{4}-[0-9A-Z]{4}$"},
         "id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
@@ -346,8 +403,12 @@ EXPORT_SCHEMA = {
         "parent": {
             "type": "object",
             "required": ["name", "phone", "email", "address"],
-            "properties": {"name": {"type": "string"}, "phone": {"type": ["string", "null"]},
-                           "email": {"type": ["string", "null"]}, "address": {"type": "string"}},
+            "properties": {
+                "name": {"type": "string"},
+                "phone": {"type": ["string", "null"]},
+                "email": {"type": ["string", "null"]},
+                "address": {"type": "string"},
+            },
         },
         "due_month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
         "contact_preferences": {"type": "object", "required": ["call_times", "no_voicemail"]},
@@ -364,7 +425,9 @@ def test_print_and_json_export_are_logged(app: Flask, client: Any, people: dict[
     reference = registration(app, registration_id).reference
 
     printed = Page(nurse_a.get(f"/inbox/{registration_id}/afdrukken"))
-    assert printed.status == 200 and answers["name"] in printed.text and "Do not leave a voicemail message" in printed.text
+    assert (
+        printed.status == 200 and answers["name"] in printed.text and "Do not leave a voicemail message" in printed.text
+    )
 
     response = nurse_a.get(f"/inbox/{registration_id}/export.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
@@ -380,7 +443,8 @@ def test_print_and_json_export_are_logged(app: Flask, client: Any, people: dict[
 
     rows = access_rows(app, event_code="registration.export")
     assert [(r.object_id, r.object_detail, r.action_code, r.actor_user_id) for r in rows] == [
-        (registration_id, "print", "E", people["a"].id), (registration_id, "json", "E", people["a"].id)
+        (registration_id, "print", "E", people["a"].id),
+        (registration_id, "json", "E", people["a"].id),
     ]
 
 
@@ -451,22 +515,39 @@ def test_other_organisations_and_made_up_ids_give_404_and_a_logged_denial(
     nurse_b = logged_in(app, people["b"])
     requests = inbox_requests(app)
     assert {endpoint for endpoint, _, _ in requests} >= {
-        "inbox.detail", "inbox.record_step", "inbox.reroute", "inbox.printable", "inbox.export_json", "inbox.access_history"
+        "inbox.detail",
+        "inbox.record_step",
+        "inbox.reroute",
+        "inbox.printable",
+        "inbox.export_json",
+        "inbox.access_history",
     }
     before = state(app, delft_id)
 
     for target in (delft_id, secrets.token_hex(16), neighbour(delft_id)):
         for endpoint, method, rule in requests:
             url = rule.replace("<registration_id>", target)
-            data = {"csrf_token": csrf_token(nurse_b), "step": "contact_made", "organisation": HOFSTAD,
-                    "reason": "lives_elsewhere"} if method == "POST" else None
+            data = (
+                {
+                    "csrf_token": csrf_token(nurse_b),
+                    "step": "contact_made",
+                    "organisation": HOFSTAD,
+                    "reason": "lives_elsewhere",
+                }
+                if method == "POST"
+                else None
+            )
             log_before = len(access_rows(app))
             response = nurse_b.open(url, method=method, data=data)
             assert response.status_code == 404, (endpoint, method, target)
             assert answers["name"] not in response.get_data(as_text=True)
             (row,) = access_rows(app)[log_before:]
             assert (row.outcome, row.actor_user_id, row.actor_role, row.actor_org_id, row.object_id) == (
-                "denied", people["b"].id, "jgz_staff", HOFSTAD, target
+                "denied",
+                people["b"].id,
+                "jgz_staff",
+                HOFSTAD,
+                target,
             ), endpoint
     assert state(app, delft_id) == before
 

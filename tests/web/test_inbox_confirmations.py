@@ -101,7 +101,9 @@ def test_closing_asks_for_an_outcome_without_choosing_one_and_changes_nothing_be
 
     # Confirming without an outcome: an error on the field, nothing stored, nothing logged as a change.
     log_before = len(access_rows(app))
-    refused = Page(nurse_client.post(f"/inbox/{registration_id}/afsluiten", data={"csrf_token": question.hidden("csrf_token")}))
+    refused = Page(
+        nurse_client.post(f"/inbox/{registration_id}/afsluiten", data={"csrf_token": question.hidden("csrf_token")})
+    )
     assert refused.status == 400
     assert refused.title.startswith("Error:")
     assert refused.errors == ["Choose how it ended"]
@@ -110,15 +112,19 @@ def test_closing_asks_for_an_outcome_without_choosing_one_and_changes_nothing_be
     assert [r.event_code for r in access_rows(app)[log_before:]] == []
 
     # "Visit(s) held" sent anyway (an old page, a crafted post): refused the same way.
-    crafted = Page(nurse_client.post(
-        f"/inbox/{registration_id}/afsluiten", data={"csrf_token": question.hidden("csrf_token"), "outcome": "visits_held"}
-    ))
+    crafted = Page(
+        nurse_client.post(
+            f"/inbox/{registration_id}/afsluiten",
+            data={"csrf_token": question.hidden("csrf_token"), "outcome": "visits_held"},
+        )
+    )
     assert crafted.status == 400 and crafted.errors == ["Choose one of the outcomes shown"]
     assert state(app, registration_id) == before
 
     # She chooses "Parent not reached" and confirms: closed with that outcome.
     done = nurse_client.post(
-        f"/inbox/{registration_id}/afsluiten", data={"csrf_token": question.hidden("csrf_token"), "outcome": "not_reached"}
+        f"/inbox/{registration_id}/afsluiten",
+        data={"csrf_token": question.hidden("csrf_token"), "outcome": "not_reached"},
     )
     assert done.status_code == 303 and location_path(done) == f"/inbox/{registration_id}"
     closed = registration(app, registration_id)
@@ -142,11 +148,15 @@ def test_visits_held_is_offered_once_a_visit_is_recorded(app: Flask, client: Any
     question = Page(nurse_client.get(f"/inbox/{registration_id}/afsluiten"))
     assert "Contact attempts: 1. Visits held: 1." in question.text
     assert radio_values(question, "outcome") == [
-        ("visits_held", False), ("declined", False), ("not_reached", False), ("moved", False)
+        ("visits_held", False),
+        ("declined", False),
+        ("not_reached", False),
+        ("moved", False),
     ]
     assert "can be chosen once a visit has been recorded" not in question.text
     response = nurse_client.post(
-        f"/inbox/{registration_id}/afsluiten", data={"csrf_token": question.hidden("csrf_token"), "outcome": "visits_held"}
+        f"/inbox/{registration_id}/afsluiten",
+        data={"csrf_token": question.hidden("csrf_token"), "outcome": "visits_held"},
     )
     assert response.status_code == 303
     assert registration(app, registration_id).close_outcome == "visits_held"
@@ -159,7 +169,9 @@ def test_the_close_page_is_in_dutch_for_a_dutch_nurse(app: Flask, client: Any, n
     question = Page(nurse_client.get(f"/inbox/{registration_id}/afsluiten"))
     assert "Hoe is het afgelopen?" in question.text and "Ja, sluit af" in question.text
     assert "„Bezoek(en) afgelegd” kunt u kiezen zodra er een bezoek is vastgelegd." in question.text
-    refused = Page(nurse_client.post(f"/inbox/{registration_id}/afsluiten", data={"csrf_token": question.hidden("csrf_token")}))
+    refused = Page(
+        nurse_client.post(f"/inbox/{registration_id}/afsluiten", data={"csrf_token": question.hidden("csrf_token")})
+    )
     assert refused.title.startswith("Fout:") and refused.errors == ["Kies hoe het is afgelopen"]
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -33,7 +34,9 @@ CODE_NEEDED = "Enter the code from your authenticator app as well"
 WRONG_UNDER_ATTACK = "The e-mail address, password or code is not correct"
 CODE_LOCKED = "Too many wrong codes. Wait a few minutes and try again."
 UNDER_ATTACK_NOTICE = "Someone has tried many times to log in with this e-mail address."
-RESET_HINT = "No authenticator app, or does it still not work? Choose a new password . Then you can log in again straight away."
+RESET_HINT = (
+    "No authenticator app, or does it still not work? Choose a new password . Then you can log in again straight away."
+)
 
 ATTACKER = "203.0.113.7"
 OFFICE = "198.51.100.20"  # where the nurse usually works
@@ -119,7 +122,7 @@ def test_an_attacker_at_one_address_is_locked_out_without_hashing_and_the_nurse_
     account = nurse(app)
     attacker = Desk(app)
     caplog.set_level(logging.WARNING, logger="balie.security")
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         for n in range(5):
             assert Page(attacker.login(account.email, f"wrong guess number {n}", ATTACKER)).errors == [WRONG]
         assert len(hashed) == 5
@@ -190,17 +193,19 @@ def test_two_hundred_addresses_do_not_keep_the_nurse_out_and_her_page_looks_like
     assert desk.sees_inbox()
 
 
-def test_someone_with_the_password_still_gets_only_ten_code_guesses_while_under_attack(app: Flask, hashed: list[int]) -> None:
+def test_someone_with_the_password_still_gets_only_ten_code_guesses_while_under_attack(
+    app: Flask, hashed: list[int]
+) -> None:
     account = nurse(app)
     attack(app, account.email, botnet(20))
     valid = {account.code(step) for step in (-1, 0, 1)}
     guesses = [f"{n:06d}" for n in range(200000, 200020) if f"{n:06d}" not in valid][:10]
     thief = Desk(app)
-    for guess, address in zip(guesses, botnet(10, start=500)):
+    for guess, address in zip(guesses, botnet(10, start=500), strict=False):
         assert Page(thief.login(account.email, account.password, address, code=guess)).errors == [WRONG_UNDER_ATTACK]
     refused = Page(thief.login(account.email, account.password, NEW_PLACE, code=account.code()))
     assert refused.errors == [WRONG_UNDER_ATTACK] and sent_to_login(thief.client.get("/inbox"))
-    with time_machine.travel(datetime.now(timezone.utc) + timedelta(minutes=2), tick=False):
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=2), tick=False):
         nurse_logs_in(app, account, OFFICE)
 
 
@@ -209,7 +214,7 @@ def test_someone_with_the_password_still_gets_only_ten_code_guesses_while_under_
 
 def test_an_attack_every_hour_for_a_day_never_keeps_her_out(app: Flask, hashed: list[int]) -> None:
     account = nurse(app)
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=False) as clock:
         attack(app, account.email, [OFFICE], tries=5)  # even from her own office, at first
         for hour in range(25):
@@ -264,8 +269,12 @@ def test_a_sustained_attack_is_logged_once_without_addresses_or_passwords(
 # --- (6) an account without an authenticator app --------------------------------------------
 
 
-def test_a_professional_under_attack_is_sent_to_the_reset_and_the_reset_lets_her_in(app: Flask, hashed: list[int]) -> None:
-    account = make_user(app, "verloskundige@praktijk.example", [Grant("professional", profession="midwife")], totp=False)
+def test_a_professional_under_attack_is_sent_to_the_reset_and_the_reset_lets_her_in(
+    app: Flask, hashed: list[int]
+) -> None:
+    account = make_user(
+        app, "verloskundige@praktijk.example", [Grant("professional", profession="midwife")], totp=False
+    )
     attack(app, account.email, botnet(20))
     attack(app, UNKNOWN, botnet(20))
     desk = Desk(app)

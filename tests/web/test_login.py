@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyotp
@@ -96,7 +96,7 @@ def test_five_failures_lock_the_address_and_no_hash_is_computed_while_locked(
     monkeypatch.setattr(passwords, "verify", lambda stored, given: hashed.append(1) or real_verify(stored, given))
     client = browser(app)
 
-    with time_machine.travel(datetime.now(timezone.utc), tick=False):
+    with time_machine.travel(datetime.now(UTC), tick=False):
         for _ in range(5):
             assert Page(password_step(client, email, "wrong wrong wrong wrong")).errors == [WRONG]
         assert len(hashed) == 5
@@ -113,7 +113,7 @@ def test_five_failures_lock_the_address_and_no_hash_is_computed_while_locked(
 def test_the_lock_doubles_with_each_failure_after_it_and_ends_for_the_right_password(app: Flask) -> None:
     account = nurse(app)
     client = browser(app)
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         for _ in range(5):
             password_step(client, account.email, "wrong wrong wrong wrong")
         assert Page(password_step(client, account.email, account.password)).errors == [LOCKED]
@@ -269,11 +269,17 @@ def test_staff_without_an_app_must_set_it_up_before_any_page(app: Flask, grants:
     secret = shown.group(1).replace(" ", "")
     assert len(secret) >= 16
 
-    wrong = Page(client.post("/inloggen/tweede-factor", data={"csrf_token": page.hidden("csrf_token"), "code": "000000"}))
+    wrong = Page(
+        client.post("/inloggen/tweede-factor", data={"csrf_token": page.hidden("csrf_token"), "code": "000000"})
+    )
     assert wrong.status == 400 and wrong.errors
     assert sent_to_login(client.get(home))
 
-    done = Page(client.post("/inloggen/tweede-factor", data={"csrf_token": page.hidden("csrf_token"), "code": pyotp.TOTP(secret).now()}))
+    done = Page(
+        client.post(
+            "/inloggen/tweede-factor", data={"csrf_token": page.hidden("csrf_token"), "code": pyotp.TOTP(secret).now()}
+        )
+    )
     assert done.status == 200 and "Your recovery codes" in done.title
     assert len(re.findall(r"<li><code>[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}</code></li>", done.html)) == 10
     assert client.get(home).status_code == 200
@@ -282,7 +288,9 @@ def test_staff_without_an_app_must_set_it_up_before_any_page(app: Flask, grants:
 
 
 def test_a_gemeente_editor_is_offered_the_app_but_not_forced(app: Flask) -> None:
-    account = make_user(app, "redacteur@delft.example", [Grant("gemeente_editor", municipality_code="GM0503")], totp=False)
+    account = make_user(
+        app, "redacteur@delft.example", [Grant("gemeente_editor", municipality_code="GM0503")], totp=False
+    )
     client = browser(app)
     response = password_step(client, account.email, account.password)
     assert response.status_code == 303 and location_path(response) == "/sociale-kaart/beheer"
@@ -292,7 +300,10 @@ def test_a_gemeente_editor_is_offered_the_app_but_not_forced(app: Flask) -> None
 # --- T-22: a password alone opens nothing ---------------------------------------------------
 
 # Pages anyone may open (the access matrix's policy); every other page needs a finished login.
-PUBLIC_ENDPOINTS = {endpoint for endpoint, allowed in POLICY.items() if ANONYMOUS in allowed} | {"auth.code", "auth.enrol"}
+PUBLIC_ENDPOINTS = {endpoint for endpoint, allowed in POLICY.items() if ANONYMOUS in allowed} | {
+    "auth.code",
+    "auth.enrol",
+}
 DUMMY = {"action": "sessies-beeindigen", "decision": "goedkeuren", "code": "nl"}
 
 
@@ -369,15 +380,24 @@ def test_every_login_gets_a_new_session_id_and_a_planted_one_is_not_adopted(app:
     assert sid(app, again) not in (first_id, None)
     with app.app_context():
         reasons = sorted(
-            r or "-" for r in db.session.scalars(select(UserSession.ended_reason).where(UserSession.user_id == victim.id))
+            r or "-"
+            for r in db.session.scalars(select(UserSession.ended_reason).where(UserSession.user_id == victim.id))
         )
     assert reasons == ["-", "-", "replaced"]
 
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.example", "https://evil.example", "/\\evil.example", "/\\/evil.example", "http:/evil.example",
-     "/\t/evil.example", "javascript:alert(1)", "evil.example"],
+    [
+        "//evil.example",
+        "https://evil.example",
+        "/\\evil.example",
+        "/\\/evil.example",
+        "http:/evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+    ],
 )
 def test_the_page_after_login_is_never_another_site(app: Flask, target: str) -> None:
     account = professional(app)

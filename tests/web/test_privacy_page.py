@@ -4,8 +4,8 @@ data (AVG art. 13; issue 10, points 12 and 13)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from flask import Flask
@@ -27,10 +27,14 @@ def page(app: Flask, language: str = "en") -> Page:
 @pytest.fixture
 def region_app(sqlite_template_path: Path, tmp_path: Path) -> Iterator[Flask]:
     application = make_app(
-        copy_sqlite(sqlite_template_path, tmp_path / "balie.sqlite3"), tmp_path,
-        PRIVACY_CONTROLLER="GGD Haaglanden", PRIVACY_CONTROLLER_CONTACT="privacy@ggdhaaglanden.example",
-        PRIVACY_DPO="Functionaris gegevensbescherming GGD Haaglanden", PRIVACY_DPO_CONTACT="fg@ggdhaaglanden.example",
-        PURGE_DAYS_AFTER_CLOSE=14, PURGE_WEEKS_AFTER_DUE=8,
+        copy_sqlite(sqlite_template_path, tmp_path / "balie.sqlite3"),
+        tmp_path,
+        PRIVACY_CONTROLLER="GGD Haaglanden",
+        PRIVACY_CONTROLLER_CONTACT="privacy@ggdhaaglanden.example",
+        PRIVACY_DPO="Functionaris gegevensbescherming GGD Haaglanden",
+        PRIVACY_DPO_CONTACT="fg@ggdhaaglanden.example",
+        PURGE_DAYS_AFTER_CLOSE=14,
+        PURGE_WEEKS_AFTER_DUE=8,
     )
     yield application
     with application.app_context():
@@ -40,18 +44,26 @@ def region_app(sqlite_template_path: Path, tmp_path: Path) -> Iterator[Flask]:
 def test_the_region_settings_are_on_the_page_and_no_example_warning(region_app: Flask) -> None:
     shown = page(region_app)
     assert "Responsible (controller) GGD Haaglanden privacy@ggdhaaglanden.example" in shown.text
-    assert "Data protection officer Functionaris gegevensbescherming GGD Haaglanden fg@ggdhaaglanden.example" in shown.text
+    assert (
+        "Data protection officer Functionaris gegevensbescherming GGD Haaglanden fg@ggdhaaglanden.example" in shown.text
+    )
     assert 'href="mailto:fg@ggdhaaglanden.example"' in shown.html
     assert "Example:" not in shown.text
     # The retention is the one the purge applies, not a number in the text.
-    assert "14 days after the JGZ has taken over or closed your registration, and at the latest 8 weeks after the month your baby is due" in shown.text
+    assert (
+        "14 days after the JGZ has taken over or closed your registration, and at the latest 8 weeks after the "
+        "month your baby is due" in shown.text
+    )
 
 
 def test_the_demo_values_are_marked_as_examples(app: Flask) -> None:
     shown = page(app)
     assert "The names and addresses below are examples, not real ones." in shown.text
     assert "(voorbeeld)" in shown.text and ".example" in shown.text
-    assert "30 days after the JGZ has taken over or closed your registration, and at the latest 6 weeks after the month your baby is due" in shown.text
+    assert (
+        "30 days after the JGZ has taken over or closed your registration, and at the latest 6 weeks after the "
+        "month your baby is due" in shown.text
+    )
     dutch = page(app, "nl")
     assert "De namen en adressen hieronder zijn voorbeelden, geen echte." in dutch.text
 
@@ -60,8 +72,13 @@ def test_legal_basis_health_data_recipients_rights_and_complaint(app: Flask) -> 
     shown = page(app)
     assert "Wet publieke gezondheid, article 2, paragraph 2, under i" in shown.text
     assert "public task (AVG article 6, paragraph 1, under e)" in shown.text
-    assert "only with your explicit consent (AVG article 6, paragraph 1, under a, and article 9, paragraph 2, under a)" in shown.text
-    assert "The month your baby is due shows that you are pregnant. That is information about your health." in shown.text
+    assert (
+        "only with your explicit consent (AVG article 6, paragraph 1, under a, and article 9, paragraph 2, under a)"
+        in shown.text
+    )
+    assert (
+        "The month your baby is due shows that you are pregnant. That is information about your health." in shown.text
+    )
     assert "medical details" not in shown.text, "no more 'we never ask for medical details'"
     assert "The gemeente does not get your details." in shown.text
     assert "gemeenten only see numbers" not in shown.text, "there is no monitor for gemeenten"

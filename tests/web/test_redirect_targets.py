@@ -9,9 +9,10 @@ with CR/LF, characters a browser drops ("/\\t/evil" is "//evil"), other sites, b
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -111,7 +112,9 @@ def test_after_login_an_encoded_line_break_stays_a_path_here(site: Site) -> None
 def test_after_the_code_the_page_she_asked_for_opens_and_a_header_injection_does_not(app: Flask) -> None:
     account = nurse(app)
     assert_stays_on_this_site(log_in_after_asking_for(app, account, "/inbox?page=2"), "/inbox?page=2")
-    assert_stays_on_this_site(log_in_after_asking_for(app, account, "/ok\r\nSet-Cookie: x=1", 1), "/inbox")  # a fresh code
+    assert_stays_on_this_site(
+        log_in_after_asking_for(app, account, "/ok\r\nSet-Cookie: x=1", 1), "/inbox"
+    )  # a fresh code
 
 
 # --- language switch ----------------------------------------------------------------------

@@ -40,7 +40,13 @@ def typed_answers(**overrides: Any) -> dict[str, Any]:
 CASES = [
     ("missing name", {"name": ""}, "name", "Enter how we may address you", ()),
     ("name of only spaces", {"name": "   "}, "name", "Enter how we may address you", ()),
-    ("neither phone nor e-mail", {"phone": "", "email": ""}, "phone", "Enter a phone number or an e-mail address, or both", ()),
+    (
+        "neither phone nor e-mail",
+        {"phone": "", "email": ""},
+        "phone",
+        "Enter a phone number or an e-mail address, or both",
+        (),
+    ),
     ("phone too short", {"phone": "12345"}, "phone", "Enter a phone number we can call", ()),
     ("phone with letters", {"phone": "06-BELLEN-NU"}, "phone", "Enter a phone number we can call", ()),
     ("phone far too long", {"phone": "06" + "1" * 40}, "phone", "Enter a phone number we can call", ()),
@@ -57,31 +63,101 @@ CASES = [
     ("house number of only spaces", {"house_number": "  "}, "house_number", "Enter your house number", ()),
     ("house number 0", {"house_number": "0"}, "house_number", "Enter a house number like 12", ()),
     ("house number with letters", {"house_number": "12a"}, "house_number", "Enter a house number like 12", ()),
-    ("addition too long", {"house_number_addition": "ABCDEFG"}, "house_number_addition", "Enter an addition of at most 6 letters or digits", ()),
-    ("addition with symbols", {"house_number_addition": "#3"}, "house_number_addition", "Enter an addition of at most 6 letters or digits", ()),
+    (
+        "addition too long",
+        {"house_number_addition": "ABCDEFG"},
+        "house_number_addition",
+        "Enter an addition of at most 6 letters or digits",
+        (),
+    ),
+    (
+        "addition with symbols",
+        {"house_number_addition": "#3"},
+        "house_number_addition",
+        "Enter an addition of at most 6 letters or digits",
+        (),
+    ),
     ("no due month", {"due_month": ""}, "due_month", "Choose the month in which your baby is expected", ()),
-    ("due month long ago", {"due_month": "2020-01"}, "due_month", "Choose the month in which your baby is expected", ("due_month",)),
-    ("due date that does not exist", {"due_month": "2024-02-30"}, "due_month", "Choose the month in which your baby is expected", ("due_month",)),
-    ("due month far ahead", {"due_month": "2099-01"}, "due_month", "Choose the month in which your baby is expected", ("due_month",)),
-    ("due month with a plus sign", {"due_month": "2027-+2"}, "due_month", "Choose the month in which your baby is expected", ("due_month",)),
+    (
+        "due month long ago",
+        {"due_month": "2020-01"},
+        "due_month",
+        "Choose the month in which your baby is expected",
+        ("due_month",),
+    ),
+    (
+        "due date that does not exist",
+        {"due_month": "2024-02-30"},
+        "due_month",
+        "Choose the month in which your baby is expected",
+        ("due_month",),
+    ),
+    (
+        "due month far ahead",
+        {"due_month": "2099-01"},
+        "due_month",
+        "Choose the month in which your baby is expected",
+        ("due_month",),
+    ),
+    (
+        "due month with a plus sign",
+        {"due_month": "2027-+2"},
+        "due_month",
+        "Choose the month in which your baby is expected",
+        ("due_month",),
+    ),
     ("note of 501 characters", {"note": "x" * 501}, "note", "Use at most 500 characters", ()),
     ("name of 81 characters", {"name": "S" * 81}, "name", "Use at most 80 characters", ()),
     ("bell character in the name", {"name": "Sam\x07"}, "name", "Remove the special characters from this field", ()),
     ("NUL in the name", {"name": "Sam\x00"}, "name", "Remove the special characters from this field", ()),
-    ("right-to-left override in the name", {"name": "Sam\u202eevil"}, "name", "Remove the special characters from this field", ()),
-    ("newline in the name", {"name": "Sam\r\nBcc: x@evil.example"}, "name", "Remove the special characters from this field", ()),
-    ("escape character in the note", {"note": "hallo\x1b[31m"}, "note", "Remove the special characters from this field", ()),
-    ("confirmation mail without e-mail", {"email": "", "wants_mail": "y"}, "email", "Enter your e-mail address to get a confirmation by e-mail", ()),
+    (
+        "right-to-left override in the name",
+        {"name": "Sam\u202eevil"},
+        "name",
+        "Remove the special characters from this field",
+        (),
+    ),
+    (
+        "newline in the name",
+        {"name": "Sam\r\nBcc: x@evil.example"},
+        "name",
+        "Remove the special characters from this field",
+        (),
+    ),
+    (
+        "escape character in the note",
+        {"note": "hallo\x1b[31m"},
+        "note",
+        "Remove the special characters from this field",
+        (),
+    ),
+    (
+        "confirmation mail without e-mail",
+        {"email": "", "wants_mail": "y"},
+        "email",
+        "Enter your e-mail address to get a confirmation by e-mail",
+        (),
+    ),
     ("language not offered", {"language": "xx"}, "language", "Choose a language from the list", ("language",)),
-    ("interpreter neither yes nor no", {"interpreter": "maybe"}, "interpreter-0", "Choose whether you would like an interpreter", ("interpreter",)),
+    (
+        "interpreter neither yes nor no",
+        {"interpreter": "maybe"},
+        "interpreter-0",
+        "Choose whether you would like an interpreter",
+        ("interpreter",),
+    ),
     ("call time not offered", {"call_times": ["midnight"]}, "call_times-0", "Choose from the list", ("call_times",)),
     ("advisor not offered", {"advisor_kind": "neighbour"}, "advisor_kind", "Choose from the list", ("advisor_kind",)),
 ]
 
 
 @pytest.mark.parametrize("step", STEPS, ids=["check step", "send step"])
-@pytest.mark.parametrize(("changes", "target", "message", "not_shown"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_a_wrong_answer_is_shown_at_the_field_with_everything_kept(app, en_client, step, changes, target, message, not_shown):
+@pytest.mark.parametrize(
+    ("changes", "target", "message", "not_shown"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_a_wrong_answer_is_shown_at_the_field_with_everything_kept(
+    app, en_client, step, changes, target, message, not_shown
+):
     typed = typed_answers(**changes)
     tokens = open_form(en_client)
     page = Page(en_client.post(step, data={**tokens, **typed}))
@@ -130,7 +206,15 @@ def test_after_correcting_the_mistake_she_can_send(app, en_client):
 
 @pytest.mark.parametrize(
     "phone",
-    ["0612345678", "06-12345678", "+31 6 12345678", "0031612345678", "070 123 4567", "+32 470 12 34 56", "+90 532 123 45 67"],
+    [
+        "0612345678",
+        "06-12345678",
+        "+31 6 12345678",
+        "0031612345678",
+        "070 123 4567",
+        "+32 470 12 34 56",
+        "+90 532 123 45 67",
+    ],
 )
 def test_dutch_and_foreign_phone_numbers_are_accepted(app, en_client, phone):
     page = Page(en_client.post("/aanmelden", data={**open_form(en_client), **typed_answers(phone=phone)}))

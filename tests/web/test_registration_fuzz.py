@@ -307,12 +307,19 @@ class Field:
 def fields(options: Options) -> list[Field]:
     maybe = lambda s: st.one_of(st.none(), s)  # noqa: E731
     return [
-        Field("name", st.sampled_from(["Sam", "Fatima El Amrani", "Zoë", "محمد", "李小龙", "O'Brien", "Anne-Marie <3"])),
+        Field(
+            "name", st.sampled_from(["Sam", "Fatima El Amrani", "Zoë", "محمد", "李小龙", "O'Brien", "Anne-Marie <3"])
+        ),
         Field("phone", st.sampled_from(["06 12345678", "+32 470 12 34 56", "0031612345678", "070 123 4567", ""])),
         Field("email", st.sampled_from(["", "sam@example.com", "fatima.el-amrani@example.nl", "a&b@example.org"])),
         Field("wants_mail", maybe(st.sampled_from(["y", "false", ""]))),
         Field("no_fixed_address", st.sampled_from([None, None, None, "y"])),
-        Field("postcode", st.sampled_from(["2611 AB", "2611ab", "2511 CV", "2711-AA", "7351 AB", "1012 AB", "2288 GA", "2631 AB", ""])),
+        Field(
+            "postcode",
+            st.sampled_from(
+                ["2611 AB", "2611ab", "2511 CV", "2711-AA", "7351 AB", "1012 AB", "2288 GA", "2631 AB", ""]
+            ),
+        ),
         Field("house_number", st.sampled_from(["1", "12", "99999"])),
         Field("house_number_addition", maybe(st.sampled_from(["", "a", "bis", "2-h", "III"]))),
         Field("municipality", maybe(st.sampled_from(["GM0200", "GM0228", "GM0503", "GM9999"]))),
@@ -338,13 +345,19 @@ def bodies(draw: Any, options: Options) -> tuple[list[tuple[str, str]], bool]:
     rate = draw(st.sampled_from([0, 0, 5, 15, 40, 80]))  # % of fields broken
     # Often one free-text field carries an injection payload while the rest is fine, so the
     # payload reaches the pages that show answers (check page, gemeente question, kind page).
-    inject_into = draw(st.sampled_from([None, None, None, "name", "note", "name", "note", "email", "house_number_addition"]))
+    inject_into = draw(
+        st.sampled_from([None, None, None, "name", "note", "name", "note", "email", "house_number_addition"])
+    )
     pairs: list[tuple[str, str]] = []
     for field in fields(options):
         good = draw(field.good)
         good_values = [] if good is None else (good if isinstance(good, list) else [good])
-        mode = "good" if draw(st.integers(0, 99)) >= rate else draw(
-            st.sampled_from(["missing", "junk", "junk", "duplicate", "duplicate first", "many", "wrong type"])
+        mode = (
+            "good"
+            if draw(st.integers(0, 99)) >= rate
+            else draw(
+                st.sampled_from(["missing", "junk", "junk", "duplicate", "duplicate first", "many", "wrong type"])
+            )
         )
         if field.name == inject_into:
             mode = "inject"
@@ -357,15 +370,26 @@ def bodies(draw: Any, options: Options) -> tuple[list[tuple[str, str]], bool]:
         elif mode == "junk":
             values = [draw(junk())]
         elif mode == "duplicate":
-            values = good_values + [draw(junk())]
+            values = [*good_values, draw(junk())]
         elif mode == "duplicate first":
-            values = [draw(junk())] + good_values
+            values = [draw(junk()), *good_values]
         elif mode == "many":
             values = draw(st.lists(junk(), min_size=2, max_size=5))
         else:
             values = [draw(st.sampled_from(["[]", "{}", "1", "0", "-5", "3.14", "None", "True", "on", "checked"]))]
         pairs.extend((field.name, value) for value in values)
-    unknown = draw(st.lists(st.tuples(st.one_of(junk(), st.sampled_from(["feedback_consent", "route", "status", "id", "organisation_id", "reference"])), junk()), max_size=3))
+    unknown = draw(
+        st.lists(
+            st.tuples(
+                st.one_of(
+                    junk(),
+                    st.sampled_from(["feedback_consent", "route", "status", "id", "organisation_id", "reference"]),
+                ),
+                junk(),
+            ),
+            max_size=3,
+        )
+    )
     pairs.extend(unknown)
     if draw(st.booleans()):
         pairs = draw(st.permutations(pairs))
@@ -392,7 +416,13 @@ class _Structure(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         own_scripts = {"/static/js/conditional-fields.js", "/static/js/exit-this-page.js"}  # the desk's own
-        own_script = tag == "script" and len(attrs) == 2 and attrs[0][0] == "src" and attrs[0][1] in own_scripts and attrs[1] == ("defer", None)
+        own_script = (
+            tag == "script"
+            and len(attrs) == 2
+            and attrs[0][0] == "src"
+            and attrs[0][1] in own_scripts
+            and attrs[1] == ("defer", None)
+        )
         if (tag in DANGEROUS_TAGS and not own_script) or tag.startswith(MARKER):
             self.bad.append(f"<{tag}>")
         for name, _value in attrs:
@@ -445,12 +475,31 @@ def test_generated_submissions_never_crash_store_only_valid_ones_and_escape_ever
     @given(body=bodies(options))
     # Always tried, whatever the draw: a plain valid registration, and one with every optional field.
     @example(body=(list(answers().items()), False))
-    @example(body=(list(answers(email="sam@example.org", note="Graag na vijven", advisor_kind="midwife",
-                                interpreter="yes", language="en").items()) + [("call_times", "morning")], False))
+    @example(
+        body=(
+            [
+                *list(
+                    answers(
+                        email="sam@example.org",
+                        note="Graag na vijven",
+                        advisor_kind="midwife",
+                        interpreter="yes",
+                        language="en",
+                    ).items()
+                ),
+                ("call_times", "morning"),
+            ],
+            False,
+        )
+    )
     def submit(body: tuple[list[tuple[str, str]], bool]) -> None:
         pairs, raw_garbage = body
         submission = guard.new_submission_token()
-        tokens = [("csrf_token", csrf_token), ("submission_token", submission), ("started", guard.timing_token(submission))]
+        tokens = [
+            ("csrf_token", csrf_token),
+            ("submission_token", submission),
+            ("started", guard.timing_token(submission)),
+        ]
         payload = encode(tokens + pairs) + (b"&note=\xff\xfe" if raw_garbage else b"")
         verdict = oracle(pairs, options) if not raw_garbage else Verdict(False, "not UTF-8")
         before = count()
@@ -483,7 +532,11 @@ def test_generated_submissions_never_crash_store_only_valid_ones_and_escape_ever
             with app.app_context():
                 row = db.session.scalars(select(Registration).where(Registration.submission_key == key)).one()
             assert row.municipality_code == verdict.municipality
-            assert (row.language, row.interpreter, row.advisor_kind) == (verdict.language, verdict.interpreter, verdict.advisor_kind)
+            assert (row.language, row.interpreter, row.advisor_kind) == (
+                verdict.language,
+                verdict.interpreter,
+                verdict.advisor_kind,
+            )
             assert row.wants_mail == verdict.wants_mail
             assert row.no_fixed_address is verdict.no_fixed_address
             assert (row.address_sealed is None) is verdict.no_fixed_address, "an address only with a fixed address"
@@ -524,11 +577,15 @@ def test_the_oracle_agrees_with_hand_made_examples():
     """The oracle itself must be right, or the fuzz test proves nothing."""
     options = Options(frozenset({"2027-02"}), frozenset({"nl", "en"}), frozenset({"gp"}))
     good = [
-        ("name", "Sam"), ("phone", "06 12345678"), ("postcode", "2611 ab"), ("house_number", "12"),
-        ("due_month", "2027-02"), ("interpreter", "no"),
+        ("name", "Sam"),
+        ("phone", "06 12345678"),
+        ("postcode", "2611 ab"),
+        ("house_number", "12"),
+        ("due_month", "2027-02"),
+        ("interpreter", "no"),
     ]
     assert oracle(good, options).valid
-    assert oracle(good + [("municipality", "GM0537")], options).municipality == "GM0503"
+    assert oracle([*good, ("municipality", "GM0537")], options).municipality == "GM0503"
 
     def changed(**values: str | None) -> list[tuple[str, str]]:
         pairs = [(k, v) for k, v in good if k not in values]

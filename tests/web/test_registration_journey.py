@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -84,10 +84,17 @@ def test_a_parent_registers_from_the_home_page_to_the_confirmation(app, en_clien
     assert home.status == 200
     assert 'href="/aanmelden"' in home.html
 
-    checked, typed = start(en_client)
+    checked, _typed = start(en_client)
     assert checked.status == 200, checked.errors
     assert checked.title.startswith("Check your answers")
-    for shown in ("Sam de Vries", "06 12345678", "sam@example.com", "2611 AB 12 A, Delft", DELFLAND, "Goede Start gesprek"):
+    for shown in (
+        "Sam de Vries",
+        "06 12345678",
+        "sam@example.com",
+        "2611 AB 12 A, Delft",
+        DELFLAND,
+        "Goede Start gesprek",
+    ):
         assert shown in checked.text
     assert registration_count(app) == 0, "nothing is stored before she presses send"
 
@@ -271,7 +278,7 @@ def test_resending_from_another_browser_tab_with_the_same_form_shows_the_same_re
 
 
 def test_the_confirmation_is_shown_for_two_hours_only(app, en_client):
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         checked, _typed = start(en_client)
         send_checked(en_client, checked)
         reference = only_registration(app).reference
@@ -297,7 +304,7 @@ def withdrawal_code_on(page: Page) -> str | None:
 
 
 def test_the_withdrawal_code_is_shown_once_then_only_the_reference(app, en_client):
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         checked, _typed = start(en_client)
         sent = send_checked(en_client, checked)
         reference = only_registration(app).reference
@@ -317,7 +324,9 @@ def test_the_withdrawal_code_is_shown_once_then_only_the_reference(app, en_clien
         assert WITHDRAWAL_CODE.findall(second.text) == []
         assert SHOWN_ONCE in second.text
         assert f"Did you not write it down? Contact {DELFLAND} and mention your reference." in second.text
-        assert f'href="/intrekken?kenmerk={reference}"' in second.html, "she can still withdraw with a code she wrote down"
+        assert f'href="/intrekken?kenmerk={reference}"' in second.html, (
+            "she can still withdraw with a code she wrote down"
+        )
 
         # After the window: nothing at all.
         clock.shift(timedelta(hours=2))
@@ -351,7 +360,7 @@ def test_a_double_click_still_shows_the_code_once_but_sending_again_later_does_n
 @pytest.mark.parametrize("step", ["form", "check page"])
 def test_an_expired_page_comes_back_with_her_answers_and_the_next_post_succeeds(app, en_client, how, step):
     limit = int(app.config["WTF_CSRF_TIME_LIMIT"])
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         form = Page(en_client.get("/aanmelden"))
         typed = full_answers()
         url, data = "/aanmelden", fill(form, typed)
@@ -422,7 +431,7 @@ def test_the_honeypot_is_hidden_from_people_and_screen_readers(app, en_client):
 def test_posting_faster_than_a_person_can_type_stores_nothing_but_a_person_gets_through(app_with):
     app = app_with(SPAM_MIN_SECONDS=3)
     client = english(app.test_client())
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         form = Page(client.get("/aanmelden"))
         typed = full_answers()
         fast = Page(client.post("/aanmelden/versturen", data=fill(form, typed)))
@@ -466,7 +475,7 @@ def test_a_tampered_timing_token_re_presents_the_form_with_her_input(app, en_cli
 
 
 def test_a_day_old_timing_token_re_presents_the_form_with_fresh_tokens(app, en_client):
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         old = Page(en_client.get("/aanmelden"))
         typed = full_answers()
         data = fill(old, typed)
@@ -533,7 +542,6 @@ def post_multipart(client: Any, url: str, data: dict[str, str]) -> Any:
     """A multipart body built in memory (the test client would spool a big one to a file)."""
     boundary, body = encode_multipart(MultiDict(data))
     return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
-
 
 
 @pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
@@ -623,7 +631,17 @@ def test_security_headers_on_every_kind_of_page(app_with, monkeypatch):
     monkeypatch.setattr(directory_queries, "home_visit_services", broken)
     responses["500"] = client.get("/")
 
-    expected = {"form 200": 200, "home 200": 200, "check 200": 200, "errors 400": 400, "404": 404, "405": 405, "413": 413, "429": 429, "500": 500}
+    expected = {
+        "form 200": 200,
+        "home 200": 200,
+        "check 200": 200,
+        "errors 400": 400,
+        "404": 404,
+        "405": 405,
+        "413": 413,
+        "429": 429,
+        "500": 500,
+    }
     assert {name: r.status_code for name, r in responses.items()} == expected
     for name, response in responses.items():
         assert_strict_headers(response)
@@ -727,7 +745,9 @@ def test_the_registration_page_weighs_at_most_40_kb(client):
     response = client.get("/aanmelden")
     html = response.get_data()
     page = html.decode()
-    references = re.findall(r'<link[^>]+href="(/[^"]+)"', page) + re.findall(r'<(?:script|img)[^>]+src="(/[^"]+)"', page)
+    references = re.findall(r'<link[^>]+href="(/[^"]+)"', page) + re.findall(
+        r'<(?:script|img)[^>]+src="(/[^"]+)"', page
+    )
     assert any(ref.endswith(".css") for ref in references)
     total = len(html)
     for reference in set(references):

@@ -31,7 +31,8 @@ def chosen_language(page: Page) -> str:
 def talk_in(page: Page) -> str:
     """The check page's line about the language: "<label> <value>"."""
     found = re.search(
-        r'<dt class="summary__key">([^<]+)</dt>\s*<dd class="summary__value">([^<]+)</dd>\s*<dd class="summary__action">'
+        r'<dt class="summary__key">([^<]+)</dt>\s*<dd class="summary__value">([^<]+)</dd>\s*<dd '
+        r'class="summary__action">'
         r'<button[^>]*value="language"',
         page.html,
     )
@@ -50,7 +51,9 @@ def register_untouched(client: Any, form_url: str) -> Page:
     action = re.search(r'<form method="post" action="([^"]*/aanmelden[^"]*)"', form.html).group(1).replace("&amp;", "&")
     checked = Page(client.post(action, data=fill(form, UNTOUCHED)))
     assert checked.status == 200, checked.errors
-    send_action = re.search(r'<form method="post" action="([^"]*versturen[^"]*)"', checked.html).group(1).replace("&amp;", "&")
+    send_action = (
+        re.search(r'<form method="post" action="([^"]*versturen[^"]*)"', checked.html).group(1).replace("&amp;", "&")
+    )
     sent = client.post(send_action, data={**form_fields(checked, "versturen"), "send": "1"})
     assert sent.status_code == 303
     return checked

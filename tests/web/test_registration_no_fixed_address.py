@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jsonschema
@@ -31,8 +31,17 @@ from tests.web.helpers import error_links, fill, form_fields, registration_count
 DELFLAND_NAME = "JGZ Delfland (voorbeeld)"
 HOFSTAD_NAME = "Jeugdgezondheid Hofstad (voorbeeld)"
 DELFT, ZOETERMEER, AMSTERDAM = "GM0503", "GM0637", "GM0363"
-REGION = ["'s-Gravenhage", "Delft", "Leidschendam-Voorburg", "Midden-Delfland", "Pijnacker-Nootdorp",
-          "Rijswijk (ZH.)", "Wassenaar", "Westland", "Zoetermeer"]
+REGION = [
+    "'s-Gravenhage",
+    "Delft",
+    "Leidschendam-Voorburg",
+    "Midden-Delfland",
+    "Pijnacker-Nootdorp",
+    "Rijswijk (ZH.)",
+    "Wassenaar",
+    "Westland",
+    "Zoetermeer",
+]
 
 
 def place() -> str:
@@ -41,7 +50,12 @@ def place() -> str:
 
 def without_address(**overrides: Any) -> dict[str, Any]:
     """Her answers with the box ticked and no postcode or house number."""
-    typed: dict[str, Any] = {"no_fixed_address": "y", "postcode": "", "house_number": "", "no_address_municipality": DELFT}
+    typed: dict[str, Any] = {
+        "no_fixed_address": "y",
+        "postcode": "",
+        "house_number": "",
+        "no_address_municipality": DELFT,
+    }
     return answers(**{**typed, **overrides})
 
 
@@ -142,7 +156,10 @@ def test_a_gemeente_outside_the_region_is_refused_at_both_steps(app, en_client, 
 
 
 def test_a_place_too_long_or_with_control_characters_is_a_field_error(app, en_client):
-    for bad, message in (("x" * 101, "Use at most 100 characters"), ("Opvang\u202e", "Remove the special characters from this field")):
+    for bad, message in (
+        ("x" * 101, "Use at most 100 characters"),
+        ("Opvang\u202e", "Remove the special characters from this field"),
+    ):
         page = check(en_client, without_address(reachable_at=bad))
         assert page.status == 400 and page.errors == [message]
     assert registration_count(app) == 0
@@ -154,7 +171,11 @@ def test_change_on_the_check_page_keeps_the_box_gemeente_and_place(en_client):
     for edit in ("no_fixed_address", "reachable_at"):
         back = Page(en_client.post("/aanmelden", data={**form_fields(checked, "versturen"), "edit": edit}))
         kept = form_fields(back, "/aanmelden")
-        assert (kept["no_fixed_address"], kept["no_address_municipality"], kept["reachable_at"]) == ("y", ZOETERMEER, where)
+        assert (kept["no_fixed_address"], kept["no_address_municipality"], kept["reachable_at"]) == (
+            "y",
+            ZOETERMEER,
+            where,
+        )
 
 
 def test_the_nurse_sees_no_fixed_address_and_the_place_and_the_look_is_logged(app, en_client, caplog):
@@ -191,7 +212,7 @@ def test_the_nurse_sees_no_fixed_address_and_the_place_and_the_look_is_logged(ap
 
 
 def test_the_place_and_the_mark_are_purged_like_her_other_details(app, en_client):
-    with time_machine.travel(datetime.now(timezone.utc) - timedelta(days=240), tick=False):
+    with time_machine.travel(datetime.now(UTC) - timedelta(days=240), tick=False):
         checked = check(en_client, without_address(reachable_at=place(), due_month=due_month(0)))
         assert send(en_client, checked).status_code == 303
     before = stored(app)
@@ -214,6 +235,9 @@ def test_what_she_reads_was_shared_names_no_postcode_she_did_not_give(en_client)
 
 def test_without_an_advisor_withdrawing_speaks_of_no_professional(en_client):
     confirmation = Page(en_client.get(send(en_client, check(en_client, answers())).headers["Location"]))
-    assert "You can withdraw your registration at any time. The JGZ is then asked to delete your details." in confirmation.text
+    assert (
+        "You can withdraw your registration at any time. The JGZ is then asked to delete your details."
+        in confirmation.text
+    )
     main = confirmation.html.split("<main", 1)[1].split("</main>", 1)[0]
     assert "professional" not in main.casefold() and "hears nothing more" not in main

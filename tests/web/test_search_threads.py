@@ -11,9 +11,9 @@ from __future__ import annotations
 import itertools
 import re
 import threading
-from urllib.parse import parse_qsl
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from flask import Flask

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import time_machine
 from flask import Flask
@@ -68,7 +69,9 @@ def test_a_cookie_copied_before_logout_is_refused_after_it(app: Flask, client: A
     assert CANARY in nurse_browser.get(detail).get_data(as_text=True)
 
     thief = copy_browser(app, nurse_browser)
-    assert CANARY in thief.get(detail).get_data(as_text=True), "the copy works before logout (else this test proves nothing)"
+    assert CANARY in thief.get(detail).get_data(as_text=True), (
+        "the copy works before logout (else this test proves nothing)"
+    )
 
     out = nurse_browser.post("/uitloggen", data={"csrf_token": csrf_token(nurse_browser)})
     assert out.status_code == 303 and location_path(out) == "/inloggen"
@@ -86,7 +89,7 @@ def test_a_cookie_copied_before_logout_is_refused_after_it(app: Flask, client: A
 
 def test_jgz_staff_are_logged_out_after_15_idle_minutes(app: Flask) -> None:
     account = nurse(app)
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         client = logged_in(app, account)
         for _ in range(3):  # active every 14 minutes: stays logged in
             clock.shift(timedelta(minutes=14))
@@ -104,7 +107,7 @@ def test_jgz_staff_are_logged_out_after_15_idle_minutes(app: Flask) -> None:
 
 def test_a_gemeente_editor_may_be_idle_for_an_hour(app: Flask) -> None:
     account = editor(app)
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         client = logged_in(app, account)
         clock.shift(timedelta(minutes=59))
         assert client.get("/account").status_code == 200
@@ -117,7 +120,7 @@ def test_a_gemeente_editor_may_be_idle_for_an_hour(app: Flask) -> None:
 def test_the_idle_time_for_staff_is_configurable(app_with: Callable[..., Flask]) -> None:
     strict = app_with(SESSION_IDLE_MINUTES_PERSONAL_DATA=5)
     account = nurse(strict)
-    with time_machine.travel(datetime.now(timezone.utc), tick=False) as clock:
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:
         client = logged_in(strict, account)
         clock.shift(timedelta(minutes=4, seconds=50))
         assert client.get("/inbox").status_code == 200
@@ -127,7 +130,7 @@ def test_the_idle_time_for_staff_is_configurable(app_with: Callable[..., Flask])
 
 def test_every_session_ends_after_12_hours_however_active(app: Flask) -> None:
     account = nurse(app)
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with time_machine.travel(start, tick=False) as clock:
         client = logged_in(app, account)
         elapsed = timedelta(0)
@@ -191,7 +194,7 @@ def test_an_administrator_ends_all_sessions_of_a_user_and_disables_the_account(a
     assert sent_to_login(desk.get("/inbox")) and sent_to_login(laptop.get("/inbox"))
     assert manager.get("/beheer/gebruikers").status_code == 200, "the administrator's own session goes on"
 
-    with time_machine.travel(datetime.now(timezone.utc) + timedelta(seconds=90), tick=False):
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=90), tick=False):
         again = logged_in(app, account)
         assert again.get("/inbox").status_code == 200
         response = manager.post(f"/beheer/gebruikers/{account.id}/uitschakelen", data={"csrf_token": token})
@@ -200,12 +203,18 @@ def test_an_administrator_ends_all_sessions_of_a_user_and_disables_the_account(a
         assert sent_to_login(again.get("/inbox"))
 
         stranger = browser(app)
-        refused = Page(stranger.post("/inloggen", data={"csrf_token": csrf(stranger), "email": account.email, "password": PASSWORD}))
+        refused = Page(
+            stranger.post(
+                "/inloggen", data={"csrf_token": csrf(stranger), "email": account.email, "password": PASSWORD}
+            )
+        )
         assert refused.status == 400 and refused.errors == ["The e-mail address or password is not correct"]
 
         manager.post(f"/beheer/gebruikers/{account.id}/inschakelen", data={"csrf_token": token})
         retry = browser(app)
-        response = retry.post("/inloggen", data={"csrf_token": csrf(retry), "email": account.email, "password": PASSWORD})
+        response = retry.post(
+            "/inloggen", data={"csrf_token": csrf(retry), "email": account.email, "password": PASSWORD}
+        )
         assert response.status_code == 303 and location_path(response) == "/inloggen/code"
 
 
@@ -215,7 +224,12 @@ def test_a_password_change_ends_the_other_sessions(app: Flask) -> None:
     page = Page(here.get("/account/wachtwoord"))
     response = here.post(
         "/account/wachtwoord",
-        data={"csrf_token": page.hidden("csrf_token"), "current": PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
+        data={
+            "csrf_token": page.hidden("csrf_token"),
+            "current": PASSWORD,
+            "password": NEW_PASSWORD,
+            "repeat": NEW_PASSWORD,
+        },
     )
     assert response.status_code == 303 and location_path(response) == "/account"
     assert "Your password has been changed." in Page(here.get("/account")).text
@@ -234,10 +248,17 @@ def test_a_wrong_current_password_changes_nothing(app: Flask) -> None:
     account = nurse(app)
     here, there = logged_in(app, account), logged_in(app, account, 1)
     page = Page(here.get("/account/wachtwoord"))
-    wrong = Page(here.post(
-        "/account/wachtwoord",
-        data={"csrf_token": page.hidden("csrf_token"), "current": "not my password at all", "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
-    ))
+    wrong = Page(
+        here.post(
+            "/account/wachtwoord",
+            data={
+                "csrf_token": page.hidden("csrf_token"),
+                "current": "not my password at all",
+                "password": NEW_PASSWORD,
+                "repeat": NEW_PASSWORD,
+            },
+        )
+    )
     assert wrong.status == 400 and wrong.errors == ["Your current password is not correct"]
     assert there.get("/inbox").status_code == 200
 
@@ -247,10 +268,16 @@ def test_staff_pages_are_never_stored_by_the_browser(app: Flask, client: Any) ->
     staff = logged_in(app, nurse(app))
     manager = logged_in(app, admin(app))
     pages = [
-        (staff, "/inbox"), (staff, f"/inbox/{registration_id}"), (staff, f"/inbox/{registration_id}/afdrukken"),
-        (staff, f"/inbox/{registration_id}/export.json"), (staff, f"/inbox/{registration_id}/toegang"),
-        (staff, "/account"), (staff, "/account/sessies"), (manager, "/beheer/gebruikers"),
-        (manager, "/beheer/toegangslog"), (manager, "/beheer/toegangslog.csv"),
+        (staff, "/inbox"),
+        (staff, f"/inbox/{registration_id}"),
+        (staff, f"/inbox/{registration_id}/afdrukken"),
+        (staff, f"/inbox/{registration_id}/export.json"),
+        (staff, f"/inbox/{registration_id}/toegang"),
+        (staff, "/account"),
+        (staff, "/account/sessies"),
+        (manager, "/beheer/gebruikers"),
+        (manager, "/beheer/toegangslog"),
+        (manager, "/beheer/toegangslog.csv"),
     ]
     for who, path in pages:
         response = who.get(path)

@@ -81,15 +81,30 @@ def test_a_crafted_invitation_for_the_food_bank_is_refused(app: Flask) -> None:
     food_bank = organisation_id(app, FOOD_BANK)
     manager = logged_in(app, admin(app))
     page = Page(manager.get("/beheer/uitnodigen"))
-    response = manager.post("/beheer/uitnodigen", data={
-        "csrf_token": page.hidden("csrf_token"), "name": "Nina Nieuw", "email": "nina@voedselbank.example",
-        "role": "jgz_staff", "organisation": food_bank, "municipality": "", "profession": "",
-    })
+    response = manager.post(
+        "/beheer/uitnodigen",
+        data={
+            "csrf_token": page.hidden("csrf_token"),
+            "name": "Nina Nieuw",
+            "email": "nina@voedselbank.example",
+            "role": "jgz_staff",
+            "organisation": food_bank,
+            "municipality": "",
+            "profession": "",
+        },
+    )
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(Invitation).where(Invitation.email == "nina@voedselbank.example")) is None
         with pytest.raises(accounts.AccountError):  # and the service refuses it whatever the form offers
-            accounts.invite(db.session, "x@voedselbank.example", "X", [Grant("jgz_staff", organisation_id=food_bank)], None, utcnow())
+            accounts.invite(
+                db.session,
+                "x@voedselbank.example",
+                "X",
+                [Grant("jgz_staff", organisation_id=food_bank)],
+                None,
+                utcnow(),
+            )
 
 
 @pytest.mark.parametrize(
@@ -103,10 +118,20 @@ def test_a_crafted_invitation_for_the_food_bank_is_refused(app: Flask) -> None:
 def test_the_missing_choice_is_said_at_its_own_field(app: Flask, role: str, field: str, message: str) -> None:
     manager = logged_in(app, admin(app))
     page = Page(manager.get("/beheer/uitnodigen"))
-    refused = Page(manager.post("/beheer/uitnodigen", data={
-        "csrf_token": page.hidden("csrf_token"), "name": "Piet Huisarts", "email": "piet@huisarts.example",
-        "role": role, "organisation": "", "municipality": "", "profession": "",
-    }))
+    refused = Page(
+        manager.post(
+            "/beheer/uitnodigen",
+            data={
+                "csrf_token": page.hidden("csrf_token"),
+                "name": "Piet Huisarts",
+                "email": "piet@huisarts.example",
+                "role": role,
+                "organisation": "",
+                "municipality": "",
+                "profession": "",
+            },
+        )
+    )
     assert refused.status == 400 and refused.title.startswith("Error:")
     assert refused.errors == [message]
     assert (field, message) in refused.summary_links, refused.summary_links
@@ -131,8 +156,12 @@ LANDINGS = [
 ]
 
 
-@pytest.mark.parametrize("grants, home, title", LANDINGS, ids=[home + f"-{n}" for n, (_, home, _) in enumerate(LANDINGS)])
-def test_after_login_everyone_lands_on_their_working_page(app: Flask, grants: list[Grant], home: str, title: str | None) -> None:
+@pytest.mark.parametrize(
+    "grants, home, title", LANDINGS, ids=[home + f"-{n}" for n, (_, home, _) in enumerate(LANDINGS)]
+)
+def test_after_login_everyone_lands_on_their_working_page(
+    app: Flask, grants: list[Grant], home: str, title: str | None
+) -> None:
     account = make_user(app, "wie@balie.example", grants)
     client = browser(app)
     response = login(client, account)
@@ -162,12 +191,21 @@ def cookie_text(client: Any) -> str:
 
 
 def test_the_first_administrator_sets_her_password_and_lands_on_user_management(app: Flask, runner: Any) -> None:
-    result = runner.invoke(args=["users", "create-admin", "--email", "eerste@balie.example", "--name", "Eerste Beheerder"])
+    result = runner.invoke(
+        args=["users", "create-admin", "--email", "eerste@balie.example", "--name", "Eerste Beheerder"]
+    )
     path = only(re.findall(r"(/uitnodiging/[0-9a-f-]+/[0-9a-f]+)", result.output))
     client = browser(app)
     page = Page(client.get(path))
-    accepted = client.post(path, data={"csrf_token": page.hidden("csrf_token"), "name": "Eerste Beheerder",
-                                       "password": NEW_PASSWORD, "repeat": NEW_PASSWORD})
+    accepted = client.post(
+        path,
+        data={
+            "csrf_token": page.hidden("csrf_token"),
+            "name": "Eerste Beheerder",
+            "password": NEW_PASSWORD,
+            "repeat": NEW_PASSWORD,
+        },
+    )
     assert accepted.status_code == 303 and accepted.headers["Location"] == "/inloggen", "no address in the URL"
     assert "@" not in cookie_text(client) and "eerste" not in cookie_text(client)
 
@@ -177,12 +215,22 @@ def test_the_first_administrator_sets_her_password_and_lands_on_user_management(
     assert email_value(Page(client.get("/inloggen"))) in (None, ""), "filled in once, not for whoever comes next"
 
     # She only types her password; then sets up her app and lands on the users page.
-    response = client.post("/inloggen", data={"csrf_token": login_page.hidden("csrf_token"),
-                                              "email": email_value(login_page), "password": NEW_PASSWORD})
+    response = client.post(
+        "/inloggen",
+        data={
+            "csrf_token": login_page.hidden("csrf_token"),
+            "email": email_value(login_page),
+            "password": NEW_PASSWORD,
+        },
+    )
     assert location_path(response) == "/inloggen/tweede-factor"
     enrol = Page(client.get("/inloggen/tweede-factor"))
     secret = re.search(r'<code class="qr__secret">([A-Z2-7 ]+)</code>', enrol.html).group(1).replace(" ", "")  # type: ignore[union-attr]
-    codes = Page(client.post("/inloggen/tweede-factor", data={"csrf_token": enrol.hidden("csrf_token"), "code": pyotp.TOTP(secret).now()}))
+    codes = Page(
+        client.post(
+            "/inloggen/tweede-factor", data={"csrf_token": enrol.hidden("csrf_token"), "code": pyotp.TOTP(secret).now()}
+        )
+    )
     continue_to = re.search(r'<a class="button" href="([^"]+)"', codes.html)
     assert continue_to and continue_to.group(1) == "/beheer/gebruikers"
     assert Page(client.get("/beheer/gebruikers")).title.startswith("Users")
@@ -191,25 +239,44 @@ def test_the_first_administrator_sets_her_password_and_lands_on_user_management(
 def test_an_invited_professional_finds_her_address_filled_in_and_lands_on_her_advice(app: Flask) -> None:
     manager = logged_in(app, admin(app))
     page = Page(manager.get("/beheer/uitnodigen"))
-    invited = manager.post("/beheer/uitnodigen", data={
-        "csrf_token": page.hidden("csrf_token"), "name": "Vera Verloskundige", "email": "vera@praktijk.example",
-        "role": "professional", "organisation": "", "municipality": "", "profession": "midwife",
-    })
+    invited = manager.post(
+        "/beheer/uitnodigen",
+        data={
+            "csrf_token": page.hidden("csrf_token"),
+            "name": "Vera Verloskundige",
+            "email": "vera@praktijk.example",
+            "role": "professional",
+            "organisation": "",
+            "municipality": "",
+            "profession": "midwife",
+        },
+    )
     assert invited.status_code == 303
     send_outbox(app)
     path = only(links(only(mails_to(app, "vera@praktijk.example")), app.config["PUBLIC_BASE_URL"]))
     client = browser(app)
     form = Page(client.get(path))
-    client.post(path, data={"csrf_token": form.hidden("csrf_token"), "name": "Vera Verloskundige",
-                            "password": NEW_PASSWORD, "repeat": NEW_PASSWORD})
+    client.post(
+        path,
+        data={
+            "csrf_token": form.hidden("csrf_token"),
+            "name": "Vera Verloskundige",
+            "password": NEW_PASSWORD,
+            "repeat": NEW_PASSWORD,
+        },
+    )
     login_page = Page(client.get("/inloggen"))
     assert email_value(login_page) == "vera@praktijk.example"
-    response = client.post("/inloggen", data={"csrf_token": csrf(client), "email": "vera@praktijk.example", "password": NEW_PASSWORD})
+    response = client.post(
+        "/inloggen", data={"csrf_token": csrf(client), "email": "vera@praktijk.example", "password": NEW_PASSWORD}
+    )
     assert location_path(response) == "/advies"
 
 
 def test_after_a_password_reset_the_address_is_filled_in(app: Flask) -> None:
-    account = make_user(app, "redacteur@delft.example", [Grant("gemeente_editor", municipality_code="GM0503")], totp=False)
+    account = make_user(
+        app, "redacteur@delft.example", [Grant("gemeente_editor", municipality_code="GM0503")], totp=False
+    )
     visitor = browser(app)
     asked = Page(visitor.get("/wachtwoord-vergeten"))
     visitor.post("/wachtwoord-vergeten", data={"csrf_token": asked.hidden("csrf_token"), "email": account.email})
@@ -217,13 +284,17 @@ def test_after_a_password_reset_the_address_is_filled_in(app: Flask) -> None:
     path = links(mails_to(app, account.email)[-1], app.config["PUBLIC_BASE_URL"])[0]
     client = browser(app)
     form = Page(client.get(path))
-    done = client.post(path, data={"csrf_token": form.hidden("csrf_token"), "password": NEW_PASSWORD, "repeat": NEW_PASSWORD})
+    done = client.post(
+        path, data={"csrf_token": form.hidden("csrf_token"), "password": NEW_PASSWORD, "repeat": NEW_PASSWORD}
+    )
     assert done.status_code == 303 and done.headers["Location"] == "/inloggen"
     assert "@" not in cookie_text(client)
     login_page = Page(client.get("/inloggen"))
     assert "Your password has been changed." in login_page.text
     assert email_value(login_page) == account.email
-    response = client.post("/inloggen", data={"csrf_token": csrf(client), "email": account.email, "password": NEW_PASSWORD})
+    response = client.post(
+        "/inloggen", data={"csrf_token": csrf(client), "email": account.email, "password": NEW_PASSWORD}
+    )
     assert location_path(response) == "/sociale-kaart/beheer"
 
 

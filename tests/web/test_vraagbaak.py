@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import email
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import Message
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -86,7 +87,9 @@ class Desk:
 
     def mails(self) -> list[Message]:
         folder = self.folder / "mail"
-        return [email.message_from_bytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+        return (
+            [email.message_from_bytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+        )
 
 
 COOKIE = "balie_session"
@@ -127,7 +130,9 @@ def people(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture
 def desk(people: People, tmp_path: Path) -> Iterator[Desk]:
-    app = make_app(copy_sqlite(people.database, tmp_path / "balie.sqlite3"), tmp_path, SEARCH_INDEX_DIR=str(tmp_path / "search"))
+    app = make_app(
+        copy_sqlite(people.database, tmp_path / "balie.sqlite3"), tmp_path, SEARCH_INDEX_DIR=str(tmp_path / "search")
+    )
     yield Desk(app, tmp_path, *people.accounts, sessions=people.sessions)
     with app.app_context():
         db.session.remove()
@@ -174,7 +179,9 @@ def answer_action(client: Any, answer_id: str, action: str, **extra: str) -> Any
 
 
 def moderate(client: Any, question_id: str, action: str, **extra: str) -> Any:
-    return client.post(f"/vraagbaak/vragen/{question_id}/moderatie", data={"csrf_token": csrf(client), "action": action, **extra})
+    return client.post(
+        f"/vraagbaak/vragen/{question_id}/moderatie", data={"csrf_token": csrf(client), "action": action, **extra}
+    )
 
 
 def follow(client: Any, kind: str, target: str) -> Any:
@@ -206,7 +213,14 @@ def flashed(client: Any, response: Any) -> str:
 def result_titles(html: str) -> list[str]:
     """The titles in the search result list, in order."""
     results = re.search(r'<ol class="results">(.*?)</ol>', html, re.S)
-    return [] if results is None else [re.sub(r"\s+", " ", t).strip() for t in re.findall(r'class="result__title"><a [^>]*>(.*?)</a>', results.group(1), re.S)]
+    return (
+        []
+        if results is None
+        else [
+            re.sub(r"\s+", " ", t).strip()
+            for t in re.findall(r'class="result__title"><a [^>]*>(.*?)</a>', results.group(1), re.S)
+        ]
+    )
 
 
 def faq_titles(html: str) -> list[str]:
@@ -217,7 +231,9 @@ def faq_titles(html: str) -> list[str]:
 def facet_counts(html: str) -> dict[str, int]:
     block = re.search(r'<fieldset class="fieldset facet">(.*?)</fieldset>', html, re.S)
     assert block, "no tag facets shown"
-    found = re.findall(r'value="([^"]+)"[^>]*>\s*<label[^>]*>[^<]*<span class="facet__count">\((\d+)\)</span>', block.group(1))
+    found = re.findall(
+        r'value="([^"]+)"[^>]*>\s*<label[^>]*>[^<]*<span class="facet__count">\((\d+)\)</span>', block.group(1)
+    )
     return {value: int(count) for value, count in found}
 
 
@@ -231,7 +247,9 @@ def similar_titles(html: str) -> list[str]:
 
 def test_ask_with_similar_questions_answer_accept_helpful(desk: Desk) -> None:
     asker, colleague, other = desk.client(desk.asker), desk.client(desk.colleague), desk.client(desk.other)
-    existing = ask_ok(other, "Hoe regel ik een tolk voor het kraambezoekgesprek?", "Een cliënt spreekt alleen Tigrinya.", ("tolk",))
+    existing = ask_ok(
+        other, "Hoe regel ik een tolk voor het kraambezoekgesprek?", "Een cliënt spreekt alleen Tigrinya.", ("tolk",)
+    )
 
     # Step 1: the title alone; step 2 shows the similar question before the form.
     step1 = visit(asker, ASK)
@@ -244,11 +262,19 @@ def test_ask_with_similar_questions_answer_accept_helpful(desk: Desk) -> None:
     assert form_fields(step2, ASK)["title"] == "Wie betaalt de tolk bij het kraambezoekgesprek?"  # nothing typed lost
     # The same list as a fragment, for the page's script while typing.
     fragment = asker.get(f"/vraagbaak/vergelijkbaar?titel={quote('tolk kraambezoekgesprek')}")
-    assert fragment.status_code == 200 and "Hoe regel ik een tolk voor het kraambezoekgesprek?" in fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "Hoe regel ik een tolk voor het kraambezoekgesprek?" in fragment.get_data(
+        as_text=True
+    )
     assert "These questions look like yours" not in visit(asker, f"{ASK}?titel={quote('Zwemles zwemdiploma')}").text
 
     # Post the question: it is shown, with its tags, and the asker follows it.
-    response = ask(asker, "Wie betaalt de tolk bij het kraambezoekgesprek?", "Ik wil het **vooraf** weten.", ("tolk", "financiering"), "Tigrinya")
+    response = ask(
+        asker,
+        "Wie betaalt de tolk bij het kraambezoekgesprek?",
+        "Ik wil het **vooraf** weten.",
+        ("tolk", "financiering"),
+        "Tigrinya",
+    )
     assert response.status_code == 303
     question_id = response.headers["Location"].rsplit("/", 1)[1]
     shown = Page(asker.get(response.headers["Location"]))
@@ -270,15 +296,21 @@ def test_ask_with_similar_questions_answer_accept_helpful(desk: Desk) -> None:
 
     assert "Thank you: marked as helpful." in flashed(other, answer_action(other, answer_id, "nuttig"))
     assert "You already marked this answer" in flashed(other, answer_action(other, answer_id, "nuttig"))
-    assert "You already marked this answer (or it is your own)" in flashed(colleague, answer_action(colleague, answer_id, "nuttig"))
-    assert f"/vraagbaak/antwoorden/{answer_id}/nuttig" not in visit(colleague, f"/vraagbaak/vragen/{question_id}").html  # no button for her own
+    assert "You already marked this answer (or it is your own)" in flashed(
+        colleague, answer_action(colleague, answer_id, "nuttig")
+    )
+    assert (
+        f"/vraagbaak/antwoorden/{answer_id}/nuttig" not in visit(colleague, f"/vraagbaak/vragen/{question_id}").html
+    )  # no button for her own
     assert f"/vraagbaak/antwoorden/{answer_id}/nuttig" in visit(other, f"/vraagbaak/vragen/{question_id}").html
     assert "1 person found this helpful" in visit(asker, f"/vraagbaak/vragen/{question_id}").text
     assert desk.answer(answer_id).helpful_count == 1 and desk.count(HelpfulVote) == 1
 
 
 def test_only_the_asker_or_a_moderator_accepts(desk: Desk) -> None:
-    asker, colleague, other, moderator = (desk.client(a) for a in (desk.asker, desk.colleague, desk.other, desk.moderator))
+    asker, colleague, other, moderator = (
+        desk.client(a) for a in (desk.asker, desk.colleague, desk.other, desk.moderator)
+    )
     question_id = ask_ok(asker, "Mag de kraamverzorgende ook een aanmelding doen?")
     first = answer_ok(colleague, question_id, "Ja, met toestemming van de zwangere.")
     second = answer_ok(other, question_id, "Alleen via de verloskundige, denk ik.")
@@ -297,9 +329,13 @@ def test_only_the_asker_or_a_moderator_accepts(desk: Desk) -> None:
 
 
 def test_followers_get_a_mail_with_only_a_link(desk: Desk) -> None:
-    asker, colleague, other, moderator = (desk.client(a) for a in (desk.asker, desk.colleague, desk.other, desk.moderator))
+    asker, colleague, other, moderator = (
+        desk.client(a) for a in (desk.asker, desk.colleague, desk.other, desk.moderator)
+    )
     title = "Kan het gesprek ook in het buurthuis plaatsvinden?"
-    question_id = ask_ok(asker, title, "Mijn cliënt wil liever niet thuis afspreken vanwege haar huisgenoten.", ("huisbezoek",))
+    question_id = ask_ok(
+        asker, title, "Mijn cliënt wil liever niet thuis afspreken vanwege haar huisgenoten.", ("huisbezoek",)
+    )
     # Another professional follows the tag; the moderator follows the question; the asker follows both.
     assert "You follow this now." in flashed(other, follow(other, "tag", "huisbezoek"))
     assert "Stop following “huisbezoek”" in visit(other, "/vraagbaak").text
@@ -314,7 +350,11 @@ def test_followers_get_a_mail_with_only_a_link(desk: Desk) -> None:
 
     assert "sent 3" in desk.cli("outbox", "send")
     mails = desk.mails()
-    assert sorted(m["To"] for m in mails) == ["anna@verloskunde.example", "carla@verloskunde.example", "mo@balie.example"]
+    assert sorted(m["To"] for m in mails) == [
+        "anna@verloskunde.example",
+        "carla@verloskunde.example",
+        "mo@balie.example",
+    ]
     for mail in mails:
         body = mail.get_payload(decode=True).decode()
         assert f"/vraagbaak/vragen/{question_id}" in body
@@ -325,7 +365,10 @@ def test_followers_get_a_mail_with_only_a_link(desk: Desk) -> None:
     assert "You no longer follow this." in flashed(other, follow(other, "tag", "huisbezoek"))
     answer_ok(colleague, question_id, "Aanvulling: vraag het de JGZ-organisatie in jouw regio.")
     with desk.app.app_context():
-        recipients = {m.payload["user_id"] for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))}
+        recipients = {
+            m.payload["user_id"]
+            for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))
+        }
     assert desk.other.id not in recipients and desk.asker.id in recipients
 
 
@@ -362,7 +405,9 @@ def rows(desk: Desk) -> dict[str, int]:
 def test_a_question_with_personal_data_is_refused_and_nothing_is_stored(desk: Desk, text: str, label: str) -> None:
     asker = desk.client(desk.asker)
     before = rows(desk)
-    response = ask(asker, "Hoe meld ik deze cliënt het beste aan?", f"Het gaat om mevrouw, {text}.", ("aanmelden",), "nieuwe-tag")
+    response = ask(
+        asker, "Hoe meld ik deze cliënt het beste aan?", f"Het gaat om mevrouw, {text}.", ("aanmelden",), "nieuwe-tag"
+    )
     assert response.status_code == 400
     shown = Page(response)
     assert any(label in error and "Nothing has been saved" in error for error in shown.errors), shown.errors
@@ -372,7 +417,9 @@ def test_a_question_with_personal_data_is_refused_and_nothing_is_stored(desk: De
 
 @pytest.mark.parametrize(("text", "label"), GUARDED)
 def test_an_answer_with_personal_data_is_refused_and_nothing_is_stored(desk: Desk, text: str, label: str) -> None:
-    question_id = ask_ok(desk.client(desk.asker), "Hoe meld ik een cliënt aan die geen Nederlands spreekt?", tags=("taal",))
+    question_id = ask_ok(
+        desk.client(desk.asker), "Hoe meld ik een cliënt aan die geen Nederlands spreekt?", tags=("taal",)
+    )
     follow(desk.client(desk.other), "tag", "taal")
     colleague = desk.client(desk.colleague)
     before = rows(desk)
@@ -410,7 +457,8 @@ def test_a_policy_date_and_a_link_to_the_sociale_kaart_pass(desk: Desk) -> None:
     answer_ok(
         desk.client(desk.colleague),
         question_id,
-        f"Sinds 1 juli 2022 hoort een huisbezoek vóór de geboorte bij het basispakket JGZ. Zie /sociale-kaart/aanbod/{service_id}.",
+        "Sinds 1 juli 2022 hoort een huisbezoek vóór de geboorte bij het basispakket JGZ. Zie "
+        f"/sociale-kaart/aanbod/{service_id}.",
     )
 
 
@@ -424,8 +472,8 @@ def test_markdown_is_rendered_and_sanitised(desk: Desk) -> None:
         "- eerste punt\n- tweede punt\n\n"
         "# Een kop\n\n"
         "<script>alert('q')</script>\n\n"
-        "<b onclick=\"alert(1)\">rauwe html</b>\n\n"
-        "[veilig](https://www.ncj.nl/) en [gevaarlijk](javascript:alert(1)) en <a href=\"javascript:alert(2)\">ook</a>"
+        '<b onclick="alert(1)">rauwe html</b>\n\n'
+        '[veilig](https://www.ncj.nl/) en [gevaarlijk](javascript:alert(1)) en <a href="javascript:alert(2)">ook</a>'
     )
     question_id = ask_ok(asker, "Hoe schrijf ik een duidelijke vraag op?", body)
     answer_ok(colleague, question_id, "Zo: <img src=x onerror=alert(3)> en **vet**.")
@@ -452,8 +500,13 @@ def test_edits_keep_their_history(desk: Desk) -> None:
 
     fields = edit_fields(visit(asker, f"/vraagbaak/vragen/{question_id}/bewerken"))
     assert fields["title"] == "Wat neem ik mee naar het overleg?"
-    fields["title"], fields["body"] = "Wat neem ik mee naar het overleg met de JGZ?", "Tweede versie van mijn toelichting."
-    assert "Your changes have been saved." in flashed(asker, asker.post(f"/vraagbaak/vragen/{question_id}/bewerken", data=fields))
+    fields["title"], fields["body"] = (
+        "Wat neem ik mee naar het overleg met de JGZ?",
+        "Tweede versie van mijn toelichting.",
+    )
+    assert "Your changes have been saved." in flashed(
+        asker, asker.post(f"/vraagbaak/vragen/{question_id}/bewerken", data=fields)
+    )
     fields = edit_fields(visit(colleague, f"/vraagbaak/antwoorden/{answer_id}/bewerken"))
     fields["body"] = "Tweede versie van het antwoord."
     colleague.post(f"/vraagbaak/antwoorden/{answer_id}/bewerken", data=fields)
@@ -468,7 +521,9 @@ def test_edits_keep_their_history(desk: Desk) -> None:
 
 
 def test_only_the_author_or_a_moderator_may_edit(desk: Desk) -> None:
-    asker, colleague, other, moderator = (desk.client(a) for a in (desk.asker, desk.colleague, desk.other, desk.moderator))
+    asker, colleague, other, moderator = (
+        desk.client(a) for a in (desk.asker, desk.colleague, desk.other, desk.moderator)
+    )
     question_id = ask_ok(asker, "Moet ik het gesprek in het dossier noteren?", "Originele vraag.")
     answer_id = answer_ok(colleague, question_id, "Origineel antwoord.")
     assert "Edit question" not in visit(other, f"/vraagbaak/vragen/{question_id}").text
@@ -511,7 +566,9 @@ def test_a_professional_has_no_moderation_rights(desk: Desk) -> None:
     assert answer_action(colleague, answer_id, "verbergen").status_code == 403
     owner = {"owner-owner": desk.asker.id, "owner-review_by": "2030-01-01"}
     assert answer_action(asker, answer_id, "eigenaar", **owner).status_code == 403
-    assert answer_action(colleague, answer_id, "gecontroleerd", **{"reviewed-review_by": "2030-01-01"}).status_code == 403
+    assert (
+        answer_action(colleague, answer_id, "gecontroleerd", **{"reviewed-review_by": "2030-01-01"}).status_code == 403
+    )
     assert asker.get("/vraagbaak/opnieuw-bekijken").status_code == 403
     found, answer = desk.question(question_id), desk.answer(answer_id)
     assert not (found.pinned or found.hidden or found.locked or found.public or answer.hidden)
@@ -520,7 +577,9 @@ def test_a_professional_has_no_moderation_rights(desk: Desk) -> None:
 
 def test_a_moderator_pins_hides_and_locks(desk: Desk) -> None:
     asker, colleague, moderator = desk.client(desk.asker), desk.client(desk.colleague), desk.client(desk.moderator)
-    question_id = ask_ok(asker, "Welke folder geef ik mee over de zeepkistroute?", "Over de zeepkistroute.", other_tags="zeepkist")
+    question_id = ask_ok(
+        asker, "Welke folder geef ik mee over de zeepkistroute?", "Over de zeepkistroute.", other_tags="zeepkist"
+    )
     title = "Welke folder geef ik mee over de zeepkistroute?"
 
     # Pin: in the FAQ list at the top of the vraagbaak.
@@ -534,7 +593,9 @@ def test_a_moderator_pins_hides_and_locks(desk: Desk) -> None:
     locked = visit(colleague, f"/vraagbaak/vragen/{question_id}")
     assert "closed for new answers" in locked.text and "Post answer" not in locked.text
     token = csrf(colleague)
-    response = colleague.post(f"/vraagbaak/vragen/{question_id}/antwoorden", data={"csrf_token": token, "body": "Toch nog een antwoord."})
+    response = colleague.post(
+        f"/vraagbaak/vragen/{question_id}/antwoorden", data={"csrf_token": token, "body": "Toch nog een antwoord."}
+    )
     assert response.status_code == 403
     with desk.app.app_context():
         assert db.session.scalar(select(func.count()).where(Answer.question_id == question_id)) == 0
@@ -567,7 +628,9 @@ def test_a_moderator_hides_an_answer(desk: Desk) -> None:
 
 
 def test_a_moderator_merges_a_duplicate(desk: Desk) -> None:
-    asker, colleague, other, moderator = (desk.client(a) for a in (desk.asker, desk.colleague, desk.other, desk.moderator))
+    asker, colleague, other, moderator = (
+        desk.client(a) for a in (desk.asker, desk.colleague, desk.other, desk.moderator)
+    )
     original = ask_ok(asker, "Mag een doula bij het huisbezoek zijn?", other_tags="doula")
     duplicate = ask_ok(other, "Kan de doula mee bij het huisbezoek?", other_tags="geboortezorg")
     moved = answer_ok(colleague, duplicate, "Ja, als de zwangere dat wil mag de doula erbij zijn.")
@@ -583,8 +646,12 @@ def test_a_moderator_merges_a_duplicate(desk: Desk) -> None:
     assert "Kan de doula mee bij het huisbezoek?" not in result_titles(visit(asker, "/vraagbaak?q=doula").html)
     assert "Mag een doula bij het huisbezoek zijn?" in result_titles(visit(asker, "/vraagbaak?q=doula").html)
     # Merging into itself or into nothing is refused with a message.
-    assert "Give the address of another, not merged question." in flashed(moderator, moderate(moderator, original, "merge", merge_into=original))
-    assert "Give the address of another, not merged question." in flashed(moderator, moderate(moderator, original, "merge", merge_into="onzin"))
+    assert "Give the address of another, not merged question." in flashed(
+        moderator, moderate(moderator, original, "merge", merge_into=original)
+    )
+    assert "Give the address of another, not merged question." in flashed(
+        moderator, moderate(moderator, original, "merge", merge_into="onzin")
+    )
 
 
 def test_owner_review_date_reminder_and_check(desk: Desk) -> None:
@@ -599,8 +666,12 @@ def test_owner_review_date_reminder_and_check(desk: Desk) -> None:
     answer_action(asker, answer_id, "accepteren")
     assert "Owner and review date" in visit(moderator, f"/vraagbaak/vragen/{question_id}").text
     assert answer_action(moderator, not_accepted, "eigenaar", **owner_fields).status_code == 403
-    assert "Choose an owner and a date." in flashed(moderator, answer_action(moderator, answer_id, "eigenaar", **{"owner-owner": desk.moderator.id}))
-    assert "Owner and review date saved." in flashed(moderator, answer_action(moderator, answer_id, "eigenaar", **owner_fields))
+    assert "Choose an owner and a date." in flashed(
+        moderator, answer_action(moderator, answer_id, "eigenaar", **{"owner-owner": desk.moderator.id})
+    )
+    assert "Owner and review date saved." in flashed(
+        moderator, answer_action(moderator, answer_id, "eigenaar", **owner_fields)
+    )
 
     shown = visit(asker, f"/vraagbaak/vragen/{question_id}")
     assert "Owner: Mo Moderator." in shown.text and "to be checked again" in shown.text
@@ -613,7 +684,9 @@ def test_owner_review_date_reminder_and_check(desk: Desk) -> None:
     assert re.search(r"\b1 owners reminded", output), output
     with desk.app.app_context():
         reminders = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == qa.KIND_REVIEW_DUE)).all()
-        assert [(m.payload["user_id"], m.payload["question_id"]) for m in reminders] == [(desk.moderator.id, question_id)]
+        assert [(m.payload["user_id"], m.payload["question_id"]) for m in reminders] == [
+            (desk.moderator.id, question_id)
+        ]
     assert "0 owners reminded" in desk.cli("qa", "remind")
     with time_machine.travel(date.today() + timedelta(days=3), tick=False):
         assert "0 owners reminded" in desk.cli("qa", "remind")
@@ -621,7 +694,9 @@ def test_owner_review_date_reminder_and_check(desk: Desk) -> None:
     desk.cli("outbox", "send")
     [mail] = [m for m in desk.mails() if m["To"] == "mo@balie.example"]
     body = mail.get_payload(decode=True).decode()
-    assert f"/vraagbaak/vragen/{question_id}" in body and "bewaartermijn" not in body and "bewaart" not in mail["Subject"]
+    assert (
+        f"/vraagbaak/vragen/{question_id}" in body and "bewaartermijn" not in body and "bewaart" not in mail["Subject"]
+    )
     with time_machine.travel(date.today() + timedelta(days=8), tick=False):
         assert re.search(r"\b1 owners reminded", desk.cli("qa", "remind"))
 
@@ -651,14 +726,21 @@ def test_a_moderator_shows_a_question_to_parents_in_dutch_and_english(desk: Desk
     assert "Your text seems to contain personal data" in flashed(
         moderator,
         moderate(
-            moderator, question_id, "publish", title_nl="Mag mijn moeder erbij zijn?", answer_nl="Bel 0612345678.",
-            title_en="May my mother join?", answer_en="Yes.",
+            moderator,
+            question_id,
+            "publish",
+            title_nl="Mag mijn moeder erbij zijn?",
+            answer_nl="Bel 0612345678.",
+            title_en="May my mother join?",
+            answer_en="Yes.",
         ),
     )
     assert desk.question(question_id).public == before.public is False
 
     response = moderate(
-        moderator, question_id, "publish",
+        moderator,
+        question_id,
+        "publish",
         title_nl="Mag mijn moeder bij het gesprek met de jeugdverpleegkundige zijn?",
         answer_nl="Ja, **iedereen** die u erbij wilt hebben is welkom.",
         title_en="May my mother join the conversation with the youth nurse?",
@@ -691,7 +773,11 @@ def test_links_to_the_sociale_kaart_show_as_cards(desk: Desk) -> None:
         assert service is not None
         service_id, name, organisation = service.id, service.name, service.organisation.name
     question_id = ask_ok(desk.client(desk.asker), "Waar verwijs ik naar voor een cursus voor aanstaande ouders?")
-    answer_ok(desk.client(desk.colleague), question_id, f"Kijk bij [dit aanbod](http://127.0.0.1:5000/sociale-kaart/aanbod/{service_id}).")
+    answer_ok(
+        desk.client(desk.colleague),
+        question_id,
+        f"Kijk bij [dit aanbod](http://127.0.0.1:5000/sociale-kaart/aanbod/{service_id}).",
+    )
     html = visit(desk.client(desk.other), f"/vraagbaak/vragen/{question_id}").html
     cards = re.search(r'<ul class="service-cards">(.*?)</ul>', html, re.S)
     assert cards, "no card shown"
@@ -699,7 +785,9 @@ def test_links_to_the_sociale_kaart_show_as_cards(desk: Desk) -> None:
     assert name in cards.group(1).replace("&#39;", "'").replace("&amp;", "&")
     assert organisation in cards.group(1).replace("&#39;", "'").replace("&amp;", "&")
     # A link to an entry that does not exist shows no card.
-    other_id = answer_ok(desk.client(desk.other), question_id, "Of /sociale-kaart/aanbod/00000000-0000-4000-8000-000000000000.")
+    other_id = answer_ok(
+        desk.client(desk.other), question_id, "Of /sociale-kaart/aanbod/00000000-0000-4000-8000-000000000000."
+    )
     html = visit(desk.client(desk.other), f"/vraagbaak/vragen/{question_id}").html
     assert html.count('class="service-card"') == 1 and other_id
 
@@ -710,13 +798,20 @@ def test_links_to_the_sociale_kaart_show_as_cards(desk: Desk) -> None:
 def test_solved_questions_rank_first(desk: Desk) -> None:
     asker, colleague = desk.client(desk.asker), desk.client(desk.colleague)
     # The open question matches better (the word twice, in title and body) and sorts first by title.
-    open_id = ask_ok(asker, "Aanvraag vlinderpakket: vlinderpakket kwijt?", "Het vlinderpakket is zoek, wie heeft een vlinderpakket?")
+    open_id = ask_ok(
+        asker, "Aanvraag vlinderpakket: vlinderpakket kwijt?", "Het vlinderpakket is zoek, wie heeft een vlinderpakket?"
+    )
     solved_id = ask_ok(asker, "Zit er iets over het vlinderpakket in de folder?")
     answer_action(asker, answer_ok(colleague, solved_id, "Ja, achterin."), "accepteren")
     titles = result_titles(visit(asker, "/vraagbaak?q=vlinderpakket").html)
-    assert titles == ["Zit er iets over het vlinderpakket in de folder?", "Aanvraag vlinderpakket: vlinderpakket kwijt?"]
+    assert titles == [
+        "Zit er iets over het vlinderpakket in de folder?",
+        "Aanvraag vlinderpakket: vlinderpakket kwijt?",
+    ]
     # Only answered questions, when asked.
-    assert result_titles(visit(asker, "/vraagbaak?q=vlinderpakket&opgelost=y").html) == ["Zit er iets over het vlinderpakket in de folder?"]
+    assert result_titles(visit(asker, "/vraagbaak?q=vlinderpakket&opgelost=y").html) == [
+        "Zit er iets over het vlinderpakket in de folder?"
+    ]
     # Similar questions while asking: the solved one first too, marked answered.
     step = visit(asker, f"{ASK}?titel={quote('Vlinderpakket')}")
     assert similar_titles(step.html)[:2] == titles
@@ -725,7 +820,11 @@ def test_solved_questions_rank_first(desk: Desk) -> None:
 
 @pytest.mark.parametrize(
     ("written", "searched"),
-    [("Hoe werkt de aanmelding via het formulier?", "aanmelden"), ("Bezoek in andere huizen dan het eigen huis", "huizen"), ("Wie betaalt de tolken?", "tolk")],
+    [
+        ("Hoe werkt de aanmelding via het formulier?", "aanmelden"),
+        ("Bezoek in andere huizen dan het eigen huis", "huizen"),
+        ("Wie betaalt de tolken?", "tolk"),
+    ],
 )
 def test_dutch_stemming(desk: Desk, written: str, searched: str) -> None:
     asker = desk.client(desk.asker)
@@ -743,7 +842,10 @@ def test_tags_are_facets_with_counts(desk: Desk) -> None:
     assert facet_counts(html) == {"wolk": 2, "regen": 1, "zon": 1}
     assert "3 questions" in Page(asker.get("/vraagbaak?q=wolkenkrabbertest")).text
     chosen = visit(asker, "/vraagbaak?q=wolkenkrabbertest&tag=wolk").html
-    assert sorted(result_titles(chosen)) == ["Eerste vraag over de wolkenkrabbertest", "Tweede vraag over de wolkenkrabbertest"]
+    assert sorted(result_titles(chosen)) == [
+        "Eerste vraag over de wolkenkrabbertest",
+        "Tweede vraag over de wolkenkrabbertest",
+    ]
     assert facet_counts(chosen)["zon"] == 1  # the other choices stay visible
     assert re.search(r'value="wolk" checked', chosen)
 
@@ -763,15 +865,29 @@ def test_anonymous_visitors_are_sent_to_the_login_page(desk: Desk) -> None:
     anonymous = desk.client()
     token = Page(anonymous.get("/inloggen")).hidden("csrf_token")
     gets = [
-        "/vraagbaak", "/vraagbaak?q=aanmelden", ASK, f"{ASK}?titel=aanmelden", "/vraagbaak/vergelijkbaar?titel=aanmelden",
-        f"/vraagbaak/vragen/{question_id}", f"/vraagbaak/vragen/{question_id}/bewerken", f"/vraagbaak/vragen/{question_id}/geschiedenis",
-        f"/vraagbaak/antwoorden/{answer_id}/bewerken", "/vraagbaak/opnieuw-bekijken",
+        "/vraagbaak",
+        "/vraagbaak?q=aanmelden",
+        ASK,
+        f"{ASK}?titel=aanmelden",
+        "/vraagbaak/vergelijkbaar?titel=aanmelden",
+        f"/vraagbaak/vragen/{question_id}",
+        f"/vraagbaak/vragen/{question_id}/bewerken",
+        f"/vraagbaak/vragen/{question_id}/geschiedenis",
+        f"/vraagbaak/antwoorden/{answer_id}/bewerken",
+        "/vraagbaak/opnieuw-bekijken",
     ]
     posts = [
-        ASK, f"/vraagbaak/vragen/{question_id}/antwoorden", f"/vraagbaak/vragen/{question_id}/bewerken",
-        f"/vraagbaak/vragen/{question_id}/moderatie", f"/vraagbaak/antwoorden/{answer_id}/bewerken",
-        *(f"/vraagbaak/antwoorden/{answer_id}/{a}" for a in ("accepteren", "nuttig", "verbergen", "tonen", "eigenaar", "gecontroleerd")),
-        f"/vraagbaak/volgen/vraag/{question_id}", "/vraagbaak/volgen/tag/aanmelden",
+        ASK,
+        f"/vraagbaak/vragen/{question_id}/antwoorden",
+        f"/vraagbaak/vragen/{question_id}/bewerken",
+        f"/vraagbaak/vragen/{question_id}/moderatie",
+        f"/vraagbaak/antwoorden/{answer_id}/bewerken",
+        *(
+            f"/vraagbaak/antwoorden/{answer_id}/{a}"
+            for a in ("accepteren", "nuttig", "verbergen", "tonen", "eigenaar", "gecontroleerd")
+        ),
+        f"/vraagbaak/volgen/vraag/{question_id}",
+        "/vraagbaak/volgen/tag/aanmelden",
     ]
     for path in gets:
         response = anonymous.get(path)
@@ -779,7 +895,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(desk: Desk) -> None:
         assert "Een vraag die alleen" not in response.get_data(as_text=True)
     before = rows(desk)
     for path in posts:
-        response = anonymous.post(path, data={"csrf_token": token, "title": "Een anonieme vraag hier", "body": "x", "action": "pin"})
+        response = anonymous.post(
+            path, data={"csrf_token": token, "title": "Een anonieme vraag hier", "body": "x", "action": "pin"}
+        )
         assert response.status_code == 302 and "/inloggen" in response.headers["Location"], path
     assert rows(desk) == before
     assert anonymous.get("/veelgestelde-vragen").status_code == 200  # the parents' FAQ is public

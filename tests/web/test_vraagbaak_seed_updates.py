@@ -23,7 +23,9 @@ EDITED = "Door een moderator herschreven: vraag de cijfers op bij de JGZ."
 
 
 def seed_items() -> dict[str, dict[str, Any]]:
-    return {item["id"]: item for item in yaml.safe_load((qa_seed.DATA_DIR / "vraagbaak.yaml").read_text(encoding="utf-8"))}
+    return {
+        item["id"]: item for item in yaml.safe_load((qa_seed.DATA_DIR / "vraagbaak.yaml").read_text(encoding="utf-8"))
+    }
 
 
 def test_every_seed_text_is_listed_as_shipped() -> None:
@@ -38,7 +40,9 @@ def test_every_seed_text_is_listed_as_shipped() -> None:
     assert missing == {}, "add to balie/data/vraagbaak_shipped.yaml:\n" + yaml.safe_dump(missing, sort_keys=True)
 
 
-def test_an_old_text_nobody_changed_is_corrected_and_an_edited_one_is_kept(app: Flask, runner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_old_text_nobody_changed_is_corrected_and_an_edited_one_is_kept(
+    app: Flask, runner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     items = seed_items()
     with app.app_context(), db.writing():
         answer = db.session.scalar(select(Answer).where(Answer.question_id == MONITORING))
@@ -54,7 +58,13 @@ def test_an_old_text_nobody_changed_is_corrected_and_an_edited_one_is_kept(app: 
         MONITORING: {"answer": [qa_seed.digest(OLD_ANSWER)]},
         LANGUAGES: {"public_answer_en": [qa_seed.digest(OLD_PARENT_TEXT)]},
     }
-    monkeypatch.setattr(qa_seed, "shipped", lambda: {k: {f: real.get(k, {}).get(f, []) + older.get(k, {}).get(f, []) for f in qa_seed.FIELDS} for k in real})
+    monkeypatch.setattr(
+        qa_seed,
+        "shipped",
+        lambda: {
+            k: {f: real.get(k, {}).get(f, []) + older.get(k, {}).get(f, []) for f in qa_seed.FIELDS} for k in real
+        },
+    )
 
     result = runner.invoke(args=["qa", "seed"])
     assert result.exit_code == 0, result.output

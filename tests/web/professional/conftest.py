@@ -3,8 +3,9 @@ public address, Vera the midwife, and Vera's browser, logged in."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask

@@ -10,8 +10,9 @@ must never be.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
@@ -118,7 +119,11 @@ def test_a_professional_makes_a_card_with_a_qr_code_to_the_form_in_the_cards_lan
     svg = qr_svg(card)
     assert "<script" not in svg and "<img" not in card.html, "an inline SVG, no image or script from elsewhere"
     other_language = "en" if language == "nl" else "nl"
-    candidates = [card_link(code, language), card_link(code, other_language), f"http://127.0.0.1:5000/aanmelden?code={code}&lang={language}"]
+    candidates = [
+        card_link(code, language),
+        card_link(code, other_language),
+        f"http://127.0.0.1:5000/aanmelden?code={code}&lang={language}",
+    ]
     assert qr_link(svg, candidates) == card_link(code, language)
     assert shown_code(card) == code, "the code to type in is printed under the QR code"
     assert BASE_URL in card.text, "the address to type in, for a parent without a camera"
@@ -281,10 +286,22 @@ def test_the_receipt_says_what_was_shared_with_whom_what_the_professional_hears_
 # --- T-08: feedback consent and advisor fields cannot be injected ----------------------------
 
 SMUGGLED_KEYS = (
-    "Feedback_Consent", "FEEDBACK_CONSENT", "feedback-consent", "feedback_consent[]", "feedback_consent ",
-    "feedbackconsent", " feedback_consent", "feedback_consent\x00", "data[feedback_consent]",
+    "Feedback_Consent",
+    "FEEDBACK_CONSENT",
+    "feedback-consent",
+    "feedback_consent[]",
+    "feedback_consent ",
+    "feedbackconsent",
+    " feedback_consent",
+    "feedback_consent\x00",
+    "data[feedback_consent]",
 )
-SMUGGLED_TEXT = ("feedback_consent=1", "&feedback_consent=y", "feedback_consent=y&advisor_user_id={pro}", '"feedback_consent": true')
+SMUGGLED_TEXT = (
+    "feedback_consent=1",
+    "&feedback_consent=y",
+    "feedback_consent=y&advisor_user_id={pro}",
+    '"feedback_consent": true',
+)
 
 
 @pytest.fixture
@@ -323,7 +340,10 @@ def attempts(draw: st.DrawFn, pro_id: str, card_ids: list[str]) -> dict[str, Any
             st.tuples(st.sampled_from(["advisor_user_id", "helped_by_user_id", "advice_code_id", "advisor"]), ids),
             st.tuples(st.sampled_from(["route"]), st.sampled_from(["assisted", "referral", "self"])),
             st.tuples(st.sampled_from(["consent", "consent_method"]), st.sampled_from(["in_person", "by_phone"])),
-            st.tuples(st.sampled_from(["parent_agrees", "feedback_text_version", "feedback_until"]), st.sampled_from(["y", "1", "2099-12-31"])),
+            st.tuples(
+                st.sampled_from(["parent_agrees", "feedback_text_version", "feedback_until"]),
+                st.sampled_from(["y", "1", "2099-12-31"]),
+            ),
             st.tuples(st.sampled_from(SMUGGLED_KEYS), st.sampled_from(["y", "1", "on", "true"])),
         ),
         max_size=5,
@@ -353,13 +373,26 @@ def test_t08_feedback_consent_and_advisor_cannot_be_injected(t08: dict[str, Any]
     active_id = t08["card_ids"][t08["active"]]
     tally = {"stored": 0, "consented": 0, "refused": 0}
 
-    plain = {"prefilled": False, "box": None, "query": [], "body": [], "hidden_in": None, "smuggled": SMUGGLED_TEXT[0],
-             "post_query": False, "via_check": False, "advisor_kind": ""}
+    plain = {
+        "prefilled": False,
+        "box": None,
+        "query": [],
+        "body": [],
+        "hidden_in": None,
+        "smuggled": SMUGGLED_TEXT[0],
+        "post_query": False,
+        "via_check": False,
+        "advisor_kind": "",
+    }
 
     # The three outcomes are always tried (explicit examples run first, whatever the random draw),
     # so the tally below is a fixed floor, not a bet on how often the generator hits a case.
-    @settings(max_examples=200, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=200,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(case=attempts(t08["pro"], list(t08["card_ids"].values())))
     @example(case={**plain, "code": "valid", "box": "y"})  # stored, with consent
     @example(case={**plain, "code": "none", "box": "y", "via_check": True})  # stored, no code: no consent
@@ -373,7 +406,9 @@ def test_t08_feedback_consent_and_advisor_cannot_be_injected(t08: dict[str, Any]
         assert form.status == 200
         fields = form_fields(form, "/aanmelden")
         assert "feedback_consent" not in fields, "never ticked by the address"
-        assert fields.get("advice_code", "") == ("".join(ch for ch in code.upper() if ch.isalnum()) if case["prefilled"] else "")
+        assert fields.get("advice_code", "") == (
+            "".join(ch for ch in code.upper() if ch.isalnum()) if case["prefilled"] else ""
+        )
         smuggled = case["smuggled"].format(pro=t08["pro"])
         typed = answers(advisor_kind=case["advisor_kind"])
         if case["hidden_in"] == "name":
@@ -421,7 +456,9 @@ def test_t08_feedback_consent_and_advisor_cannot_be_injected(t08: dict[str, Any]
         assert stored.feedback_consent is (ticked and valid), case
         assert stored.advisor_user_id == (t08["pro"] if valid else None), case
         assert stored.advice_code_id == (active_id if valid else None)
-        assert stored.helped_by_user_id is None and stored.consent_method is None and stored.consent_text_version is None
+        assert (
+            stored.helped_by_user_id is None and stored.consent_method is None and stored.consent_text_version is None
+        )
         assert stored.feedback_text_version == (FEEDBACK_TEXT_VERSION if ticked and valid else None)
         assert (stored.feedback_until is not None) is (ticked and valid)
         tally["stored"] += 1
@@ -431,7 +468,9 @@ def test_t08_feedback_consent_and_advisor_cannot_be_injected(t08: dict[str, Any]
     with app.app_context():
         rows = db.session.scalars(select(Registration)).all()
         assert not [r for r in rows if r.feedback_consent and r.advice_code_id is None], "a yes without a code"
-        assert not [r for r in rows if r.advisor_user_id is not None and r.advice_code_id is None], "an advisor without a code"
+        assert not [r for r in rows if r.advisor_user_id is not None and r.advice_code_id is None], (
+            "an advisor without a code"
+        )
         assert all(r.feedback_text_version == FEEDBACK_TEXT_VERSION for r in rows if r.feedback_consent)
     # Every outcome was reached (the explicit examples guarantee it while the desk works).
     assert tally["stored"] >= 2 and tally["consented"] >= 1 and tally["refused"] >= 1, tally

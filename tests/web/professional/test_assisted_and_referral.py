@@ -9,7 +9,7 @@ nothing at all is stored. Only midwives and hospitals may refer directly.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +23,7 @@ from tests.support.professionals import (
     DELFLAND_NAME,
     PRO_NAME,
     WITHDRAWAL_CODE,
+    assisted,
     canary_parent,
     counts,
     english_date,
@@ -32,13 +33,12 @@ from tests.support.professionals import (
     newest_registration,
     professional,
     professional_check,
-    reference_of,
     refer,
+    reference_of,
     register_with_card,
     send_from,
     signed_in,
     summary,
-    assisted,
 )
 from tests.support.registration import answers, due_month
 from tests.support.staff import csrf_token
@@ -75,7 +75,11 @@ def test_samen_aanmelden_shows_the_parent_the_consent_text_and_everything_that_i
     assert "For the parent: please read this" in checked.text
     said = " ".join(re.sub(r"<[^>]+>", " ", panel.split("</div>")[0]).split())
     assert re.search(r"go only to the youth health care \(JGZ\) of your gemeente", said), said
-    assert re.search(r"The professional who helps you will only hear whether .*the conversation took place.*Never what you talked about\.", said), said
+    assert re.search(
+        r"The professional who helps you will only hear whether .*the conversation took place.*Never what you "
+        r"talked about\.",
+        said,
+    ), said
     assert re.search(r"withdraw .*code on the confirmation", said), said
     assert 'name="parent_agrees"' in panel and "checked" not in panel.split('name="parent_agrees"')[1].split(">")[0]
     assert ticked_values(checked, "parent_agrees") == [], "she ticks it herself, on this page"
@@ -115,7 +119,7 @@ def test_samen_aanmelden_with_the_parents_tick_records_who_helped_when_and_which
 ) -> None:
     parent = canary_parent()
     checked = professional_check(pro, ASSISTED_PATH, {**parent.answers(), "feedback_consent": "y"})
-    moment = (datetime.now(timezone.utc) + timedelta(minutes=1)).replace(microsecond=0)
+    moment = (datetime.now(UTC) + timedelta(minutes=1)).replace(microsecond=0)
     with time_machine.travel(moment, tick=False):  # (a cookie signed in the future is refused: stay there)
         sent = send_from(pro, checked, {"parent_agrees": "y"})
         assert sent.status_code == 303 and sent.headers["Location"].endswith("/advies/bevestiging")
@@ -136,7 +140,9 @@ def test_samen_aanmelden_with_the_parents_tick_records_who_helped_when_and_which
     # Once: a reload on the professional's screen shows the reference only.
     assert reference_of(reloaded) == stored.reference and WITHDRAWAL_CODE.findall(reloaded.text) == []
     assert "The withdrawal code was shown only once" in reloaded.text
-    assert "Only whether the JGZ contacted her, whether a visit took place" in receipt.text, "written to the professional"
+    assert "Only whether the JGZ contacted her, whether a visit took place" in receipt.text, (
+        "written to the professional"
+    )
 
 
 # --- direct referral --------------------------------------------------------------------------
@@ -196,16 +202,32 @@ def test_the_referral_check_page_says_exactly_what_goes_to_the_jgz_and_that_no_h
     assert panel, "the consent text is on the page, to read to her"
     said = " ".join(re.sub(r"<[^>]+>", " ", panel.group(1)).split())
     # What the PHB is and why she advises it, as the standpoint asks.
-    assert re.search(r"What it is: a nurse of the youth health care \(JGZ\) can talk with you before your baby is born", said), said
+    assert re.search(
+        r"What it is: a nurse of the youth health care \(JGZ\) can talk with you before your baby is born", said
+    ), said
     assert "you decide whether you want it" in said
     assert "Why I advise it: say in your own words why you advise the conversation for her." in said
     # Everything that goes to the JGZ, including what the old text left out, and no "Nothing else".
-    fields = re.search(r"What goes to the JGZ of your gemeente: ([^.]*)\. Also that I may hear whether the conversation took place\. That is all\.", said)
+    fields = re.search(
+        r"What goes to the JGZ of your gemeente: ([^.]*)\. Also that I may hear whether the conversation took "
+        r"place\. That is all\.",
+        said,
+    )
     assert fields, f"the text says everything that goes to the JGZ: {said}"
     for named in (
-        "your name", "phone number", "e-mail address", "postcode", "house number", "month your baby is due",
-        "language", "whether you want an interpreter", "when they can best call you", "keep in mind", "the note",
-        "my name and profession", "that you agreed to this referral",
+        "your name",
+        "phone number",
+        "e-mail address",
+        "postcode",
+        "house number",
+        "month your baby is due",
+        "language",
+        "whether you want an interpreter",
+        "when they can best call you",
+        "keep in mind",
+        "the note",
+        "my name and profession",
+        "that you agreed to this referral",
     ):
         assert named in fields.group(1), named
     assert "Nothing else" not in said
@@ -251,7 +273,7 @@ def test_a_referral_with_consent_records_how_by_whom_when_and_which_text(
     app: Flask, pro: Any, vera: Account, method: str
 ) -> None:
     checked = professional_check(pro, REFERRAL_PATH, answers(name="Noor Bakker"))
-    moment = (datetime.now(timezone.utc) + timedelta(minutes=1)).replace(microsecond=0)
+    moment = (datetime.now(UTC) + timedelta(minutes=1)).replace(microsecond=0)
     with time_machine.travel(moment, tick=False):
         sent = send_from(pro, checked, {"consent": method})
         assert sent.status_code == 303
@@ -266,7 +288,10 @@ def test_a_referral_with_consent_records_how_by_whom_when_and_which_text(
     assert counts(app) == {"registrations": 1, "outbox": 1, "creates": 1}
 
     assert reference_of(receipt) == stored.reference
-    assert "What you will hear Nothing: she did not agree that you may hear whether the conversation took place." in receipt.text
+    assert (
+        "What you will hear Nothing: she did not agree that you may hear whether the conversation took place."
+        in receipt.text
+    )
 
 
 @pytest.mark.parametrize("answer", [None, "", "maybe", "yes"])
@@ -323,7 +348,10 @@ def test_the_inbox_shows_who_advised_or_referred_the_route_the_consent_and_the_f
     assert rows["How registered"] == "Direct referral by a professional, with consent"
     assert rows["Advised or referred by"] == f"{PRO_NAME} (Midwife (verloskundige))"
     assert rows["Feedback to that professional"] == f"Yes, process only, until {english_date(feedback_expiry(due))}"
-    assert rows["Consent recorded"] == f"{local_minute(referral.created_at)}, by phone – text version {REFERRAL_TEXT_VERSION}"
+    assert (
+        rows["Consent recorded"]
+        == f"{local_minute(referral.created_at)}, by phone – text version {REFERRAL_TEXT_VERSION}"
+    )
 
     rows = summary(Page(client.get(f"/inbox/{helped.id}")))
     assert rows["How registered"] == "Together with a professional (samen aanmelden)"
@@ -343,8 +371,13 @@ def test_the_inbox_shows_who_advised_or_referred_the_route_the_consent_and_the_f
 
 
 def test_a_referral_without_a_fixed_address_tells_her_what_goes_instead_of_a_postcode(app: Flask, pro: Any) -> None:
-    typed = {**canary_parent().answers(), "no_fixed_address": "y", "postcode": "", "house_number": "",
-             "no_address_municipality": "GM0503"}
+    typed = {
+        **canary_parent().answers(),
+        "no_fixed_address": "y",
+        "postcode": "",
+        "house_number": "",
+        "no_address_municipality": "GM0503",
+    }
     checked = professional_check(pro, REFERRAL_PATH, typed)
     assert checked.status == 200, checked.errors
     panel = re.search(r'<div class="consent-panel">(.*?)</div>', checked.html, re.S)

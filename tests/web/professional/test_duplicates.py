@@ -112,7 +112,9 @@ def test_the_same_pregnancy_registered_by_the_parent_and_her_midwife_is_flagged(
 def test_a_different_due_month_organisation_name_or_contact_is_not_a_duplicate(
     app: Flask, pro: Any, difference: str, midwife_answers: dict[str, str]
 ) -> None:
-    original = parent_registers(app, name="Zoë van den Berg", phone="06 12345678", email="zoe@example.com", due_month=due_month(3))
+    original = parent_registers(
+        app, name="Zoë van den Berg", phone="06 12345678", email="zoe@example.com", due_month=due_month(3)
+    )
     answers = {"due_month": due_month(3), "email": "", **midwife_answers}
     assert refer(pro, "by_phone", **answers).status_code == 303
     other = newest_registration(app)
@@ -142,7 +144,11 @@ def test_merging_moves_the_advisor_and_consent_to_the_original_and_erases_the_du
 
     kept = by_reference(app, original.reference)
     assert kept.advisor_user_id == vera.id
-    assert (kept.route, kept.consent_method, kept.consent_text_version) == ("referral", "by_phone", REFERRAL_TEXT_VERSION)
+    assert (kept.route, kept.consent_method, kept.consent_text_version) == (
+        "referral",
+        "by_phone",
+        REFERRAL_TEXT_VERSION,
+    )
     assert kept.feedback_consent is True and kept.feedback_until == duplicate.feedback_until
     assert kept.name_sealed is not None, "the original keeps her details"
     rows = summary(page)
@@ -155,8 +161,11 @@ def test_merging_moves_the_advisor_and_consent_to_the_original_and_erases_the_du
         assert getattr(gone, f"{field}_sealed") is None, field
     assert gone.duplicate_key_phone is None and gone.duplicate_key_email is None
     with app.app_context():
-        purge = db.session.scalars(select(AccessLogEntry).where(
-            AccessLogEntry.event_code == "registration.purge", AccessLogEntry.object_id == duplicate.id)).all()
+        purge = db.session.scalars(
+            select(AccessLogEntry).where(
+                AccessLogEntry.event_code == "registration.purge", AccessLogEntry.object_id == duplicate.id
+            )
+        ).all()
     assert len(purge) == 1 and purge[0].authorization_basis.startswith("duplicate-merge")
 
     listing = Page(jgz.get("/inbox"))

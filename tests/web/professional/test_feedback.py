@@ -53,8 +53,9 @@ from tests.support.professionals import (
 from tests.support.registration import due_month
 from tests.support.staff import body, csrf_token, mails, send_outbox
 
-RECEIVED, CONTACT, VISIT, FOLLOW_UP, CLOSED = (str(FEEDBACK_EVENT_LABELS[k]) for k in
-                                               ("received", "contact_made", "visit_held", "follow_up_arranged", "closed"))
+RECEIVED, CONTACT, VISIT, FOLLOW_UP, CLOSED = (
+    str(FEEDBACK_EVENT_LABELS[k]) for k in ("received", "contact_made", "visit_held", "follow_up_arranged", "closed")
+)
 ALL_EVENTS = [RECEIVED, CONTACT, VISIT, FOLLOW_UP, CLOSED]
 NO_FEEDBACK = "No feedback"
 REFUSED = "The reference and the withdrawal code do not match. Check both and try again."
@@ -106,7 +107,9 @@ def overview(client: Any) -> Page:
 
 
 def item_for(page: Page, reference: str | None = None, title: str | None = None) -> Item:
-    matches = [i for i in items(page) if (reference is None or reference in i.title) and (title is None or title in i.title)]
+    matches = [
+        i for i in items(page) if (reference is None or reference in i.title) and (title is None or title in i.title)
+    ]
     assert len(matches) == 1, [i.title for i in items(page)]
     return matches[0]
 
@@ -125,17 +128,27 @@ def follow_up_kind(app: Flask) -> tuple[str, str]:
 def all_steps(client: Any, registration_id: str, kind: str) -> None:
     """Everything a nurse may record, including what the professional must never learn."""
     for name, code in (
-        ("contact_attempt", None), ("contact_made", None), ("visit_planned", None), ("visit_held", None),
-        ("visit_held", None), ("visit_held", None), ("follow_up", kind), ("hand_over", None), ("close", "declined"),
+        ("contact_attempt", None),
+        ("contact_made", None),
+        ("visit_planned", None),
+        ("visit_held", None),
+        ("visit_held", None),
+        ("visit_held", None),
+        ("follow_up", kind),
+        ("hand_over", None),
+        ("close", "declined"),
     ):
         step(client, registration_id, name, code)
 
 
 def feedback_rows(app: Flask) -> int:
     with app.app_context():
-        return db.session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "feedback_update")
-        ) or 0
+        return (
+            db.session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "feedback_update")
+            )
+            or 0
+        )
 
 
 def mail_on(client: Any) -> None:
@@ -264,9 +277,16 @@ def test_withdrawal_stops_feedback_at_once_and_asks_the_organisation_to_delete(
     device = parent_browser(app)
     form = Page(device.get("/intrekken"))
     assert form.status == 200 and form.title.startswith("Withdraw your registration")
-    done = Page(device.post("/intrekken", data={
-        "csrf_token": form.hidden("csrf_token"), "reference": reference.lower().replace("-", " "), "code": withdrawal,
-    }))
+    done = Page(
+        device.post(
+            "/intrekken",
+            data={
+                "csrf_token": form.hidden("csrf_token"),
+                "reference": reference.lower().replace("-", " "),
+                "code": withdrawal,
+            },
+        )
+    )
     assert done.status == 200 and done.title.startswith("Your registration is withdrawn")
 
     stopped = item_for(overview(pro))
@@ -287,7 +307,7 @@ def test_withdrawal_stops_feedback_at_once_and_asks_the_organisation_to_delete(
 
     # The inbox marks it, and the nurse can delete it now — after a confirmation page.
     listing = Page(jgz.get("/inbox"))
-    row = re.search(rf'<tr[^>]*>(?:(?!</tr>).)*{registration.id}(?:(?!</tr>).)*</tr>', listing.html, re.S)
+    row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{registration.id}(?:(?!</tr>).)*</tr>", listing.html, re.S)
     assert row and "Withdrawn" in row.group(0)
     detail = Page(jgz.get(f"/inbox/{registration.id}"))
     assert "The parent has withdrawn this registration" in detail.text
@@ -303,8 +323,11 @@ def test_withdrawal_stops_feedback_at_once_and_asks_the_organisation_to_delete(
         assert getattr(gone, f"{field}_sealed") is None, field
     assert gone.purged_at is not None and gone.duplicate_key_phone is None
     with app.app_context():
-        purge = db.session.scalars(select(AccessLogEntry).where(
-            AccessLogEntry.event_code == "registration.purge", AccessLogEntry.object_id == registration.id)).all()
+        purge = db.session.scalars(
+            select(AccessLogEntry).where(
+                AccessLogEntry.event_code == "registration.purge", AccessLogEntry.object_id == registration.id
+            )
+        ).all()
     assert len(purge) == 1 and purge[0].action_code == "D" and purge[0].actor_role == "jgz_staff"
     assert registration.id not in Page(jgz.get("/inbox")).html, "it leaves the list"
     assert jgz.get(f"/inbox/{registration.id}").status_code == 404
@@ -335,8 +358,12 @@ def test_a_wrong_withdrawal_code_is_refused_without_saying_whether_the_reference
     assert without_inputs(wrong_code) == without_inputs(unknown_reference), "the same answer either way"
     assert by_reference(app, reference).withdrawn_at is None
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.kind == "registration_withdrawn")) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "registration_withdrawn")
+            )
+            == 0
+        )
     assert [i.events for i in items(overview(pro))] == [[RECEIVED], [RECEIVED]], "feedback goes on"
     assert attempt(reference, withdrawal).title.startswith("Your registration is withdrawn"), "the right code works"
 
@@ -385,7 +412,16 @@ def test_the_optional_mail_carries_only_a_link_and_never_comes_without_consent(
 
 # --- T-44: feedback mail only with consent and when asked for; content allowlisted ----------
 
-STEPS = ["contact_attempt", "contact_made", "visit_planned", "visit_held", "visit_held", "follow_up", "close", "hand_over"]
+STEPS = [
+    "contact_attempt",
+    "contact_made",
+    "visit_planned",
+    "visit_held",
+    "visit_held",
+    "follow_up",
+    "close",
+    "hand_over",
+]
 USUAL_PATH = ["contact_made", "visit_planned", "visit_held", "visit_held", "follow_up", "close"]
 FEEDBACK_KIND = {"contact_made": "contact", "visit_held": "visit", "follow_up": "follow_up", "close": "closed"}
 
@@ -410,11 +446,21 @@ def test_t44_feedback_mails_only_with_consent_and_mail_on_and_only_a_link(
 
         def event_count(registration_id: str) -> int:
             with app.app_context():
-                return db.session.scalar(select(func.count()).select_from(RegistrationEvent).where(
-                    RegistrationEvent.registration_id == registration_id)) or 0
+                return (
+                    db.session.scalar(
+                        select(func.count())
+                        .select_from(RegistrationEvent)
+                        .where(RegistrationEvent.registration_id == registration_id)
+                    )
+                    or 0
+                )
 
-        @settings(max_examples=100, deadline=None, database=None,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+        @settings(
+            max_examples=100,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
         @given(
             consent=st.booleans(),
             wants_mail=st.booleans(),
@@ -440,12 +486,19 @@ def test_t44_feedback_mails_only_with_consent_and_mail_on_and_only_a_link(
                 if withdraw_at == position and not withdrawn:
                     device = parent_browser(app)
                     token = Page(device.get("/intrekken")).hidden("csrf_token")
-                    assert device.post("/intrekken", data={"csrf_token": token, "reference": reference, "code": withdrawal}).status_code == 200
+                    assert (
+                        device.post(
+                            "/intrekken", data={"csrf_token": token, "reference": reference, "code": withdrawal}
+                        ).status_code
+                        == 200
+                    )
                     withdrawn = True
                 if name is None:
                     break
                 events = event_count(registration_id)
-                step(jgz, registration_id, name, kind if name == "follow_up" else ("moved" if name == "close" else None))
+                step(
+                    jgz, registration_id, name, kind if name == "follow_up" else ("moved" if name == "close" else None)
+                )
                 accepted = event_count(registration_id) > events
                 news = FEEDBACK_KIND.get(name)
                 if accepted and news and news not in heard:

@@ -62,15 +62,25 @@ def test_the_withdrawal_result_speaks_of_an_advisor_only_when_there_is_one(app: 
         client = parent_browser(app)
         form = Page(client.get("/intrekken"))
         assert "The professional who advised you hears nothing more" not in form.text
-        return Page(client.post("/intrekken", data={
-            "csrf_token": form.hidden("csrf_token"), "reference": reference_of(confirmation), "code": withdrawal_code_of(confirmation),
-        }))
+        return Page(
+            client.post(
+                "/intrekken",
+                data={
+                    "csrf_token": form.hidden("csrf_token"),
+                    "reference": reference_of(confirmation),
+                    "code": withdrawal_code_of(confirmation),
+                },
+            )
+        )
 
     alone = withdraw(register_with_card(parent_browser(app), None, feedback=False))
     assert alone.title.startswith("Your registration is withdrawn")
     assert "professional who advised you" not in alone.text and "Nobody will hear anything" not in alone.text
     assert "has been asked to delete your details" in alone.text
-    assert "30 days after the JGZ has closed your registration, and at the latest 6 weeks after the month your baby is due" in alone.text
+    assert (
+        "30 days after the JGZ has closed your registration, and at the latest 6 weeks after the month your baby is due"
+        in alone.text
+    )
 
     code = make_card(pro, "en")
     advised = withdraw(register_with_card(parent_browser(app), code, feedback=True))

@@ -39,7 +39,18 @@ from tests.support.professionals import (
 )
 
 # Words that would tell whoever reads the parent's mailbox that she is pregnant (as tests/unit/test_outbox.py).
-REVEALING_WORDS = ("zwanger", "pregnan", "baby", "huisbezoek", "prenata", "geboorte", "bevalling", "jgz", "jeugd", "phb")
+REVEALING_WORDS = (
+    "zwanger",
+    "pregnan",
+    "baby",
+    "huisbezoek",
+    "prenata",
+    "geboorte",
+    "bevalling",
+    "jgz",
+    "jeugd",
+    "phb",
+)
 DELFLAND_PHONE_URI = "tel:+31880000001"  # "088 000 00 01" in sociale_kaart/organisaties/jgz-delfland-voorbeeld.yaml
 
 
@@ -62,7 +73,9 @@ def withdraw(app: Flask, reference: str, code: str) -> Page:
     client = app.test_client()
     client.set_cookie("balie_lang", "en")
     form = Page(client.get(f"/intrekken?kenmerk={reference}"))
-    return Page(client.post("/intrekken", data={"csrf_token": form.hidden("csrf_token"), "reference": reference, "code": code}))
+    return Page(
+        client.post("/intrekken", data={"csrf_token": form.hidden("csrf_token"), "reference": reference, "code": code})
+    )
 
 
 @pytest.fixture
@@ -71,7 +84,9 @@ def vera_nl(app: Flask, vera: Account) -> Any:
     return signed_in(app, vera, language="nl")
 
 
-def test_after_a_referral_by_phone_she_reads_what_to_do_and_a_slip_in_english_to_read_out(app: Flask, vera_nl: Any) -> None:
+def test_after_a_referral_by_phone_she_reads_what_to_do_and_a_slip_in_english_to_read_out(
+    app: Flask, vera_nl: Any
+) -> None:
     sent = refer(vera_nl, "by_phone", language="en")
     assert sent.status_code == 303
     page = Page(vera_nl.get(sent.headers["Location"]))
@@ -97,7 +112,10 @@ def test_after_a_referral_by_phone_she_reads_what_to_do_and_a_slip_in_english_to
     assert f"Your registration with {DELFLAND_NAME}" in slip
     assert f"Your reference {stored.reference} Your withdrawal code {code}" in slip
     assert f"A nurse of {DELFLAND_NAME} contacts you within 5 working days to make an appointment." in slip
-    assert f"You can withdraw your registration at any time at {BASE_URL}/intrekken with your reference and your withdrawal code." in slip
+    assert (
+        f"You can withdraw your registration at any time at {BASE_URL}/intrekken with your reference and your "
+        "withdrawal code." in slip
+    )
     assert "anyone who has your reference and your withdrawal code can withdraw your registration" in slip
     assert "e-mail" not in slip, "no mail is promised when none goes out"
     assert f'href="{DELFLAND_PHONE_URI}"' in page.html, "her organisation's number, to tap and call"
@@ -109,7 +127,9 @@ def test_after_a_referral_by_phone_she_reads_what_to_do_and_a_slip_in_english_to
     assert newest_registration(app).withdrawn_at is not None
 
 
-def test_the_codes_are_shown_once_a_reload_keeps_the_reference_and_says_where_she_can_ask(app: Flask, vera_nl: Any) -> None:
+def test_the_codes_are_shown_once_a_reload_keeps_the_reference_and_says_where_she_can_ask(
+    app: Flask, vera_nl: Any
+) -> None:
     sent = refer(vera_nl, "in_person", language="en")
     first = Page(vera_nl.get(sent.headers["Location"]))
     again = Page(vera_nl.get(sent.headers["Location"]))
@@ -140,7 +160,10 @@ def test_a_parent_who_talks_arabic_gets_a_dutch_slip_and_the_page_says_why(app: 
     sent = refer(pro, "in_person", language="ar")
     to_her, slip_language, slip = parts(Page(pro.get(sent.headers["Location"])))
     assert slip_language == "nl" and "Uw kenmerk" in slip
-    assert "She would like to talk in Arabic (العربية). The desk has no pages in that language, so the slip is in Dutch" in to_her
+    assert (
+        "She would like to talk in Arabic (العربية). The desk has no pages in that language, so the slip is in Dutch"
+        in to_her
+    )
 
 
 def test_the_professionals_form_says_what_the_mail_holds_before_she_ticks_it(app: Flask, pro: Any) -> None:
@@ -214,11 +237,19 @@ def test_the_mail_speaks_dutch_when_she_talks_dutch(app: Flask, pro: Any) -> Non
 
 
 def test_nothing_is_mailed_to_her_without_an_address_or_without_the_tick(app: Flask, pro: Any) -> None:
-    assert refer(pro, "in_person", name="Noor Bakker", phone="06 45678901", language="en").status_code == 303  # phone only
+    assert (
+        refer(pro, "in_person", name="Noor Bakker", phone="06 45678901", language="en").status_code == 303
+    )  # phone only
     parent = canary_parent()
-    assert refer(pro, "in_person", parent, language="en").status_code == 303  # an address, but she did not ask for the mail
+    assert (
+        refer(pro, "in_person", parent, language="en").status_code == 303
+    )  # an address, but she did not ask for the mail
     mails = deliver(app)
-    assert len(mails) == 2 and all(mail["To"] == "aanmeldingen@jgz-delfland.example" for mail in mails), "only the organisation's"
+    assert len(mails) == 2 and all(mail["To"] == "aanmeldingen@jgz-delfland.example" for mail in mails), (
+        "only the organisation's"
+    )
 
-    refused = professional_check(pro, "/advies/verwijzen", {**parent.answers(language="en"), "email": "", "wants_mail": "y"})
+    refused = professional_check(
+        pro, "/advies/verwijzen", {**parent.answers(language="en"), "email": "", "wants_mail": "y"}
+    )
     assert refused.status == 400 and "Enter your e-mail address to get a confirmation by e-mail" in refused.errors
