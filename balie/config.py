@@ -243,8 +243,8 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError("BALIE_SECRET_KEY and the audit key must differ")
     if set(audit_keys.raw_keys()) & set(data_keys.raw_keys()):
         raise ConfigError("BALIE_AUDIT_KEYS and BALIE_DATA_KEYS must not share a key")
-    public = urlsplit(str(config.get("PUBLIC_BASE_URL") or ""))
-    if public.scheme != "https" or not public.hostname:
+    address = urlsplit(str(config.get("PUBLIC_BASE_URL") or ""))
+    if address.scheme != "https" or not address.hostname:
         raise ConfigError(
             "Production needs BALIE_PUBLIC_BASE_URL=https://…, the address parents and staff open: "
             "links in mail, on advice cards and on the command line point there"

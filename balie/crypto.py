@@ -91,7 +91,7 @@ class KeyRing:
     def open(self, sealed: bytes, context: str) -> str:
         key_id = self.key_id_of(sealed)
         raw = self._key(key_id) if key_id else None
-        if raw is None:
+        if raw is None or key_id is None:
             raise UnreadableData()
         start = 3 + len(key_id)
         nonce, ciphertext = sealed[start : start + NONCE_BYTES], sealed[start + NONCE_BYTES :]

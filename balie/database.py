@@ -12,10 +12,10 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
@@ -88,13 +88,22 @@ def truncate_wal(engine: Engine) -> None:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+def affected(result: Result[Any]) -> int:
+    """The number of rows an UPDATE or DELETE changed (0 when the driver does not say)."""
+    return cast("CursorResult[Any]", result).rowcount or 0
+
+
 class Database:
     """Unbound until init_app; ``db.session`` is the session of the current app context."""
 
     def __init__(self) -> None:
-        self.session: scoped_session[Session] = scoped_session(
+        self._scoped: scoped_session[Session] = scoped_session(
             sessionmaker(class_=_AppSession, expire_on_commit=False), scopefunc=_app_context_id
         )
+        # Typed as the Session it stands for: services take a Session, and the scoped proxy passes
+        # every call on to the session of the current app context (``remove`` stays reachable at
+        # run time; here it is `remove_quietly`).
+        self.session: Session = cast("Session", self._scoped)
 
     def init_app(self, app: Flask) -> None:
         app.extensions[ENGINE_KEY] = make_engine(app.config["DATABASE_URL"], int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
@@ -154,12 +163,12 @@ class Database:
         that went away meanwhile (closing rolls back on a dead connection) must not turn it into
         a server error. The session is dropped either way, never left for a later context."""
         try:
-            self.session.remove()
+            self._scoped.remove()
         except Exception as exc:  # noqa: BLE001 - the connection may be gone; drop it.
             log.warning("closing the database session failed: %s", type(exc).__name__)
             with contextlib.suppress(Exception):
                 self.session.invalidate()
-            self.session.registry.clear()
+            self._scoped.registry.clear()
 
     def rollback_quietly(self) -> None:
         """Roll back without ever raising: an error handler must not fail itself."""
@@ -170,4 +179,4 @@ class Database:
             with contextlib.suppress(Exception):
                 self.session.invalidate()
             with contextlib.suppress(Exception):
-                self.session.remove()
+                self._scoped.remove()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,7 +22,7 @@ MAIL_STUCK_AFTER = timedelta(hours=1)
 
 
 @blueprint.get("/health")
-def health() -> tuple[object, int]:
+def health() -> tuple[Response, int]:
     try:
         now = utcnow()
         purge_overdue = retention.purge_overdue(

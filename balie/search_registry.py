@@ -27,7 +27,7 @@ def _get(key: str, make: Callable[[str, Path], T]) -> T:
     found = current_app.extensions.get(key)
     if found is None:
         found = current_app.extensions.setdefault(key, make(current_app.config["SEARCH_INDEX_DIR"], _synonyms()))
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def directory() -> DirectorySearch:

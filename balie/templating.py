@@ -163,7 +163,7 @@ PARENT_ENDPOINTS = frozenset({"qa.public_faq"})
 
 def is_parent_page(endpoint: str | None) -> bool:
     """A page a parent may be reading (with someone looking over her shoulder)."""
-    return bool(endpoint) and (endpoint in PARENT_ENDPOINTS or endpoint.partition(".")[0] in PARENT_BLUEPRINTS)
+    return endpoint is not None and (endpoint in PARENT_ENDPOINTS or endpoint.partition(".")[0] in PARENT_BLUEPRINTS)
 
 
 def register(app: Flask) -> None:

@@ -43,9 +43,10 @@ class ContactPreferences:
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> ContactPreferences:
-        times = data.get("call_times") or ()
+        found = data.get("call_times")
+        times = found if isinstance(found, list | tuple) else ()
         return cls(
-            call_times=tuple(str(t) for t in times if t in CALL_TIMES),  # type: ignore[union-attr]
+            call_times=tuple(str(t) for t in times if t in CALL_TIMES),
             no_voicemail=bool(data.get("no_voicemail")),
             no_text_messages=bool(data.get("no_text_messages")),
             only_chosen_times=bool(data.get("only_chosen_times")),

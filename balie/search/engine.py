@@ -21,7 +21,7 @@ import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from markupsafe import Markup, escape
@@ -186,7 +186,7 @@ class Engine:
         matched = np.zeros(self.size, dtype=bool)
         for name in self.spec.phrase_fields:
             positions = [self._term_positions(name, stem) for stem in stems]
-            for docnum in np.flatnonzero(candidates & ~matched):
+            for docnum in (int(found) for found in np.flatnonzero(candidates & ~matched)):
                 if any(docnum not in p for p in positions):
                     continue
                 following = [set(p[docnum]) for p in positions]
@@ -287,11 +287,11 @@ class Engine:
         units, highlight, corrections = self.parse(query.text)
         relaxed = False
         matched = visible
-        score = np.zeros(self.size, dtype=np.float32)
-        coverage = np.zeros(self.size, dtype=np.int64)  # how many of the query's words a document matches
+        score: np.ndarray[Any, Any] = np.zeros(self.size, dtype=np.float32)
+        coverage: np.ndarray[Any, Any] = np.zeros(self.size, dtype=np.int64)  # how many of the query's words match
         if units:
             evaluated = [self._unit(unit) for unit in units]
-            coverage = np.sum([mask for mask, _ in evaluated], axis=0, dtype=np.int64)
+            coverage = np.asarray(np.sum([mask for mask, _ in evaluated], axis=0, dtype=np.int64))
             every = np.logical_and.reduce([mask for mask, _ in evaluated]) & visible
             if not every.any() and len(units) > 1:
                 every, relaxed = np.logical_or.reduce([mask for mask, _ in evaluated]) & visible, True
@@ -310,6 +310,7 @@ class Engine:
             if query.first_value
             else np.zeros(self.size, dtype=bool)
         )
+        keys: tuple[np.ndarray[Any, Any], ...]
         if units and query.sort == "relevance":
             keys = (self.name_rank[candidates], -score[candidates], ~first[candidates])
             if relaxed and query.first_value:

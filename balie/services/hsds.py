@@ -83,6 +83,11 @@ def _attribute(
     return attribute
 
 
+def _language_name(code: str) -> str:
+    found = contact_language(code)
+    return (found.endonym if found else None) or code
+
+
 def _phones(owner: str, phones: Iterable[PhoneRecord]) -> list[dict[str, Any]]:
     return [
         {
@@ -193,7 +198,7 @@ def _service(
             "id": _id("language", record.id, code),
             "service_id": record.id,
             "code": code,
-            "name": (contact_language(code).endonym if contact_language(code) else code) or code,
+            "name": _language_name(code),
         }
         for code in record.languages
     ]

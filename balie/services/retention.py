@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from balie.database import affected
 from balie.models import Invitation, OutboxMessage, PasswordReset, Registration, UserSession
 from balie.services import access_log, authentication, personal_data
 
@@ -71,25 +72,18 @@ def purge(session: Session, now: datetime, today: date, days_after_close: int) -
             )
             .values(sent_at=now, last_error="purged before sending")
         )
-    ended = (
-        session.execute(
-            delete(UserSession).where(
-                or_(
-                    UserSession.ended_at < now - ENDED_SESSIONS_KEPT, UserSession.expires_at < now - ENDED_SESSIONS_KEPT
-                )
-            )
-        ).rowcount
-        or 0
-    )  # type: ignore[attr-defined]
-    links = session.execute(delete(PasswordReset).where(PasswordReset.expires_at < now)).rowcount or 0  # type: ignore[attr-defined]
-    links += (
+    old_session = or_(
+        UserSession.ended_at < now - ENDED_SESSIONS_KEPT, UserSession.expires_at < now - ENDED_SESSIONS_KEPT
+    )
+    ended = affected(session.execute(delete(UserSession).where(old_session)))
+    links = affected(session.execute(delete(PasswordReset).where(PasswordReset.expires_at < now)))
+    links += affected(
         session.execute(
             delete(Invitation).where(Invitation.expires_at < now - LINKS_KEPT, Invitation.accepted_at.is_(None))
-        ).rowcount
-        or 0
-    )  # type: ignore[attr-defined]
+        )
+    )
     authentication.forget_old_throttles(session, now)
-    mails = session.execute(delete(OutboxMessage).where(OutboxMessage.sent_at < now - SENT_MAIL_KEPT)).rowcount or 0  # type: ignore[attr-defined]
+    mails = affected(session.execute(delete(OutboxMessage).where(OutboxMessage.sent_at < now - SENT_MAIL_KEPT)))
     session.flush()
     return PurgeResult(len(registrations), ended, links, mails)
 
