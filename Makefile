@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup setup-test translations database admin mail system-packages bench clean
+.PHONY: run test lint setup setup-test translations database admin mail system-packages bench clean
 
 # Links in mail, on the command line and on advice cards use BALIE_PUBLIC_BASE_URL. For what make
 # runs here it is the address `make run` serves on (make run PORT=5101 → http://127.0.0.1:5101),
@@ -24,8 +24,14 @@ run: setup database
 ## make test: install everything the tests need (Chromium, PostgreSQL, nginx, Redis …) and run the whole suite
 ## two pytest workers (this is a 2-core machine): tests that share the production stack run on one
 TEST_WORKERS ?= 2
-test: setup-test system-packages
+test: setup-test system-packages lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+## make lint: the code's habits, as CI checks them: ruff's rules, ruff's format, mypy on balie/
+lint: setup-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
