@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from balie.extensions import db
 from balie.models.base import utcnow
 from balie.security import login_required
 from balie.services import accounts, passwords, sessions, two_factor
+from balie.web.auth_settings import auth_settings
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
 
@@ -105,33 +106,23 @@ def change_password() -> Any:
 @login_required
 def two_factor_setup() -> Any:
     """Turn on the authenticator app: first the password again, then scan and confirm a code."""
-    keys, record = current_app.extensions["balie.keys"], current_user.record
-    context = f"session/{record.id}/pending-totp"
+    settings, record = auth_settings(), current_user.record
     confirm, enable = ConfirmPasswordForm(prefix="confirm"), EnableTwoFactorForm(prefix="enable")
     if "confirm-password" in request.form and confirm.validate_on_submit():
         if passwords.verify(current_user.user.password_hash, confirm.password.data):
-            record.pending_totp_sealed = keys.seal(two_factor.new_secret(), context)
+            two_factor.start_enrolment(record, settings.keys)
             db.commit()
         else:
             confirm.password.errors = [gettext("Your password is not correct")]
-    elif "enable-code" in request.form and enable.validate_on_submit() and record.pending_totp_sealed:
-        codes = two_factor.enable(
-            db.session,
-            current_user.user,
-            keys.open(record.pending_totp_sealed, context),
-            enable.code.data,
-            keys,
-            utcnow(),
-        )
+    elif "enable-code" in request.form and enable.validate_on_submit() and two_factor.is_enrolling(record):
+        codes = two_factor.confirm_enrolment(db.session, record, enable.code.data, settings.keys, utcnow())
         if codes is not None:
-            record.pending_totp_sealed = None
             security_log.event("authn_mfa_enabled", user_id=current_user.id)
             db.commit()
             return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("account.overview"))
         enable.code.errors = [gettext("This code is not correct. Check the time on your phone and try again.")]
-    secret = keys.open(record.pending_totp_sealed, context) if record.pending_totp_sealed else None
-    issuer = f"Balie {current_app.config['REGION_NAME']}"
-    qr = two_factor.qr_svg(two_factor.provisioning_uri(secret, current_user.user.email, issuer)) if secret else None
+    secret = two_factor.pending_secret(record, settings.keys)
+    qr = two_factor.enrolment_qr(secret, current_user.user.email, settings.issuer) if secret else None
     status = 400 if confirm.errors or enable.errors else 200
     return render_template("account/two_factor.html", confirm=confirm, enable=enable, qr=qr, secret=secret), status
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -28,10 +27,10 @@ from balie.models.base import utcnow
 from balie.redirect_targets import safe_next
 from balie.security import SESSION_KEY, pending_session
 from balie.services import accounts, authentication, sessions, two_factor
-from balie.services.authentication import CodeStatus, LoginStatus
+from balie.services.authentication import CodeStatus, LoginStatus, NextStep
+from balie.web.auth_settings import auth_settings
 
 blueprint = Blueprint("auth", __name__)
-MAX_CODE_FAILURES = 5
 
 
 def _login_limit() -> str:
@@ -51,27 +50,22 @@ WORKING_PAGES = (
 JUST_SET_PASSWORD = "login_user"  # noqa: S105 - a session key, not a password
 
 
-def _home_for(record: UserSession) -> str:
+def landing_page(user: User) -> str:
     """The working page of the user's first role (account page for a user without roles)."""
-    user_roles = {grant.role for grant in record.user.roles}
+    user_roles = {grant.role for grant in user.roles}
     endpoint = next((page for role, page in WORKING_PAGES if role in user_roles), "account.overview")
     return url_for(endpoint)
 
 
-def _known_email() -> str | None:
-    """The e-mail address of who just accepted an invitation or reset a password here (once)."""
-    user_id = session.pop(JUST_SET_PASSWORD, None)
-    user = db.session.get(User, user_id) if isinstance(user_id, str) else None
-    return user.email if user is not None and user.is_active else None
+# Where a login that owes a second step goes after the password.
+SECOND_STEP_PAGES = {NextStep.CODE: "auth.code", NextStep.ENROL: "auth.enrol"}
 
 
-def _finish(record: UserSession) -> Any:
-    record.mfa_passed = True
-    record.pending_totp_sealed = None
-    record.user.last_login_at = utcnow()
+def _logged_in(record: UserSession) -> Any:
+    """The login is complete (the service marked the session): to the page asked for, or to work."""
     security_log.event("authn_login_success", user_id=record.user_id)
     db.commit()
-    return redirect(safe_next(session.pop("login_next", None), _home_for(record)), code=303)
+    return redirect(safe_next(session.pop("login_next", None), landing_page(record.user)), code=303)
 
 
 def _password_error(form: Any, field: Any, error: DomainError) -> None:
@@ -100,49 +94,39 @@ def _refused(form: LoginForm, outcome: authentication.LoginOutcome) -> Any:
     return render_template("auth/login.html", form=form, ask_code=outcome.under_attack), 400
 
 
-def _start_session(user: User, now: datetime) -> UserSession:
-    old = sessions.load(db.session, session.get(SESSION_KEY), now)
-    if old is not None:
-        sessions.end(old, "replaced", now)
-    lifetime = timedelta(hours=int(current_app.config["SESSION_LIFETIME_HOURS"]))
-    token, record = sessions.start(db.session, user, sessions.device_label(request.user_agent.string), now, lifetime)
-    session[SESSION_KEY] = token
-    session.permanent = False
-    return record
-
-
 @blueprint.route("/inloggen", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login() -> Any:
     if current_user.is_authenticated:
-        return redirect(_home_for(current_user.record))
+        return redirect(landing_page(current_user.user))
     form = LoginForm()
     if request.method == "GET" and request.args.get("next"):
         session["login_next"] = safe_next(request.args["next"], "")
     if request.method == "GET":
-        form.email.data = _known_email()
+        form.email.data = authentication.known_email(db.session, session.pop(JUST_SET_PASSWORD, None))
     if not form.validate_on_submit():
         expired = g.get("balie_session_expired") or request.args.get("verlopen") or session.pop("session_expired", None)
         return render_template(
             "auth/login.html", form=form, expired=expired, ask_code="code" in request.form
         ), 400 if form.errors else 200
-    now = utcnow()
     attempt = authentication.LoginAttempt(
-        form.email.data, form.password.data, request.remote_addr, form.code.data or ""
+        form.email.data,
+        form.password.data,
+        request.remote_addr,
+        form.code.data or "",
+        user_agent=request.user_agent.string,
+        session_token=session.get(SESSION_KEY),
     )
-    outcome = authentication.check_login(db.session, attempt, current_app.extensions["balie.keys"], now)
-    if outcome.user is None:
-        return _refused(form, outcome)
-    record = _start_session(outcome.user, now)
-    if outcome.both_factors_checked:
-        return _finish(record)
-    if outcome.user.has_totp:
-        db.commit()
-        return redirect(url_for("auth.code"), code=303)
-    if any(grant.role in roles.MFA_REQUIRED for grant in outcome.user.roles):
-        db.commit()
-        return redirect(url_for("auth.enrol"), code=303)
-    return _finish(record)
+    settings = auth_settings()
+    result = authentication.log_in(db.session, attempt, settings.keys, utcnow(), settings.session_lifetime)
+    if result.record is None:
+        return _refused(form, result.outcome)
+    session[SESSION_KEY] = result.token
+    session.permanent = False
+    if result.next_step is NextStep.DONE:
+        return _logged_in(result.record)
+    db.commit()
+    return redirect(url_for(SECOND_STEP_PAGES[result.next_step]), code=303)
 
 
 @blueprint.route("/inloggen/code", methods=["GET", "POST"])
@@ -154,17 +138,14 @@ def code() -> Any:
     form = CodeForm()
     if not form.validate_on_submit():
         return render_template("auth/code.html", form=form), 400 if form.errors else 200
-    keys, now = current_app.extensions["balie.keys"], utcnow()
-    status = authentication.check_code(db.session, record.user, form.code.data, keys, now)
-    if status is CodeStatus.LOCKED:
+    outcome = authentication.enter_code(db.session, record, form.code.data, auth_settings().keys, utcnow())
+    if outcome.status is CodeStatus.LOCKED:
         form.code.errors = [gettext("Too many wrong codes. Wait a few minutes and try again.")]
         return render_template("auth/code.html", form=form), 400
-    if status is CodeStatus.OK:
-        return _finish(record)
-    record.mfa_failures += 1
-    security_log.event("authn_mfa_fail", user_id=record.user_id, failures=record.mfa_failures)
-    if record.mfa_failures >= MAX_CODE_FAILURES:
-        sessions.end(record, "mfa_failures", now)
+    if outcome.status is CodeStatus.OK:
+        return _logged_in(record)
+    security_log.event("authn_mfa_fail", user_id=record.user_id, failures=outcome.failures)
+    if outcome.session_ended:
         session.pop(SESSION_KEY, None)
         db.commit()
         flash(gettext("Too many wrong codes. Log in again."), "warning")
@@ -180,24 +161,19 @@ def enrol() -> Any:
     record = pending_session()
     if record is None or record.user.has_totp:
         return redirect(url_for("auth.login"))
-    keys = current_app.extensions["balie.keys"]
-    context = f"session/{record.id}/pending-totp"
-    if record.pending_totp_sealed is None:
-        record.pending_totp_sealed = keys.seal(two_factor.new_secret(), context)
-        db.commit()
-    secret = keys.open(record.pending_totp_sealed, context)
+    settings = auth_settings()
+    secret = two_factor.enrolment_secret(record, settings.keys)  # a new one on the first visit
     form = EnrolForm()
     if form.validate_on_submit():
-        codes = two_factor.enable(db.session, record.user, secret, form.code.data, keys, utcnow())
+        codes = authentication.enrol_at_login(db.session, record, form.code.data, settings.keys, utcnow())
         if codes is not None:
             security_log.event("authn_mfa_enabled", user_id=record.user_id)
-            response = _finish(record)
+            response = _logged_in(record)
             return render_template("auth/recovery_codes.html", codes=codes, next_url=response.location)
         form.code.errors = [gettext("This code is not correct. Check the time on your phone and try again.")]
-    uri = two_factor.provisioning_uri(secret, record.user.email, f"Balie {current_app.config['REGION_NAME']}")
-    return render_template(
-        "auth/enrol.html", form=form, qr=two_factor.qr_svg(uri), secret=secret
-    ), 400 if form.errors else 200
+    db.commit()
+    qr = two_factor.enrolment_qr(secret, record.user.email, settings.issuer)
+    return render_template("auth/enrol.html", form=form, qr=qr, secret=secret), 400 if form.errors else 200
 
 
 @blueprint.post("/uitloggen")

@@ -14,6 +14,10 @@ alike, so the counts reveal no accounts):
 - wrong authenticator codes per account, only ever from someone who gave the right password.
 
 A completed password reset clears all three for that account.
+
+After the password, `log_in` starts a new server-side session and says where the login goes on
+(`NextStep`): the authenticator code, setting up the app (a role that needs a second factor), or
+done. `enter_code` and `enrol_at_login` are that second step; each completes the login itself.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select
@@ -29,12 +33,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from balie.crypto import KeyRing
-from balie.models import LoginThrottle, User
-from balie.services import passwords, two_factor
+from balie.domain import roles
+from balie.models import LoginThrottle, User, UserSession
+from balie.services import passwords, sessions, two_factor
 
 LOCK_AFTER_FAILURES = 5  # per pair of e-mail address and client address
 UNDER_ATTACK_AFTER_FAILURES = 20  # per account, over all client addresses
 MFA_LOCK_AFTER_FAILURES = 10  # wrong codes per account
+MAX_CODE_FAILURES = 5  # wrong codes in one login session: that session ends, log in again
 FIRST_LOCK = timedelta(minutes=1)
 LONGEST_LOCK = timedelta(hours=1)
 FORGET_AFTER = timedelta(days=1)
@@ -53,12 +59,23 @@ class CodeStatus(enum.Enum):
     LOCKED = "locked"
 
 
+class NextStep(enum.Enum):
+    """Where a login goes after the password."""
+
+    AGAIN = "again"  # refused: the login form again
+    CODE = "code"  # the code from the authenticator app
+    ENROL = "enrol"  # set up the authenticator app first: a role that needs a second factor
+    DONE = "done"  # logged in
+
+
 @dataclass(frozen=True)
 class LoginAttempt:
     email: str
-    password: str
+    password: str = field(repr=False)
     client_address: str | None
-    code: str = ""  # only read while the account is under attack
+    code: str = field(default="", repr=False)  # only read while the account is under attack
+    user_agent: str = ""  # names the new session coarsely ("Firefox Linux") in the user's session list
+    session_token: str | None = field(default=None, repr=False)  # the browser's session so far: replaced
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,25 @@ class LoginOutcome:
     @property
     def both_factors_checked(self) -> bool:
         return self.status is LoginStatus.OK and self.under_attack
+
+
+@dataclass(frozen=True)
+class Login:
+    """A login after its first step: a new session unless refused, and where it goes on."""
+
+    outcome: LoginOutcome
+    next_step: NextStep
+    token: str | None = field(default=None, repr=False)  # the new session's cookie token
+    record: UserSession | None = None  # the new session
+
+
+@dataclass(frozen=True)
+class CodeOutcome:
+    """The second step of a login: the code, and what it did to the login session."""
+
+    status: CodeStatus
+    failures: int = 0  # wrong codes in this login session so far
+    session_ended: bool = False  # too many wrong codes: the session ended, log in again
 
 
 def normalise_email(email: str) -> str:
@@ -241,6 +277,70 @@ def check_login(session: Session, attempt: LoginAttempt, keys: KeyRing, now: dat
         lock_started=pair_failures >= LOCK_AFTER_FAILURES,
         attack_started=account_failures == UNDER_ATTACK_AFTER_FAILURES,
     )
+
+
+def complete_login(record: UserSession, now: datetime) -> None:
+    """Both factors given (or none needed): the session is logged in."""
+    record.mfa_passed = True
+    record.pending_totp_sealed = None
+    record.user.last_login_at = now
+
+
+def _next_step(outcome: LoginOutcome) -> NextStep:
+    user = outcome.user
+    if user is None:
+        return NextStep.AGAIN
+    if outcome.both_factors_checked:
+        return NextStep.DONE
+    if user.has_totp:
+        return NextStep.CODE
+    if any(grant.role in roles.MFA_REQUIRED for grant in user.roles):
+        return NextStep.ENROL
+    return NextStep.DONE
+
+
+def log_in(session: Session, attempt: LoginAttempt, keys: KeyRing, now: datetime, lifetime: timedelta) -> Login:
+    """The password step. Accepted, it starts a new session (a new id at every login, the browser's
+    old one ends) that lasts `lifetime`, and completes the login where no second step follows."""
+    outcome = check_login(session, attempt, keys, now)
+    step = _next_step(outcome)
+    if outcome.user is None:
+        return Login(outcome, step)
+    device = sessions.device_label(attempt.user_agent)
+    token, record = sessions.replace(session, attempt.session_token, outcome.user, device, now, lifetime)
+    if step is NextStep.DONE:
+        complete_login(record, now)
+    return Login(outcome, step, token, record)
+
+
+def enter_code(session: Session, record: UserSession, code: str, keys: KeyRing, now: datetime) -> CodeOutcome:
+    """The second step of a login on `record`: the right code completes it; wrong codes count per
+    account (`MFA_LOCK_AFTER_FAILURES`) and per session, which ends after `MAX_CODE_FAILURES`."""
+    status = check_code(session, record.user, code, keys, now)
+    if status is CodeStatus.OK:
+        complete_login(record, now)
+    if status is not CodeStatus.WRONG:
+        return CodeOutcome(status)
+    record.mfa_failures += 1
+    ended = record.mfa_failures >= MAX_CODE_FAILURES
+    if ended:
+        sessions.end(record, "mfa_failures", now)
+    return CodeOutcome(status, record.mfa_failures, ended)
+
+
+def enrol_at_login(session: Session, record: UserSession, code: str, keys: KeyRing, now: datetime) -> list[str] | None:
+    """The second step of a login that must set up the authenticator app: the first code confirms
+    the app and completes the login. Returns the recovery codes to show once; None if the code is wrong."""
+    codes = two_factor.confirm_enrolment(session, record, code, keys, now)
+    if codes is not None:
+        complete_login(record, now)
+    return codes
+
+
+def known_email(session: Session, user_id: object) -> str | None:
+    """The e-mail address of an active account, to fill in on the login form after its owner set a password."""
+    user = session.get(User, user_id) if isinstance(user_id, str) else None
+    return user.email if user is not None and user.is_active else None
 
 
 def forget_old_throttles(session: Session, now: datetime) -> int:

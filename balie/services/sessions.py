@@ -36,6 +36,16 @@ def start(session: Session, user: User, device: str, now: datetime, lifetime: ti
     return token, record
 
 
+def replace(
+    session: Session, old_token: str | None, user: User, device: str, now: datetime, lifetime: timedelta
+) -> tuple[str, UserSession]:
+    """A new session for `user` at login; the browser's session so far (if any) ends as "replaced"."""
+    old = load(session, old_token, now)
+    if old is not None:
+        end(old, "replaced", now)
+    return start(session, user, device, now, lifetime)
+
+
 def load(session: Session, token: str | None, now: datetime) -> UserSession | None:
     if not token:
         return None

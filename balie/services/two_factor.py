@@ -1,4 +1,8 @@
-"""Second factor: TOTP (authenticator app) with replay protection, and single-use recovery codes."""
+"""Second factor: TOTP (authenticator app) with replay protection, and single-use recovery codes.
+
+Setting the app up (enrolment) happens on a login session: a new secret is sealed on the session
+until the first code from the app confirms it; then it is sealed on the account.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from balie.crypto import KeyRing, UnreadableData
-from balie.models import RecoveryCode, User
-from balie.services.qr_codes import qr_svg  # noqa: F401 - the enrolment pages draw the key with two_factor.qr_svg
+from balie.models import RecoveryCode, User, UserSession
+from balie.services.qr_codes import qr_svg
 
 RECOVERY_CODES = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -28,6 +32,10 @@ VALID_WINDOW = 1
 
 def _context(user: User) -> str:
     return f"user/{user.id}/totp"
+
+
+def _pending_context(record: UserSession) -> str:
+    return f"session/{record.id}/pending-totp"
 
 
 def new_secret() -> str:
@@ -65,6 +73,50 @@ def enable(session: Session, user: User, secret: str, code: str, keys: KeyRing, 
     user.totp_enabled_at = now
     user.totp_last_timecode = timecode
     return new_recovery_codes(session, user)
+
+
+def start_enrolment(record: UserSession, keys: KeyRing) -> str:
+    """A new secret for the authenticator app, sealed on the login session until a code confirms it
+    (a secret set up before on this session is replaced). Returns the secret for the set-up page."""
+    secret = new_secret()
+    record.pending_totp_sealed = keys.seal(secret, _pending_context(record))
+    return secret
+
+
+def is_enrolling(record: UserSession) -> bool:
+    """A secret is being set up on this session and waits for its first code."""
+    return record.pending_totp_sealed is not None
+
+
+def pending_secret(record: UserSession, keys: KeyRing) -> str | None:
+    """The secret being set up on this session, if any."""
+    if record.pending_totp_sealed is None:
+        return None
+    return keys.open(record.pending_totp_sealed, _pending_context(record))
+
+
+def enrolment_secret(record: UserSession, keys: KeyRing) -> str:
+    """The secret being set up on this session: the one from an earlier visit, or a new one."""
+    return pending_secret(record, keys) or start_enrolment(record, keys)
+
+
+def confirm_enrolment(
+    session: Session, record: UserSession, code: str, keys: KeyRing, now: datetime
+) -> list[str] | None:
+    """Turn the app on for the session's user if `code` matches the secret being set up: returns fresh
+    recovery codes to show once. None (and nothing changed) when the code is wrong or nothing is set up."""
+    secret = pending_secret(record, keys)
+    if secret is None:
+        return None
+    codes = enable(session, record.user, secret, code, keys, now)
+    if codes is not None:
+        record.pending_totp_sealed = None
+    return codes
+
+
+def enrolment_qr(secret: str, email: str, issuer: str) -> str:
+    """The secret as a QR code (SVG) for the authenticator app to scan."""
+    return qr_svg(provisioning_uri(secret, email, issuer))
 
 
 def disable(session: Session, user: User) -> None:

@@ -1,0 +1,1 @@
+"""Helpers of the web layer only: forms, templating, headers …"""
