@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from balie.domain import roles
+from balie.domain import audit_events, roles
 from balie.domain.status_flow import Status, Step
 
 ROLE_LABELS = {
@@ -156,36 +157,6 @@ ACTOR_ROLE_LABELS = {
     "system": _l("The desk (automatic)"),
 }
 
-# What happened to a registration, as its access history says it ("who looked at this
-# registration"): by event code and detail, then by event code alone.
-ACCESS_EVENT_LABELS = {
-    ("registration.create", "route=self"): _l("Registered by the parent"),
-    ("registration.create", "route=assisted"): _l("Registered together with a professional"),
-    ("registration.create", "route=referral"): _l("Referred by a professional, with consent"),
-    ("registration.read", "full"): _l("Viewed"),
-    ("registration.export", "print"): _l("Printed"),
-    ("registration.export", "json"): _l("Downloaded"),
-    ("access_log.read", "history"): _l("Looked at who viewed this registration"),
-    ("registration.status_change", "step=" + Step.CONTACT_ATTEMPT.value): _l("Step recorded: contact attempted"),
-    ("registration.status_change", "step=" + Step.CONTACT_MADE.value): _l("Step recorded: contact made"),
-    ("registration.status_change", "step=" + Step.VISIT_PLANNED.value): _l("Step recorded: visit planned"),
-    ("registration.status_change", "step=" + Step.VISIT_HELD.value): _l("Step recorded: visit held"),
-    ("registration.status_change", "step=" + Step.FOLLOW_UP.value): _l("Step recorded: follow-up arranged"),
-    ("registration.status_change", "step=" + Step.CLOSE.value): _l("Step recorded: closed"),
-    ("registration.handover", "step=" + Step.HAND_OVER.value): _l("Step recorded: handed over to our own dossier"),
-}
-ACCESS_EVENT_CODE_LABELS = {
-    "registration.create": _l("Registered"),
-    "registration.read": _l("Viewed"),
-    "registration.export": _l("Exported"),
-    "registration.status_change": _l("Step recorded"),
-    "registration.handover": _l("Step recorded: handed over to our own dossier"),
-    "registration.reroute": _l("Sent on to another organisation"),
-    "registration.merge": _l("A duplicate registration was merged into this one"),
-    "registration.purge": _l("Personal details deleted"),
-    "registration.withdraw": _l("Withdrawn by the parent"),
-    "access_log.read": _l("Looked at who viewed this registration"),
-}
 ACCESS_REFUSED = _l("Tried to open it: refused, no access")
 ACCESS_FAILED = _l("it failed")
 
@@ -194,6 +165,7 @@ def access_event_label(event_code: str, detail: str | None, outcome: str) -> str
     """What happened, in words: "Viewed", "Step recorded: contact attempted", "Printed"."""
     if outcome == "denied":
         return str(ACCESS_REFUSED)
-    label = ACCESS_EVENT_LABELS.get((event_code, detail or "")) or ACCESS_EVENT_CODE_LABELS.get(event_code)
-    text = str(label) if label is not None else event_code
+    event = audit_events.event_of(event_code)
+    label = None if event is None else event.detail_labels.get(detail or "") or event.label
+    text = gettext(label) if label is not None else event_code
     return text if outcome == "success" else f"{text} ({ACCESS_FAILED})"

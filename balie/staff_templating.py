@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -26,14 +26,6 @@ def time_local(moment: Any) -> str:
     return format_datetime(moment, "HH:mm") if moment else ""
 
 
-def _category_name(code: str) -> str:
-    from balie.extensions import db
-    from balie.models import Category
-
-    found = db.session.get(Category, code)
-    return found.name if found else code
-
-
 def _last_checked(value: str) -> str:
     """'2026-03-01 Gemeente Delft' → '1 maart 2026 Gemeente Delft'."""
     from balie.templating import date_local
@@ -46,15 +38,20 @@ def _last_checked(value: str) -> str:
     return f"{shown} {who}".strip()
 
 
-def _list_labels() -> dict[str, Callable[[str], str]]:
-    """How one code of a list field (comma separated in the history) is read."""
-    from balie.templating import contact_language_label, municipality_name
+def _area_name(code: str, names: Mapping[str, str]) -> str:
+    return gettext("All of the Netherlands") if code == "national" else names.get(code, code)
+
+
+def _list_labels(names: Mapping[str, Mapping[str, str]]) -> dict[str, Callable[[str], str]]:
+    """How one code of a list field (comma separated in the history) is read; gemeenten and topics
+    by the names the view looked up for the whole history (directory_changes.value_names)."""
+    from balie.templating import contact_language_label
 
     return {
         "phases": lambda code: str(PHASE_LABELS.get(code, code)),
-        "areas": municipality_name,
+        "areas": lambda code: _area_name(code, names.get("areas", {})),
         "languages": contact_language_label,
-        "categories": _category_name,
+        "categories": lambda code: names.get("categories", {}).get(code, code),
     }
 
 
@@ -66,12 +63,12 @@ _CODE_LABELS: dict[str, dict[str, Any]] = {
 }
 
 
-def change_value(value: str | None, field_name: str) -> str:
+def change_value(value: str | None, field_name: str, names: Mapping[str, Mapping[str, str]]) -> str:
     """A value in an offering's change history with labels and names, not codes:
     'first_year,later' → 'Eerste jaar, Later'; 'GM0503' → 'Delft'; 'free' → 'Gratis'."""
     if not value:
         return ""
-    lists = _list_labels()
+    lists = _list_labels(names)
     if field_name in lists:
         codes = [code for code in value.split(",") if code]
         if field_name == "phases":  # in the order of a child's life, not of the alphabet

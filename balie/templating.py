@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +33,7 @@ from balie.labels import (
     ROLE_LABELS,
     STATUS_OF_SERVICE_LABELS,
 )
+from balie.services.access_log import PUBLIC_FORM, SYSTEM
 
 
 def phone_filter(text: str | None) -> str:
@@ -130,31 +132,19 @@ def step_code_label(code: str | None, kind: str) -> str:
     return str({**OUTCOME_LABELS, **REASON_LABELS}.get(code, code)) if kind in ("close", "reroute") else code
 
 
-def municipality_name(code: str) -> str:
-    from balie.extensions import db
-    from balie.models import Municipality
-
-    if code == "national":
-        return gettext("All of the Netherlands")
-    found = db.session.get(Municipality, code)
-    return found.name if found else code
-
-
 def profession_of(user: Any) -> str:
     """The kind of professional a user is (for the parent: "who gave you the code")."""
     profession = next((g.profession for g in user.roles if g.role == "professional" and g.profession), None)
     return str(PROFESSION_LABELS.get(profession, "")) if profession else ""
 
 
-def user_name(user_id: str) -> str:
-    from balie.extensions import db
-    from balie.models import User
-
-    special = {"system": gettext("The desk (automatic)"), "public-form": gettext("The parent (form)")}
+def actor_name(user_id: str | None, names: Mapping[str, str]) -> str:
+    """Who did something: her name from `names` (the names the view looked up for the whole page,
+    in one query), the desk itself or the parent's form; an id of no user as it is."""
+    special = {SYSTEM.user_id: gettext("The desk (automatic)"), PUBLIC_FORM.user_id: gettext("The parent (form)")}
     if user_id in special:
         return special[user_id]
-    user = db.session.get(User, user_id)
-    return user.name if user else user_id
+    return names.get(user_id or "") or user_id or ""
 
 
 PARENT_BLUEPRINTS = frozenset({"public", "directory"})
@@ -208,8 +198,7 @@ def register(app: Flask) -> None:
         cost=lambda code: str(COST_LABELS.get(code, code)),
         recognition=lambda code: str(RECOGNITION_LABELS.get(code, "")) if code else "",
         service_status=lambda code: str(STATUS_OF_SERVICE_LABELS.get(code, code)),
-        municipality=municipality_name,
-        user_name=user_name,
+        actor_name=actor_name,
         profession_of=profession_of,
         feedback_event=lambda code: str(FEEDBACK_EVENT_LABELS.get(code, code)),
         change_action=lambda code: str(CHANGE_ACTION_LABELS.get(code, code)),

@@ -155,6 +155,10 @@ def retire(service_id: str) -> Any:
 @role_required(*EDITORS)
 def history(service_id: str) -> str:
     service = _editable_or_404(service_id)
+    changes = directory_changes.history(db.session, service.id)
     return render_template(
-        "directory/manage/history.html", service=service, changes=directory_changes.history(db.session, service.id)
+        "directory/manage/history.html",
+        service=service,
+        changes=changes,
+        names=directory_changes.value_names(db.session, changes),
     )

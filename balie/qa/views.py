@@ -24,7 +24,7 @@ from balie.redirect_targets import safe_next
 from balie.rich_text import linked_services, render
 from balie.search.engine import snippet
 from balie.security import role_required
-from balie.services import directory_queries, qa, qa_index
+from balie.services import directory_queries, qa, qa_index, user_names
 from balie.services.qa import Actor, PersonalDataFound
 
 blueprint = Blueprint("qa", __name__)
@@ -375,12 +375,15 @@ def follow(kind: str, target: str) -> Any:
 @role_required(*MEMBERS)
 def history(question_id: str) -> str:
     found = _question_or_404(question_id)
+    revisions = qa.revisions(db.session, "question", found.id)
     answer_revisions = {a.id: qa.revisions(db.session, "answer", a.id) for a in found.answers}
+    editors = {r.edited_by for r in revisions} | {r.edited_by for rs in answer_revisions.values() for r in rs}
     return render_template(
         "qa/history.html",
         question=found,
-        revisions=qa.revisions(db.session, "question", found.id),
+        revisions=revisions,
         answer_revisions=answer_revisions,
+        names=user_names.names(db.session, {editor for editor in editors if editor}),
     )
 
 

@@ -32,8 +32,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from balie.crypto import KeyRing
+from balie.domain import audit_events
+from balie.domain.audit_events import AuditEvent
 from balie.models import AccessLogEntry
 from balie.models.base import new_opaque_id, utcnow
+from balie.services import user_names
 
 GENESIS = "0" * 64
 SOURCE = "balie"
@@ -42,6 +45,7 @@ _ADVISORY_LOCK = 7513
 SIGNING_KEYS = "balie.access_log.signing_keys"
 APPENDED = "balie.access_log.appended"
 HEAD_PURPOSE = "balie access log head v1"
+ADMIN_BASIS = "admin-role v1"  # the authorisation basis of what an administrator does
 HASHED_FIELDS = (
     "event_id",
     "occurred_at",
@@ -61,6 +65,13 @@ HASHED_FIELDS = (
     "source",
 )
 EXPORT_FIELDS = ("seq", *HASHED_FIELDS, "prev_hash", "row_hash", "key_id")
+
+
+class UnknownAuditEvent(ValueError):
+    """A code that is not in the table of audit events (balie.domain.audit_events)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"not an audit event code: {code!r}")
 
 
 class NoSigningKey(RuntimeError):
@@ -134,7 +145,9 @@ def record(
     query: str | None = None,
 ) -> AccessLogEntry:
     """Append one row, signed with the session's audit key. Call inside the transaction of the
-    action it records."""
+    action it records. Only the codes of the table of audit events are written (see record_event)."""
+    if event_code not in audit_events.EVENTS:
+        raise UnknownAuditEvent(event_code)
     keys: KeyRing | None = session.info.get(SIGNING_KEYS)
     if keys is None:
         raise NoSigningKey()
@@ -164,6 +177,35 @@ def record(
     session.flush()
     session.info[APPENDED] = True  # the app exports the new head once this commits
     return entry
+
+
+def record_event(
+    session: Session,
+    actor: Actor,
+    event: AuditEvent,
+    object_type: str,
+    object_id: str | None,
+    *,
+    outcome: str = "success",
+    detail: str | None = None,
+    basis: str = "org-membership/postcode-routing v1",
+    consent_ref: str | None = None,
+    query: str | None = None,
+) -> AccessLogEntry:
+    """Append one row for an event of the table: its code and action letter come from there."""
+    return record(
+        session,
+        actor,
+        event.code,
+        event.action,
+        object_type,
+        object_id,
+        outcome=outcome,
+        detail=detail,
+        basis=basis,
+        consent_ref=consent_ref,
+        query=query,
+    )
 
 
 @dataclass(frozen=True)
@@ -297,8 +339,8 @@ def _filtered(log_filter: LogFilter):  # type: ignore[no-untyped-def]
         query = query.where(AccessLogEntry.object_id == log_filter.object_id)
     if log_filter.actor_user_id:
         query = query.where(AccessLogEntry.actor_user_id == log_filter.actor_user_id)
-    if log_filter.event_code:
-        query = query.where(AccessLogEntry.event_code == log_filter.event_code)
+    if log_filter.event_code:  # rows with the event's older code too
+        query = query.where(AccessLogEntry.event_code.in_(audit_events.codes_of(log_filter.event_code)))
     if log_filter.outcome:
         query = query.where(AccessLogEntry.outcome == log_filter.outcome)
     return query
@@ -311,6 +353,28 @@ def page(session: Session, log_filter: LogFilter, page_number: int, per_page: in
         query.order_by(AccessLogEntry.seq.desc()).offset((page_number - 1) * per_page).limit(per_page)
     ).all()
     return list(rows), total
+
+
+@dataclass(frozen=True)
+class LogPage:
+    rows: list[AccessLogEntry]
+    total: int
+    names: dict[str, str]  # the names of the users among the rows' actors
+
+
+def read_page(session: Session, admin: Actor, log_filter: LogFilter, page_number: int, per_page: int) -> LogPage:
+    """A page of the log for an administrator; that she read it is logged too."""
+    rows, total = page(session, log_filter, page_number, per_page)
+    record_event(
+        session, admin, audit_events.ACCESS_LOG_READ, "access_log", None, basis=ADMIN_BASIS, query=f"count={total}"
+    )
+    return LogPage(rows, total, user_names.names(session, {row.actor_user_id for row in rows}))
+
+
+def export(session: Session, admin: Actor, log_filter: LogFilter) -> Iterator[str]:
+    """The export is logged now; the CSV lines follow as the caller reads them."""
+    record_event(session, admin, audit_events.ACCESS_LOG_EXPORT, "access_log", None, basis=ADMIN_BASIS)
+    return export_csv(session, log_filter)
 
 
 def history(session: Session, object_id: str) -> list[AccessLogEntry]:

@@ -7,7 +7,7 @@ field texts are what an import compares to decide who owns a field (directory_ow
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from balie.domain.directory import ServiceRecord
-from balie.models import Service, ServiceChange
+from balie.models import Category, Municipality, Service, ServiceChange
 from balie.services import search_versions
 from balie.services.directory_records import record_of
 
@@ -130,3 +130,19 @@ def history(session: Session, service_id: str) -> list[ServiceChange]:
             .order_by(ServiceChange.changed_at.desc(), ServiceChange.id.desc())
         )
     )
+
+
+def value_names(session: Session, changes: Iterable[ServiceChange]) -> dict[str, dict[str, str]]:
+    """The names of the gemeenten ("areas") and topics ("categories") that the changes' values hold
+    by code, by field and code: one query each for the whole history, not one per value shown."""
+    codes: dict[str, set[str]] = {"areas": set(), "categories": set()}
+    for change in changes:
+        if change.field_name in codes:
+            for value in (change.previous_value, change.replacement_value):
+                codes[change.field_name].update(code for code in value.split(",") if code)
+    areas = select(Municipality.code, Municipality.name).where(Municipality.code.in_(codes["areas"]))
+    categories = select(Category.code, Category.name).where(Category.code.in_(codes["categories"]))
+    return {
+        "areas": {row.code: row.name for row in session.execute(areas)} if codes["areas"] else {},
+        "categories": {row.code: row.name for row in session.execute(categories)} if codes["categories"] else {},
+    }

@@ -1,12 +1,16 @@
 """The JGZ inbox: an organisation's registrations, their progress, hand-over and re-routing.
 
-Every function takes the organisations the user works for; a registration of another
-organisation is simply not found. Personal data is only opened by ``details`` (the caller
-logs that read).
+The use cases take the nurse (``Staff``: who she is, the organisations she works for); a
+registration of another organisation is simply not found. Each one that lists, opens, exports
+or changes a registration writes its access-log row itself, and so does every refused attempt:
+whatever calls them (the web, a command, an API) inherits "every look at personal data is
+logged". Personal data is only decrypted by ``open_registration``.
 """
 
 from __future__ import annotations
 
+import enum
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,11 +19,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from balie.clock import ZONE
 from balie.crypto import KeyRing
-from balie.domain import status_flow, working_days
+from balie.domain import audit_events, roles, status_flow, working_days
 from balie.domain.errors import DomainError
 from balie.domain.status_flow import Status, Step
 from balie.models import Category, Organisation, Registration, RegistrationEvent
-from balie.services import access_log, advice, outbox, personal_data, retention
+from balie.services import access_log, access_summary, advice, outbox, personal_data, retention, user_names
 from balie.services.directory_queries import home_visit_services
 
 PER_PAGE = 25
@@ -33,6 +37,77 @@ class RerouteImpossible(DomainError):
 
 class MergeImpossible(DomainError):
     code = "merge_impossible"
+
+
+class NotFound(DomainError):
+    """Not a registration of the nurse's organisations (or none at all): the attempt is logged as refused."""
+
+    code = "registration_not_found"
+
+    def __init__(self, object_id: str) -> None:
+        super().__init__()
+        self.object_id = object_id  # the id as logged: opaque characters only
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A JGZ nurse as the inbox's use cases see her: who she is, the organisations whose
+    registrations she may open, and where she acts from (an opaque access point, for the log).
+    The web builds it from the login; a command or an API builds its own."""
+
+    user_id: str
+    organisation_ids: frozenset[str]
+    access_point: str | None = None
+
+    def actor(self, organisation_id: str | None) -> access_log.Actor:
+        return access_log.Actor(self.user_id, roles.JGZ_STAFF, organisation_id, self.access_point)
+
+    @property
+    def first_organisation_id(self) -> str | None:
+        """The organisation rows not about one of her registrations are logged under."""
+        return next(iter(sorted(self.organisation_ids)), None)
+
+
+class Purpose(enum.Enum):
+    """What a nurse means to do with a registration, as the access log records it (also when refused):
+    the event and, for a look at the personal details, the detail that says how."""
+
+    VIEW = (audit_events.REGISTRATION_READ, "full")
+    PRINT = (audit_events.REGISTRATION_EXPORT, "print")
+    DOWNLOAD = (audit_events.REGISTRATION_EXPORT, "json")
+    STEP = (audit_events.REGISTRATION_STATUS_CHANGE, None)
+    REROUTE = (audit_events.REGISTRATION_REROUTE, None)
+    MERGE = (audit_events.REGISTRATION_MERGE, None)
+    ERASE = (audit_events.REGISTRATION_PURGE, None)
+    HISTORY = (audit_events.ACCESS_LOG_READ, "history")
+
+    @property
+    def event(self) -> audit_events.AuditEvent:
+        return self.value[0]  # type: ignore[no-any-return]
+
+    @property
+    def detail(self) -> str | None:
+        return self.value[1]  # type: ignore[no-any-return]
+
+
+OPENING = frozenset({Purpose.VIEW, Purpose.PRINT, Purpose.DOWNLOAD})  # the purposes that decrypt the details
+_OPAQUE = re.compile(r"[^0-9a-zA-Z-]")
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A registration with its decrypted details and its progress events."""
+
+    registration: Registration
+    person: personal_data.PersonalDetails
+    events: list[RegistrationEvent]
+
+
+@dataclass(frozen=True)
+class AccessHistory:
+    registration: Registration
+    groups: list[access_summary.AccessGroup]
+    names: dict[str, str]  # the names of the users among the groups' actors
 
 
 @dataclass(frozen=True)
@@ -76,14 +151,16 @@ def _scoped(org_ids: frozenset[str]) -> Select[tuple[Registration]]:
     return select(Registration).where(Registration.organisation_id.in_(org_ids), Registration.purged_at.is_(None))
 
 
-def list_page(session: Session, org_ids: frozenset[str], wanted: InboxFilter, user_id: str, today: date) -> InboxPage:
+def list_page(session: Session, staff: Staff, wanted: InboxFilter, today: date) -> InboxPage:
+    """A page of the inbox; the look at the list is logged (the filters' names and the count, no values)."""
+    org_ids = staff.organisation_ids
     query = _scoped(org_ids).options(joinedload(Registration.service), joinedload(Registration.municipality))
     if wanted.status:
         query = query.where(Registration.status == wanted.status)
     if wanted.due_month:
         query = query.where(Registration.due_month == wanted.due_month)
     if wanted.mine:
-        query = query.where(Registration.assigned_user_id == user_id)
+        query = query.where(Registration.assigned_user_id == staff.user_id)
     order = {
         "oldest": (Registration.created_at.asc(),),
         "due": (Registration.due_month.asc(), Registration.created_at.asc()),
@@ -106,6 +183,14 @@ def list_page(session: Session, org_ids: frozenset[str], wanted: InboxFilter, us
     )
     pages = max(1, -(-len(rows) // PER_PAGE))
     page = min(max(1, wanted.page), pages)
+    access_log.record_event(
+        session,
+        staff.actor(staff.first_organisation_id),
+        audit_events.REGISTRATION_LIST,
+        "registration",
+        None,
+        query=f"{wanted.names()};count={len(rows)}",
+    )
     return InboxPage(rows[(page - 1) * PER_PAGE : page * PER_PAGE], len(rows), new_count, page, pages)
 
 
@@ -153,8 +238,70 @@ def find(session: Session, org_ids: frozenset[str], registration_id: str) -> Reg
     return session.scalar(_scoped(org_ids).where(Registration.id == registration_id))
 
 
-def details(registration: Registration, keys: KeyRing) -> personal_data.PersonalDetails:
-    return personal_data.open_details(registration, keys)
+def _deny(session: Session, staff: Staff, registration_id: str, purpose: Purpose) -> NotFound:
+    """Log a refused attempt (under an opaque form of the id asked for) and return the error to raise."""
+    safe_id = _OPAQUE.sub("", registration_id)[:64]
+    access_log.record_event(
+        session, staff.actor(staff.first_organisation_id), purpose.event, "registration", safe_id, outcome="denied"
+    )
+    return NotFound(safe_id)
+
+
+def find_for(session: Session, staff: Staff, registration_id: str, purpose: Purpose) -> Registration:
+    """The registration she means to act on. Raises NotFound when it is not one of her organisations'
+    (or not there): that refused attempt is logged, so the caller must commit before it answers."""
+    found = find(session, staff.organisation_ids, registration_id)
+    if found is None:
+        raise _deny(session, staff, registration_id, purpose)
+    return found
+
+
+def _require(session: Session, staff: Staff, registration: Registration, purpose: Purpose) -> None:
+    """A registration handed in by the caller is one find_for would have given her."""
+    if registration.organisation_id not in staff.organisation_ids or registration.purged_at is not None:
+        raise _deny(session, staff, registration.id, purpose)
+
+
+def _log(
+    session: Session, staff: Staff, purpose: Purpose, registration: Registration, detail: str | None = None
+) -> None:
+    access_log.record_event(
+        session,
+        staff.actor(registration.organisation_id),
+        purpose.event,
+        "registration",
+        registration.id,
+        detail=detail or purpose.detail,
+    )
+
+
+def open_registration(
+    session: Session, staff: Staff, registration_id: str, keys: KeyRing, purpose: Purpose = Purpose.VIEW
+) -> Opened:
+    """Her registration with its personal details decrypted, to view, print or download; the look is
+    logged with its purpose. Raises NotFound (logged) for anything else."""
+    if purpose not in OPENING:
+        raise ValueError(f"{purpose} does not open the personal details")
+    registration = find_for(session, staff, registration_id, purpose)
+    person = personal_data.open_details(registration, keys)
+    found = events(session, registration.id)
+    _log(session, staff, purpose, registration)
+    return Opened(registration, person, found)
+
+
+def export_registration(session: Session, staff: Staff, registration_id: str, keys: KeyRing) -> dict[str, object]:
+    """Her registration as a record for the organisation's own dossier system (logged as a download)."""
+    opened = open_registration(session, staff, registration_id, keys, Purpose.DOWNLOAD)
+    return export_record(opened.registration, opened.person, opened.events)
+
+
+def access_history(session: Session, staff: Staff, registration_id: str) -> AccessHistory:
+    """Who looked at her registration, and when (the parent may ask; NEN 7513 ch. 9). That she
+    looked is logged after the history is read, so it is not on the page she gets."""
+    registration = find_for(session, staff, registration_id, Purpose.HISTORY)
+    groups = access_summary.grouped(access_log.history(session, registration.id))
+    _log(session, staff, Purpose.HISTORY, registration)
+    return AccessHistory(registration, groups, user_names.names(session, {g.actor_user_id for g in groups}))
 
 
 def events(session: Session, registration_id: str) -> list[RegistrationEvent]:
@@ -175,8 +322,11 @@ def follow_up_kinds(session: Session) -> list[Category]:
 
 
 def record_step(
-    session: Session, registration: Registration, step: Step, code: str | None, user_id: str, now: datetime
+    session: Session, staff: Staff, registration: Registration, step: Step, code: str | None, now: datetime
 ) -> RegistrationEvent:
+    """A step of the flow (hand-over among them), logged; raises DomainError when it is not possible now."""
+    _require(session, staff, registration, Purpose.STEP)
+    user_id = staff.user_id
     kinds = frozenset(c.code for c in follow_up_kinds(session))
     new_status = status_flow.apply(
         Status(registration.status), step, code or None, registration.handed_over_at is not None, kinds
@@ -200,13 +350,23 @@ def record_step(
     session.add(event)
     session.flush()
     advice.notify_step(session, registration, step.value, now.astimezone(ZONE).date())
+    access_log.record_event(
+        session,
+        staff.actor(registration.organisation_id),
+        audit_events.REGISTRATION_HANDOVER if step is Step.HAND_OVER else audit_events.REGISTRATION_STATUS_CHANGE,
+        "registration",
+        registration.id,
+        detail=f"step={step.value}",
+    )
     return event
 
 
 def merge_duplicate(
-    session: Session, duplicate: Registration, original: Registration, actor: access_log.Actor, now: datetime
+    session: Session, staff: Staff, duplicate: Registration, original: Registration, now: datetime
 ) -> None:
-    """Keep the original; it takes over who advised and what was consented; the duplicate is erased."""
+    """Keep the original; it takes over who advised and what was consented; the duplicate is erased.
+    Both the erasure and the merge are logged."""
+    _require(session, staff, duplicate, Purpose.MERGE)
     if duplicate.organisation_id != original.organisation_id or original.purged_at or original.merged_into_id:
         raise MergeImpossible()
     if original.advisor_user_id is None and duplicate.advisor_user_id is not None:
@@ -226,7 +386,14 @@ def merge_duplicate(
     duplicate.merged_into_id = original.id
     duplicate.duplicate_of_id = None
     duplicate.status, duplicate.close_outcome, duplicate.closed_at = Status.CLOSED.value, "duplicate", now
-    retention.erase(session, duplicate, now, actor, "duplicate-merge v1")
+    retention.erase(session, duplicate, now, staff.actor(duplicate.organisation_id), "duplicate-merge v1")
+    _log(session, staff, Purpose.MERGE, original, detail=f"merged={duplicate.id}")
+
+
+def erase(session: Session, staff: Staff, registration: Registration, now: datetime) -> None:
+    """Delete the personal details now (after a withdrawal, or once they are in the own dossier); logged."""
+    _require(session, staff, registration, Purpose.ERASE)
+    retention.erase(session, registration, now, staff.actor(registration.organisation_id), "request-or-handover v1")
 
 
 def reroute_targets(session: Session, current_org_id: str) -> list[Organisation]:
@@ -239,8 +406,11 @@ def reroute_targets(session: Session, current_org_id: str) -> list[Organisation]
 
 
 def reroute(
-    session: Session, registration: Registration, target_org_id: str, reason: str, user_id: str, now: datetime
+    session: Session, staff: Staff, registration: Registration, target_org_id: str, reason: str, now: datetime
 ) -> RegistrationEvent:
+    """Send the registration on to another organisation's home-visit service; logged under the old one."""
+    _require(session, staff, registration, Purpose.REROUTE)
+    old_org_id = registration.organisation_id
     target = next(
         (org for org in reroute_targets(session, registration.organisation_id) if org.id == target_org_id), None
     )
@@ -254,7 +424,7 @@ def reroute(
         organisation_id=registration.organisation_id,
         kind=Step.REROUTE.value,
         code=reason,
-        actor_user_id=user_id,
+        actor_user_id=staff.user_id,
         occurred_at=now,
     )
     session.add(event)
@@ -267,6 +437,14 @@ def reroute(
         registration.municipality_code = sorted(area_codes)[0]
     outbox.enqueue_new_registration(session, registration)
     session.flush()
+    access_log.record_event(
+        session,
+        staff.actor(old_org_id),
+        Purpose.REROUTE.event,
+        "registration",
+        registration.id,
+        detail=f"to={target.id}",
+    )
     return event
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from balie.crypto import KeyRing
-from balie.domain import due_date
+from balie.domain import audit_events, due_date
 from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
 from balie.domain.errors import DomainError
 from balie.domain.reference_code import ALPHABET, new_reference, normalise_reference
@@ -108,8 +108,13 @@ def submit(session: Session, data: RegistrationData, settings: SubmitSettings) -
             if data.advisor_user_id is None
             else access_log.Actor(data.advisor_user_id, "professional")
         )
-        access_log.record(
-            session, actor, "registration.create", "C", "registration", registration.id, detail=f"route={data.route}"
+        access_log.record_event(
+            session,
+            actor,
+            audit_events.REGISTRATION_CREATE,
+            "registration",
+            registration.id,
+            detail=f"route={data.route}",
         )
         return Submitted(registration, is_new=True)
     raise RuntimeError("no free reference code after several attempts")
@@ -218,5 +223,7 @@ def withdraw(session: Session, reference: str, code: str, secret: str, now: date
                 kind=KIND_WITHDRAWN, payload={"organisation_id": found.organisation_id}, registration_id=found.id
             )
         )
-        access_log.record(session, access_log.PUBLIC_FORM, "registration.withdraw", "U", "registration", found.id)
+        access_log.record_event(
+            session, access_log.PUBLIC_FORM, audit_events.REGISTRATION_WITHDRAW, "registration", found.id
+        )
     return found

@@ -15,6 +15,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from balie.database import affected
+from balie.domain import audit_events
 from balie.models import Invitation, OutboxMessage, PasswordReset, Registration, UserSession
 from balie.services import access_log, authentication, personal_data
 
@@ -55,7 +56,9 @@ def erase(session: Session, registration: Registration, now: datetime, actor: ac
     registration.due_month = None
     registration.duplicate_key_phone = registration.duplicate_key_email = None
     registration.purged_at = now
-    access_log.record(session, actor, "registration.purge", "D", "registration", registration.id, basis=basis)
+    access_log.record_event(
+        session, actor, audit_events.REGISTRATION_PURGE, "registration", registration.id, basis=basis
+    )
 
 
 def purge(session: Session, now: datetime, today: date, days_after_close: int) -> PurgeResult:
