@@ -13,7 +13,6 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from balie import security_log
-from balie.account.forms import EmptyForm
 from balie.clock import today
 from balie.domain import roles
 from balie.domain.errors import DomainError
@@ -25,6 +24,7 @@ from balie.models import Registration
 from balie.models.base import utcnow
 from balie.security import actor, role_required
 from balie.services import access_log, access_summary, inbox, retention
+from balie.web.forms import EmptyForm
 
 blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
 _OPAQUE = re.compile(r"[^0-9a-zA-Z-]")

@@ -2,7 +2,8 @@
 professional on her screen (assisted), and a direct referral by the midwife (referral).
 
 Form → check your answers → send. The routes differ only in who is known as the advisor,
-in the consent step on the check page, and in where the pages post to.
+in the consent step on the check page, in where the pages post to and in whose confirmation
+follows.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from flask_babel import lazy_gettext as _l
 
 from balie.clock import today
 from balie.config import region_ggd_codes
+from balie.database import DatabaseUnavailable
 from balie.domain.errors import DomainError
 from balie.domain.postcode import Postcode
+from balie.domain.registration import RegistrationData
 from balie.extensions import db
 from balie.i18n import explicit_language
 from balie.models import Registration
-from balie.public.forms import ERRORS, RegistrationForm
-from balie.public.spam import FormGuard
+from balie.registration.forms import ERRORS, RegistrationForm
+from balie.registration.spam import FormGuard
 from balie.services import advice, directory_queries, registrations, routing
 
 FEEDBACK_BY_PROFESSIONAL = _l("The parent agrees that I may hear whether the conversation took place")
@@ -42,11 +45,17 @@ class Flow:
     form_endpoint: str
     check_endpoint: str
     send_endpoint: str
+    confirmation_endpoint: str
 
 
-SELF = Flow("self", "public.register_form", "public.register_check", "public.register_send")
-ASSISTED = Flow("assisted", "advice.assisted_form", "advice.assisted_check", "advice.assisted_send")
-REFERRAL = Flow("referral", "advice.referral_form", "advice.referral_check", "advice.referral_send")
+SELF = Flow("self", "public.register_form", "public.register_check", "public.register_send", "public.confirmation")
+ASSISTED = Flow(
+    "assisted", "advice.assisted_form", "advice.assisted_check", "advice.assisted_send", "advice.confirmation"
+)
+REFERRAL = Flow(
+    "referral", "advice.referral_form", "advice.referral_check", "advice.referral_send", "advice.confirmation"
+)
+FLOWS = (SELF, ASSISTED, REFERRAL)
 
 
 def guard() -> FormGuard:
@@ -177,12 +186,33 @@ def submit_settings() -> registrations.SubmitSettings:
     )
 
 
-def confirm(registration_id: str, endpoint: str = "public.confirmation") -> Response:
+def send(form: RegistrationForm, flow: Flow, data: RegistrationData) -> Any:
+    """Store and confirm; on a routing change or a database failure, the page that explains it."""
+    try:
+        submitted = registrations.submit(db.session, data, submit_settings())
+        db.commit()
+    except registrations.NotRoutable as not_routable:
+        return render_outcome(form, not_routable.outcome, flow, asked=True)
+    except routing.UnknownPostcode:
+        form.postcode.errors = [str(ERRORS["postcode_unknown"])]
+        return render_form(form, flow, 400)
+    except routing.UnknownMunicipality:
+        form.no_address_municipality.errors = [str(ERRORS["municipality_unknown"])]
+        return render_form(form, flow, 400)
+    except registrations.AdviceCodeUnknown:
+        form.advice_code.errors = [str(ERRORS["advice_code_unknown"])]
+        return render_form(form, flow, 400)
+    except DatabaseUnavailable:
+        return render_check(form, flow, route_quietly(form), 503, not_saved=True)
+    return confirm(submitted.registration.id, flow)
+
+
+def confirm(registration_id: str, flow: Flow) -> Response:
     """Remember in this browser which confirmation to show. A second press of "Send" (the same form)
     leads to the same confirmation, and does not bring back a withdrawal code that was shown already."""
     if (session.get("confirmation") or {}).get("id") != registration_id:
         session["confirmation"] = {"id": registration_id, "at": int(time.time()), "code_shown": False}
-    return redirect(url_for(endpoint, **explicit_language()), code=303)
+    return redirect(url_for(flow.confirmation_endpoint, **explicit_language()), code=303)
 
 
 @dataclass(frozen=True)
