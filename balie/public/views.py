@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from flask_babel import gettext
+from werkzeug.wrappers import Response
 
 from balie.config import privacy_example_values
 from balie.domain.reference_code import normalise_reference

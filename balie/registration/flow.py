@@ -12,9 +12,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, current_app, redirect, render_template, session, url_for
+from flask import current_app, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 
 from balie.clock import today
 from balie.config import region_ggd_codes
@@ -90,8 +91,10 @@ def render_form(
 
 
 def render_check(
-    form: RegistrationForm, flow: Flow, routed: routing.Routed | None, status: int = 200, **extra: Any
+    form: RegistrationForm, flow: Flow, routed: routing.Outcome | None, status: int = 200, **extra: Any
 ) -> Any:
+    """``routed``: where her registration would go; the page names the organisation only when it is
+    known (a Routed outcome), so after a failed send any outcome, or none, may come."""
     card = (
         advice.find_active(db.session, form.advice_code.data) if flow.mode == "self" and form.advice_code.data else None
     )
@@ -212,7 +215,8 @@ def confirm(registration_id: str, flow: Flow) -> Response:
     leads to the same confirmation, and does not bring back a withdrawal code that was shown already."""
     if (session.get("confirmation") or {}).get("id") != registration_id:
         session["confirmation"] = {"id": registration_id, "at": int(time.time()), "code_shown": False}
-    return redirect(url_for(flow.confirmation_endpoint, **explicit_language()), code=303)
+    language: dict[str, Any] = explicit_language()
+    return redirect(url_for(flow.confirmation_endpoint, **language), code=303)
 
 
 @dataclass(frozen=True)
