@@ -15,10 +15,9 @@ from balie.domain.registration import PRIVACY_TEXT_VERSION
 from balie.extensions import db, limiter
 from balie.i18n import LOCALE_COOKIE, is_supported
 from balie.models.base import utcnow
-from balie.public.forms import WithdrawalForm
 from balie.redirect_targets import safe_next
 from balie.registration import error_handlers, flow
-from balie.registration.forms import RegistrationForm
+from balie.registration.forms import RegistrationForm, WithdrawalForm
 from balie.registration.spam import Verdict
 from balie.services import advice, directory_queries, registrations
 

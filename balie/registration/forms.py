@@ -1,4 +1,5 @@
-"""The registration form: the basiskader, with a reason for every question."""
+"""The registration form: the basiskader, with a reason for every question; and the form with
+which she withdraws it (her reference and withdrawal code, from either route's confirmation)."""
 
 from __future__ import annotations
 
@@ -400,3 +401,18 @@ class RegistrationForm(FlaskForm):
             if route == "referral" and self.consent.data in ("in_person", "by_phone")
             else None,
         )
+
+
+class WithdrawalForm(FlaskForm):
+    reference = StringField(
+        _l("Your reference"),
+        description=_l("On your confirmation, for example K7MQ-2QXB."),
+        validators=[DataRequired(_l("Enter your reference")), Length(max=20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+    code = StringField(
+        _l("Withdrawal code"),
+        description=_l("Also on your confirmation, for example ABCD-EFGH-JKLM."),
+        validators=[DataRequired(_l("Enter your withdrawal code")), Length(max=20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
