@@ -29,8 +29,6 @@ BALIE = ROOT / "balie"
 # empties this set after merging those branches; `test_known_exceptions_are_still_there` says when.
 NOT_YET_MOVED = frozenset(
     {
-        ("balie/advice/views.py", "current_user.user.feedback_mail = …"),  # branch "flow"
-        ("balie/advice/views.py", "found.active = …"),  # branch "flow"
         ("balie/inbox/views.py", "current_app.extensions['balie.keys']"),  # branch "accesslog"
     }
 )
