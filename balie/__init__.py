@@ -36,10 +36,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from balie import audit_head, cross_site, security_log
     from balie.crypto import KeyRing
-    from balie.extensions import babel, csrf, db, limiter
+    from balie.extensions import DATA_KEYS, babel, csrf, db, limiter
     from balie.i18n import select_locale
 
-    app.extensions["balie.keys"] = KeyRing.parse(str(app.config["DATA_KEYS"]))
+    app.extensions[DATA_KEYS] = KeyRing.parse(str(app.config["DATA_KEYS"]))
     db.init_app(app)
     cross_site.register(app)  # before the token check, so a cross-site POST is logged as such
     audit_head.register(app)

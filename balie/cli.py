@@ -17,7 +17,7 @@ from balie.config import PROJECT_ROOT
 from balie.crypto import new_key_text
 from balie.database import truncate_wal
 from balie.domain.directory import KaartInvalid
-from balie.extensions import db
+from balie.extensions import data_keys, db
 
 if TYPE_CHECKING:
     from balie.services.access_log import VerifyResult
@@ -349,7 +349,7 @@ def keys_rotate(batch: int) -> None:
     """
     from balie.services.key_rotation import rotate_batch, rotate_users
 
-    keys = current_app.extensions["balie.keys"]
+    keys = data_keys()
     total = 0
     while True:
         with db.writing():
@@ -520,7 +520,7 @@ def backup_drill(keep: bool, folder: Path | None) -> None:
     from balie.services import backup_drill as drill
 
     settings = drill.DrillSettings(
-        keys=current_app.extensions["balie.keys"],
+        keys=data_keys(),
         audit_keys=current_app.extensions[audit_head.EXPORTER_KEY].keys,
         purge_days_after_close=int(current_app.config["PURGE_DAYS_AFTER_CLOSE"]),
         now=utcnow(),

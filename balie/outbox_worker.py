@@ -30,7 +30,7 @@ from email.message import EmailMessage
 
 from flask import current_app
 
-from balie.extensions import db
+from balie.extensions import data_keys, db
 from balie.mailer import Transport, transport_from_config
 from balie.models import OutboxMessage
 from balie.models.base import utcnow
@@ -68,7 +68,7 @@ def mail_settings() -> notifications.MailSettings:
         sender=config["MAIL_FROM"],
         base_url=config["PUBLIC_BASE_URL"].rstrip("/"),
         region_name=config["REGION_NAME"],
-        keys=current_app.extensions["balie.keys"],
+        keys=data_keys(),
         secret=config["SECRET_KEY"],
     )
 

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
+from balie.web.forms import new_password_field, repeat_password_field
+
 
 class ConfirmPasswordForm(FlaskForm):
     """Re-enter the password before changing how you log in."""
@@ -27,5 +29,11 @@ class EnableTwoFactorForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token: for buttons that change something."""
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password"))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = new_password_field(_l("New password"))
+    repeat = repeat_password_field("password")

@@ -9,8 +9,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from balie import security_log
-from balie.account.forms import ConfirmPasswordForm, EmptyForm, EnableTwoFactorForm
-from balie.auth.forms import PASSWORD_ERRORS, ChangePasswordForm
+from balie.account.forms import ChangePasswordForm, ConfirmPasswordForm, EnableTwoFactorForm
 from balie.domain import roles
 from balie.domain.errors import DomainError
 from balie.extensions import db
@@ -18,6 +17,7 @@ from balie.models.base import utcnow
 from balie.security import login_required
 from balie.services import accounts, passwords, sessions, two_factor
 from balie.web.auth_settings import auth_settings
+from balie.web.forms import PASSWORD_ERRORS, EmptyForm
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
 

@@ -10,7 +10,6 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 
-from balie.account.forms import EmptyForm
 from balie.advice.forms import CardForm
 from balie.clock import today
 from balie.domain import roles
@@ -18,14 +17,14 @@ from balie.domain.consent import REFERRING_PROFESSIONS
 from balie.errors import render_error
 from balie.extensions import db, login_manager
 from balie.models.base import utcnow
-from balie.public import flow
-from balie.public.forms import RegistrationForm
-from balie.public.views import form_expired, register_error_handlers, send
+from balie.registration import error_handlers, flow
+from balie.registration.forms import RegistrationForm
 from balie.security import role_required
 from balie.services import advice, qr_codes, registrations
+from balie.web.forms import EmptyForm
 
 blueprint = Blueprint("advice", __name__, url_prefix="/advies")
-register_error_handlers(blueprint)
+error_handlers.register(blueprint)
 
 
 def _may_refer() -> bool:
@@ -41,7 +40,7 @@ def _form_expired_for_professionals(error: CSRFError) -> Any:
     referral = request.endpoint in ("advice.referral_check", "advice.referral_send")
     if not current_user.has_role(roles.PROFESSIONAL) or (referral and not _may_refer()):
         return render_error(403)
-    return form_expired(error)
+    return error_handlers.form_expired(error)
 
 
 @blueprint.get("")
@@ -62,11 +61,11 @@ def overview() -> str:
 def toggle_mail() -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
-    current_user.user.feedback_mail = not current_user.user.feedback_mail
+    mail_on = advice.toggle_feedback_mail(db.session, current_user.user)
     db.commit()
     flash(
         gettext("You get an e-mail with a link when there is news.")
-        if current_user.user.feedback_mail
+        if mail_on
         else gettext("You no longer get e-mails about news."),
         "success",
     )
@@ -101,7 +100,7 @@ def retire_card(code: str) -> Any:
     found = advice.card_of(db.session, current_user.id, code)
     if found is None or not EmptyForm().validate_on_submit():
         abort(404)
-    found.active = False
+    advice.retire_card(db.session, found)
     db.commit()
     flash(gettext("The card no longer works for new registrations."), "success")
     return redirect(url_for("advice.overview"), code=303)
@@ -145,11 +144,11 @@ def assisted_send() -> Any:
         return flow.render_form(form, flow.ASSISTED, 400)
     existing = registrations.find_by_submission(db.session, form.submission_token.data)
     if existing is not None:
-        return flow.confirm(existing.id, "advice.confirmation")
+        return flow.confirm(existing.id, flow.ASSISTED)
     if not form.parent_agrees.data:
         form.parent_agrees.errors = [gettext("The parent must read this and agree before you send it")]
         return flow.render_check(form, flow.ASSISTED, flow.route_quietly(form), 400)
-    return send(form, flow.ASSISTED, form.to_data("assisted", advisor_user_id=current_user.id))
+    return flow.send(form, flow.ASSISTED, form.to_data("assisted", advisor_user_id=current_user.id))
 
 
 @blueprint.get("/verwijzen")
@@ -179,13 +178,13 @@ def referral_send() -> Any:
         return flow.render_form(form, flow.REFERRAL, 400)
     existing = registrations.find_by_submission(db.session, form.submission_token.data)
     if existing is not None:
-        return flow.confirm(existing.id, "advice.confirmation")
+        return flow.confirm(existing.id, flow.REFERRAL)
     if form.consent.data == "no":
         return render_template("advice/referral_declined.html")  # nothing is stored
     if form.consent.data not in ("in_person", "by_phone"):
         form.consent.errors = [gettext("Record whether and how she agreed")]
         return flow.render_check(form, flow.REFERRAL, flow.route_quietly(form), 400)
-    return send(form, flow.REFERRAL, form.to_data("referral", advisor_user_id=current_user.id))
+    return flow.send(form, flow.REFERRAL, form.to_data("referral", advisor_user_id=current_user.id))
 
 
 @blueprint.get("/bevestiging")

@@ -2,49 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional
 
 from balie.domain.roles import PROFESSIONS
 from balie.labels import PROFESSION_LABELS
-
-PASSWORD_ERRORS = {
-    "password_too_short": _l("Use at least 15 characters. A sentence of a few words is easy to remember."),
-    "password_too_long": _l("Use at most 128 characters"),
-    "password_common": _l("This password is used by many people. Choose another one."),
-    "password_repetitive": _l("Use more different characters"),
-    "password_context": _l("Do not base your password on your name, your e-mail address or the name of this service"),
-    "password_wrong": _l("Your current password is not correct"),
-}
-
+from balie.web.forms import new_password_field, repeat_password_field
 
 _EMAIL = {"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
 _CODE = {"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "autocapitalize": "none"}
 _CODE_HINT = _l("The 6 digits from your authenticator app, or one of your recovery codes.")
-
-
-def _new_password(label: Any) -> PasswordField:
-    return PasswordField(
-        label,
-        description=_l("At least 15 characters. Tip: a sentence of four or five words you can remember."),
-        validators=[InputRequired(_l("Choose a password")), Length(max=128)],
-        render_kw={"autocomplete": "new-password"},
-    )
-
-
-def _repeat(field_name: str) -> PasswordField:
-    return PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            InputRequired(_l("Repeat the password")),
-            EqualTo(field_name, _l("The two passwords are not the same")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
 
 
 class LoginForm(FlaskForm):
@@ -94,18 +63,8 @@ class ResetRequestForm(FlaskForm):
 
 
 class NewPasswordForm(FlaskForm):
-    password = _new_password(_l("New password"))
-    repeat = _repeat("password")
-
-
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField(
-        _l("Current password"),
-        validators=[InputRequired(_l("Enter your current password"))],
-        render_kw={"autocomplete": "current-password"},
-    )
-    password = _new_password(_l("New password"))
-    repeat = _repeat("password")
+    password = new_password_field(_l("New password"))
+    repeat = repeat_password_field("password")
 
 
 class InvitationForm(FlaskForm):
@@ -115,8 +74,8 @@ class InvitationForm(FlaskForm):
         validators=[InputRequired(_l("Enter your name")), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
-    password = _new_password(_l("Password"))
-    repeat = _repeat("password")
+    password = new_password_field(_l("Password"))
+    repeat = repeat_password_field("password")
 
 
 class AccountRequestForm(FlaskForm):

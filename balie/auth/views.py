@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from balie import security_log
 from balie.auth.forms import (
-    PASSWORD_ERRORS,
     AccountRequestForm,
     CodeForm,
     EnrolForm,
@@ -29,6 +28,7 @@ from balie.security import SESSION_KEY, pending_session
 from balie.services import accounts, authentication, sessions, two_factor
 from balie.services.authentication import CodeStatus, LoginStatus, NextStep
 from balie.web.auth_settings import auth_settings
+from balie.web.forms import PASSWORD_ERRORS
 
 blueprint = Blueprint("auth", __name__)
 

@@ -11,7 +11,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from balie import search_registry
-from balie.account.forms import EmptyForm
 from balie.clock import today
 from balie.config import region_ggd_codes
 from balie.directory.edit_forms import ServiceForm
@@ -24,6 +23,7 @@ from balie.security import role_required
 from balie.services import directory_changes, directory_editing, directory_queries
 from balie.services.directory_editing import EditorScope
 from balie.services.directory_index import is_stale
+from balie.web.forms import EmptyForm
 
 blueprint = Blueprint("directory_manage", __name__, url_prefix="/sociale-kaart/beheer")
 EDITORS = (roles.GEMEENTE_EDITOR, roles.ADMIN)

@@ -13,18 +13,18 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from balie import security_log
-from balie.account.forms import EmptyForm
 from balie.clock import today
 from balie.domain import roles
 from balie.domain.errors import DomainError
 from balie.domain.status_flow import Status, Step, allowed_steps, close_outcomes
-from balie.extensions import db
+from balie.extensions import data_keys, db
 from balie.inbox.forms import CloseForm, InboxFilterForm, RerouteForm, StepForm
 from balie.labels import OUTCOME_LABELS, REASON_LABELS, ROUTE_LABELS, STATUS_LABELS, STEP_LABELS
 from balie.models import Registration
 from balie.models.base import utcnow
 from balie.security import access_point, role_required
 from balie.services import inbox
+from balie.web.forms import EmptyForm
 
 blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -50,9 +50,7 @@ def _registration_or_404(staff: inbox.Staff, registration_id: str, purpose: inbo
 def _open(registration_id: str, purpose: inbox.Purpose) -> inbox.Opened:
     """The registration with its decrypted details and events; the look is logged and committed."""
     try:
-        opened = inbox.open_registration(
-            db.session, _staff(), registration_id, current_app.extensions["balie.keys"], purpose
-        )
+        opened = inbox.open_registration(db.session, _staff(), registration_id, data_keys(), purpose)
     except inbox.NotFound as refused:
         _not_found(refused)
     db.commit()
@@ -210,7 +208,7 @@ def printable(registration_id: str) -> str:
 @role_required(roles.JGZ_STAFF)
 def export_json(registration_id: str) -> Response:
     try:
-        record = inbox.export_registration(db.session, _staff(), registration_id, current_app.extensions["balie.keys"])
+        record = inbox.export_registration(db.session, _staff(), registration_id, data_keys())
     except inbox.NotFound as refused:
         _not_found(refused)
     db.commit()

@@ -21,7 +21,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from balie import audit_head, security_log
-from balie.account.forms import EmptyForm
 from balie.domain import roles
 from balie.domain.errors import DomainError
 from balie.extensions import db
@@ -31,6 +30,7 @@ from balie.models import AccountRequest, Invitation, Municipality, User
 from balie.models.base import utcnow
 from balie.security import actor, role_required
 from balie.services import access_log, account_admin, accounts, directory_queries, sessions
+from balie.web.forms import EmptyForm
 
 blueprint = Blueprint("manage", __name__, url_prefix="/beheer")
 PER_PAGE = 50

@@ -5,36 +5,23 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from flask_babel import gettext
-from flask_limiter.errors import RateLimitExceeded
-from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
 
 from balie.config import privacy_example_values
-from balie.database import DatabaseUnavailable
 from balie.domain.reference_code import normalise_reference
 from balie.domain.registration import PRIVACY_TEXT_VERSION
 from balie.extensions import db, limiter
 from balie.i18n import LOCALE_COOKIE, is_supported
 from balie.models.base import utcnow
-from balie.public import flow
-from balie.public.forms import ERRORS, RegistrationForm, WithdrawalForm
-from balie.public.spam import Verdict
 from balie.redirect_targets import safe_next
-from balie.services import advice, directory_queries, registrations, routing
+from balie.registration import error_handlers, flow
+from balie.registration.forms import RegistrationForm, WithdrawalForm
+from balie.registration.spam import Verdict
+from balie.services import advice, directory_queries, registrations
 
 blueprint = Blueprint("public", __name__)
-
-CONFIRMATION_ENDPOINTS = {"public.confirmation", "advice.confirmation"}
-FORM_ENDPOINTS = {
-    "public.register_check",
-    "public.register_send",
-    "advice.assisted_check",
-    "advice.assisted_send",
-    "advice.referral_check",
-    "advice.referral_send",
-}
 
 
 @blueprint.get("/")
@@ -78,36 +65,13 @@ def register_send() -> Any:
         return flow.render_form(form, flow.SELF, 400)
     existing = registrations.find_by_submission(db.session, form.submission_token.data)
     if existing is not None:
-        return flow.confirm(existing.id)
+        return flow.confirm(existing.id, flow.SELF)
     verdict = flow.guard().check(form.submission_token.data, form.started.data, request.form.get("website", ""))
     if verdict is not Verdict.OK:
         current_app.logger.info("registration not accepted: %s", verdict.value)
         flow.issue_tokens(form, fresh=verdict in {Verdict.STALE, Verdict.TAMPERED})
         return flow.render_form(form, flow.SELF, 400, notice=f"spam_{verdict.value}")
-    return send(form, flow.SELF, form.to_data())
-
-
-def send(form: RegistrationForm, route_flow: flow.Flow, data: Any) -> Any:
-    """Store and confirm; on a routing change or a database failure, the page that explains it."""
-    try:
-        submitted = registrations.submit(db.session, data, flow.submit_settings())
-        db.commit()
-    except registrations.NotRoutable as not_routable:
-        return flow.render_outcome(form, not_routable.outcome, route_flow, asked=True)
-    except routing.UnknownPostcode:
-        form.postcode.errors = [str(ERRORS["postcode_unknown"])]
-        return flow.render_form(form, route_flow, 400)
-    except routing.UnknownMunicipality:
-        form.no_address_municipality.errors = [str(ERRORS["municipality_unknown"])]
-        return flow.render_form(form, route_flow, 400)
-    except registrations.AdviceCodeUnknown:
-        form.advice_code.errors = [str(ERRORS["advice_code_unknown"])]
-        return flow.render_form(form, route_flow, 400)
-    except DatabaseUnavailable:
-        return flow.render_check(form, route_flow, flow.route_quietly(form), 503, not_saved=True)
-    return flow.confirm(
-        submitted.registration.id, "public.confirmation" if route_flow.mode == "self" else "advice.confirmation"
-    )
+    return flow.send(form, flow.SELF, form.to_data())
 
 
 @blueprint.get("/aanmelden/bevestiging")
@@ -186,57 +150,4 @@ def choose_language(code: str) -> Response:
     return response
 
 
-def flow_for(endpoint: str | None) -> flow.Flow:
-    return next(
-        (f for f in (flow.ASSISTED, flow.REFERRAL) if endpoint in (f.check_endpoint, f.send_endpoint)), flow.SELF
-    )
-
-
-def form_expired(_error: CSRFError) -> Any:
-    """A slow parent loses nothing: the form comes back with her input and a fresh token."""
-    if request.endpoint not in FORM_ENDPOINTS:
-        from balie.errors import render_error
-
-        return render_error(400)
-    form = RegistrationForm(meta={"csrf": False})
-    flow.issue_tokens(form)
-    return flow.render_form(form, flow_for(request.endpoint), 400, notice="expired")
-
-
-def _too_many(_error: RateLimitExceeded) -> Any:
-    form = RegistrationForm(meta={"csrf": False})
-    flow.issue_tokens(form)
-    return flow.render_form(form, flow.SELF, 429, notice="too_many")
-
-
-def _database_failed(error: SQLAlchemyError) -> Any:
-    """A locked or failing database before the commit (a lookup, a flush): "not saved, try
-    again" with her answers, like a failing commit — never the bare error page. Nothing was
-    stored (rolled back). No second query: a locked database would only make her wait again."""
-    from balie.errors import code_locations, render_error
-
-    current_app.logger.error("database error %s at %s", type(error).__name__, code_locations(error))
-    db.rollback_quietly()
-    if request.endpoint in CONFIRMATION_ENDPOINTS:
-        # She was sent here only after her registration was stored: say so, not "not saved".
-        return render_template("public/confirmation_unavailable.html"), 503
-    if request.endpoint not in FORM_ENDPOINTS:
-        return render_error(503)
-    form = RegistrationForm(meta={"csrf": False})
-    flow.issue_tokens(form)
-    route_flow = flow_for(request.endpoint)
-    if request.endpoint == route_flow.send_endpoint:
-        return render_template(
-            "public/check.html", form=form, flow=route_flow, routed=None, card=None, not_saved=True
-        ), 503
-    return flow.render_form(form, route_flow, 503, notice="not_saved", look_up=False)
-
-
-def register_error_handlers(target: Blueprint) -> None:
-    """A slow parent, a rate limit or a failing database never cost the answers typed."""
-    target.register_error_handler(CSRFError, form_expired)
-    target.register_error_handler(RateLimitExceeded, _too_many)
-    target.register_error_handler(SQLAlchemyError, _database_failed)
-
-
-register_error_handlers(blueprint)
+error_handlers.register(blueprint)

@@ -12,7 +12,6 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from balie import search_registry
-from balie.account.forms import EmptyForm
 from balie.clock import today
 from balie.domain import roles
 from balie.domain.errors import DomainError
@@ -26,6 +25,7 @@ from balie.search.engine import snippet
 from balie.security import role_required
 from balie.services import directory_queries, qa, qa_index, user_names
 from balie.services.qa import Actor, PersonalDataFound
+from balie.web.forms import EmptyForm
 
 blueprint = Blueprint("qa", __name__)
 MEMBERS = roles.ROLES  # every role may ask and answer

@@ -64,6 +64,19 @@ def card_of(session: Session, professional_id: str, code: str) -> AdviceCode | N
     )
 
 
+def retire_card(session: Session, card: AdviceCode) -> None:
+    """The card no longer opens the form for new registrations; registrations made with it keep it."""
+    card.active = False
+    session.flush()
+
+
+def toggle_feedback_mail(session: Session, professional: User) -> bool:
+    """Switch the professional's e-mail about news in her feedback on or off; returns whether it is on now."""
+    professional.feedback_mail = not professional.feedback_mail
+    session.flush()
+    return professional.feedback_mail
+
+
 def window(registration: Registration) -> FeedbackWindow:
     return FeedbackWindow(
         registration.feedback_consent, registration.withdrawn_at is not None, registration.feedback_until

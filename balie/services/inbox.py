@@ -83,11 +83,11 @@ class Purpose(enum.Enum):
 
     @property
     def event(self) -> audit_events.AuditEvent:
-        return self.value[0]  # type: ignore[no-any-return]
+        return self.value[0]
 
     @property
     def detail(self) -> str | None:
-        return self.value[1]  # type: ignore[no-any-return]
+        return self.value[1]
 
 
 OPENING = frozenset({Purpose.VIEW, Purpose.PRINT, Purpose.DOWNLOAD})  # the purposes that decrypt the details
@@ -147,7 +147,7 @@ def _local_date(moment: datetime) -> date:
     return moment.astimezone(ZONE).date()
 
 
-def _scoped(org_ids: frozenset[str]) -> Select[tuple[Registration]]:
+def _scoped(org_ids: frozenset[str]) -> Select[Registration]:
     return select(Registration).where(Registration.organisation_id.in_(org_ids), Registration.purged_at.is_(None))
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask import current_app
 
 from balie.crypto import KeyRing
+from balie.extensions import data_keys
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class AuthSettings:
 def auth_settings() -> AuthSettings:
     config = current_app.config
     return AuthSettings(
-        keys=current_app.extensions["balie.keys"],
+        keys=data_keys(),
         session_lifetime=timedelta(hours=int(config["SESSION_LIFETIME_HOURS"])),
         issuer=f"Balie {config['REGION_NAME']}",
     )

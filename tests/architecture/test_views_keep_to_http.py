@@ -27,13 +27,7 @@ BALIE = ROOT / "balie"
 
 # Views that still do what this test forbids, each removed by another branch of issue 11. The lead
 # empties this set after merging those branches; `test_known_exceptions_are_still_there` says when.
-NOT_YET_MOVED = frozenset(
-    {
-        ("balie/advice/views.py", "current_user.user.feedback_mail = …"),  # branch "flow"
-        ("balie/advice/views.py", "found.active = …"),  # branch "flow"
-        ("balie/inbox/views.py", "current_app.extensions['balie.keys']"),  # branch "accesslog"
-    }
-)
+NOT_YET_MOVED: frozenset[tuple[str, str]] = frozenset()
 
 # What a view may assign to: flask's per-request objects and the response it built.
 REQUEST_OBJECTS = frozenset({"session", "g", "response"})

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from balie.config import PROJECT_ROOT
 from balie.extensions import db
 from balie.models import Registration
-from balie.public.spam import FormGuard
+from balie.registration.spam import FormGuard
 from tests.conftest import TEST_SECRET, make_app
 from tests.support.databases import copy_sqlite
 from tests.support.pages import Page

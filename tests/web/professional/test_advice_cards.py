@@ -25,7 +25,7 @@ from balie.domain.consent import FEEDBACK_TEXT_VERSION
 from balie.domain.registration import PRIVACY_TEXT_VERSION
 from balie.extensions import db
 from balie.models import AdviceCode, Registration
-from balie.public.spam import FormGuard
+from balie.registration.spam import FormGuard
 from tests.conftest import TEST_SECRET
 from tests.support.accounts import Account
 from tests.support.pages import Page

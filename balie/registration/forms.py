@@ -1,4 +1,5 @@
-"""The registration form: the basiskader, with a reason for every question."""
+"""The registration form: the basiskader, with a reason for every question; and the form with
+which she withdraws it (her reference and withdrawal code, from either route's confirmation)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 professional on her screen (assisted), and a direct referral by the midwife (referral).
 
 Form → check your answers → send. The routes differ only in who is known as the advisor,
-in the consent step on the check page, and in where the pages post to.
+in the consent step on the check page, in where the pages post to and in whose confirmation
+follows.
 """
 
 from __future__ import annotations
@@ -11,19 +12,22 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, current_app, redirect, render_template, session, url_for
+from flask import current_app, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
 
 from balie.clock import today
 from balie.config import region_ggd_codes
+from balie.database import DatabaseUnavailable
 from balie.domain.errors import DomainError
 from balie.domain.postcode import Postcode
-from balie.extensions import db
+from balie.domain.registration import RegistrationData
+from balie.extensions import data_keys, db
 from balie.i18n import explicit_language
 from balie.models import Registration
-from balie.public.forms import ERRORS, RegistrationForm
-from balie.public.spam import FormGuard
+from balie.registration.forms import ERRORS, RegistrationForm
+from balie.registration.spam import FormGuard
 from balie.services import advice, directory_queries, registrations, routing
 
 FEEDBACK_BY_PROFESSIONAL = _l("The parent agrees that I may hear whether the conversation took place")
@@ -42,11 +46,17 @@ class Flow:
     form_endpoint: str
     check_endpoint: str
     send_endpoint: str
+    confirmation_endpoint: str
 
 
-SELF = Flow("self", "public.register_form", "public.register_check", "public.register_send")
-ASSISTED = Flow("assisted", "advice.assisted_form", "advice.assisted_check", "advice.assisted_send")
-REFERRAL = Flow("referral", "advice.referral_form", "advice.referral_check", "advice.referral_send")
+SELF = Flow("self", "public.register_form", "public.register_check", "public.register_send", "public.confirmation")
+ASSISTED = Flow(
+    "assisted", "advice.assisted_form", "advice.assisted_check", "advice.assisted_send", "advice.confirmation"
+)
+REFERRAL = Flow(
+    "referral", "advice.referral_form", "advice.referral_check", "advice.referral_send", "advice.confirmation"
+)
+FLOWS = (SELF, ASSISTED, REFERRAL)
 
 
 def guard() -> FormGuard:
@@ -81,8 +91,10 @@ def render_form(
 
 
 def render_check(
-    form: RegistrationForm, flow: Flow, routed: routing.Routed | None, status: int = 200, **extra: Any
+    form: RegistrationForm, flow: Flow, routed: routing.Outcome | None, status: int = 200, **extra: Any
 ) -> Any:
+    """``routed``: where her registration would go; the page names the organisation only when it is
+    known (a Routed outcome), so after a failed send any outcome, or none, may come."""
     card = (
         advice.find_active(db.session, form.advice_code.data) if flow.mode == "self" and form.advice_code.data else None
     )
@@ -168,7 +180,7 @@ def check_step(form: RegistrationForm, flow: Flow) -> Any:
 
 def submit_settings() -> registrations.SubmitSettings:
     return registrations.SubmitSettings(
-        keys=current_app.extensions["balie.keys"],
+        keys=data_keys(),
         region_ggd_codes=region_ggd_codes(current_app.config),
         purge_weeks_after_due=int(current_app.config["PURGE_WEEKS_AFTER_DUE"]),
         today=today(),
@@ -177,12 +189,34 @@ def submit_settings() -> registrations.SubmitSettings:
     )
 
 
-def confirm(registration_id: str, endpoint: str = "public.confirmation") -> Response:
+def send(form: RegistrationForm, flow: Flow, data: RegistrationData) -> Any:
+    """Store and confirm; on a routing change or a database failure, the page that explains it."""
+    try:
+        submitted = registrations.submit(db.session, data, submit_settings())
+        db.commit()
+    except registrations.NotRoutable as not_routable:
+        return render_outcome(form, not_routable.outcome, flow, asked=True)
+    except routing.UnknownPostcode:
+        form.postcode.errors = [str(ERRORS["postcode_unknown"])]
+        return render_form(form, flow, 400)
+    except routing.UnknownMunicipality:
+        form.no_address_municipality.errors = [str(ERRORS["municipality_unknown"])]
+        return render_form(form, flow, 400)
+    except registrations.AdviceCodeUnknown:
+        form.advice_code.errors = [str(ERRORS["advice_code_unknown"])]
+        return render_form(form, flow, 400)
+    except DatabaseUnavailable:
+        return render_check(form, flow, route_quietly(form), 503, not_saved=True)
+    return confirm(submitted.registration.id, flow)
+
+
+def confirm(registration_id: str, flow: Flow) -> Response:
     """Remember in this browser which confirmation to show. A second press of "Send" (the same form)
     leads to the same confirmation, and does not bring back a withdrawal code that was shown already."""
     if (session.get("confirmation") or {}).get("id") != registration_id:
         session["confirmation"] = {"id": registration_id, "at": int(time.time()), "code_shown": False}
-    return redirect(url_for(endpoint, **explicit_language()), code=303)
+    language: dict[str, Any] = explicit_language()
+    return redirect(url_for(flow.confirmation_endpoint, **language), code=303)
 
 
 @dataclass(frozen=True)
