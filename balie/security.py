@@ -71,17 +71,24 @@ class Principal:
             if role_table.grants_permission(grant.role, permission) and role_table.scope_of(grant.role) is scope
         ]
 
+    def organisations(self, permission: Permission) -> frozenset[str]:
+        """The organisations for which this user has the permission (her organisation-scoped grants)."""
+        return frozenset(g.organisation_id for g in self._scoped(permission, Scope.ORGANISATION) if g.organisation_id)
+
+    def municipalities(self, permission: Permission) -> frozenset[str]:
+        """The gemeenten for which this user has the permission (her gemeente-scoped grants)."""
+        grants = self._scoped(permission, Scope.MUNICIPALITY)
+        return frozenset(g.municipality_code for g in grants if g.municipality_code)
+
     @property
     def organisation_ids(self) -> frozenset[str]:
         """The JGZ organisations whose inbox this user works in."""
-        grants = self._scoped(Permission.INBOX, Scope.ORGANISATION)
-        return frozenset(g.organisation_id for g in grants if g.organisation_id)
+        return self.organisations(Permission.INBOX)
 
     @property
     def municipality_codes(self) -> frozenset[str]:
         """The gemeenten whose offerings this user keeps right in the sociale kaart."""
-        grants = self._scoped(Permission.DIRECTORY_EDIT, Scope.MUNICIPALITY)
-        return frozenset(g.municipality_code for g in grants if g.municipality_code)
+        return self.municipalities(Permission.DIRECTORY_EDIT)
 
     @property
     def professions(self) -> frozenset[str]:

@@ -28,9 +28,11 @@ from balie.domain import roles
 from balie.domain.roles import Permission, Role, Scope
 from balie.labels import ROLE_LABELS
 from balie.manage.forms import SCOPE_FIELDS, GrantForm
+from balie.models import RoleGrant, User
+from balie.security import Principal, requires
 from balie.services import accounts
 from balie.services.accounts import AccountError, Grant
-from tests.support.accounts import DELFLAND, admin, login, make_user
+from tests.support.accounts import DELFLAND, HOFSTAD, admin, login, make_user
 from tests.support.pages import Page
 from tests.support.staff import location_path
 
@@ -162,8 +164,10 @@ def test_with_several_roles_the_first_in_the_table_decides_the_landing_page(app:
 NEW_ROLE = "observer"
 
 
-def _with_new_role(monkeypatch: pytest.MonkeyPatch, permissions: frozenset[Permission]) -> None:
-    row = Role(NEW_ROLE, permissions, Scope.NONE, False, False, landing_page="account.overview")
+def _with_new_role(
+    monkeypatch: pytest.MonkeyPatch, permissions: frozenset[Permission], scope: Scope = Scope.NONE
+) -> None:
+    row = Role(NEW_ROLE, permissions, scope, False, False, landing_page="account.overview")
     monkeypatch.setattr(roles, "ROLE_TABLE", {**roles.ROLE_TABLE, NEW_ROLE: row})
 
 
@@ -217,9 +221,21 @@ def test_a_new_role_and_its_label_appear_in_the_administrators_grant_form(
     assert ">Observer</option>" in page.html
 
 
-def test_an_unknown_permission_name_is_refused_where_it_is_used() -> None:
-    from balie.security import requires
+def test_a_grant_scopes_only_what_its_own_role_may_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A nurse of Delfland who also holds a new organisation role for Hofstad sees Delfland's inbox only."""
+    _with_new_role(monkeypatch, frozenset({Permission.QA_MEMBER}), Scope.ORGANISATION)
+    user = User(email="beide@balie.example", name="Beide", password_hash="-")
+    user.roles = [
+        RoleGrant(role=roles.JGZ_STAFF, organisation_id=DELFLAND),
+        RoleGrant(role=NEW_ROLE, organisation_id=HOFSTAD),
+    ]
+    principal = Principal(user, None)  # type: ignore[arg-type]
+    assert principal.organisation_ids == {DELFLAND}
+    assert principal.organisations(Permission.QA_MEMBER) == {DELFLAND, HOFSTAD}
+    assert principal.can(Permission.INBOX) and not principal.can(Permission.USERS_MANAGE)
 
+
+def test_an_unknown_permission_name_is_refused_where_it_is_used() -> None:
     with pytest.raises(ValueError):
         requires("inbox.everything")  # type: ignore[arg-type]
 
