@@ -16,6 +16,17 @@ ROLE_LABELS = {
     roles.MODERATOR: _l("Moderator (expert)"),
 }
 
+# The staff menu's entries (roles.MENU), by endpoint.
+MENU_LABELS = {
+    "inbox.index": _l("Inbox"),
+    "advice.overview": _l("My advice"),
+    "directory.search": _l("Sociale kaart"),
+    "directory_manage.index": _l("Manage the sociale kaart"),
+    "qa.index": _l("Vraagbaak"),
+    "manage.users": _l("Administration"),
+    "account.overview": _l("My account"),
+}
+
 # The kinds of professionals (roles.PROFESSIONS), and the answers to "who advised you?" on the
 # parent's form (registration.ADVISOR_KINDS, where "hospital" is the parent's coarser answer).
 PROFESSION_LABELS = {

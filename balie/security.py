@@ -1,4 +1,4 @@
-"""Who is logged in, with which roles, and what they may do.
+"""Who is logged in, with which roles, and what they may do (by permission, from roles.ROLE_TABLE).
 
 The session cookie carries a random token; the server keeps its hash (UserSession). Every
 request looks the session up, so logging out, a time-out or an administrator ends it for a
@@ -21,7 +21,8 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from balie import security_log
-from balie.domain import roles as role_names
+from balie.domain import roles as role_table
+from balie.domain.roles import Permission, Scope
 from balie.extensions import db, login_manager
 from balie.models import RoleGrant, User, UserSession
 from balie.models.base import utcnow
@@ -54,28 +55,54 @@ class Principal:
     def name(self) -> str:
         return self.user.name
 
-    def has_role(self, *wanted: str) -> bool:
-        return any(grant.role in wanted for grant in self.user.roles)
+    @property
+    def role_codes(self) -> tuple[str, ...]:
+        return tuple(grant.role for grant in self.user.roles)
 
-    def grants(self, role: str) -> list[RoleGrant]:
-        return [grant for grant in self.user.roles if grant.role == role]
+    def can(self, permission: Permission | str) -> bool:
+        """Whether one of the user's roles gives this permission (roles.ROLE_TABLE)."""
+        return Permission(permission) in role_table.permissions(self.role_codes)
+
+    def _scoped(self, permission: Permission, scope: Scope) -> list[RoleGrant]:
+        """The grants that give a permission for a scope of this kind (an organisation, a gemeente …)."""
+        return [
+            grant
+            for grant in self.user.roles
+            if role_table.grants_permission(grant.role, permission) and role_table.scope_of(grant.role) is scope
+        ]
+
+    def organisations(self, permission: Permission) -> frozenset[str]:
+        """The organisations for which this user has the permission (her organisation-scoped grants)."""
+        return frozenset(g.organisation_id for g in self._scoped(permission, Scope.ORGANISATION) if g.organisation_id)
+
+    def municipalities(self, permission: Permission) -> frozenset[str]:
+        """The gemeenten for which this user has the permission (her gemeente-scoped grants)."""
+        grants = self._scoped(permission, Scope.MUNICIPALITY)
+        return frozenset(g.municipality_code for g in grants if g.municipality_code)
 
     @property
     def organisation_ids(self) -> frozenset[str]:
-        return frozenset(g.organisation_id for g in self.grants(role_names.JGZ_STAFF) if g.organisation_id)
+        """The JGZ organisations whose inbox this user works in."""
+        return self.organisations(Permission.INBOX)
 
     @property
     def municipality_codes(self) -> frozenset[str]:
-        return frozenset(g.municipality_code for g in self.grants(role_names.GEMEENTE_EDITOR) if g.municipality_code)
+        """The gemeenten whose offerings this user keeps right in the sociale kaart."""
+        return self.municipalities(Permission.DIRECTORY_EDIT)
+
+    @property
+    def professions(self) -> frozenset[str]:
+        """The professions under which this user advises (they decide whether she may refer)."""
+        return frozenset(g.profession for g in self._scoped(Permission.ADVICE, Scope.PROFESSION) if g.profession)
 
     @property
     def needs_mfa(self) -> bool:
-        return self.has_role(*role_names.MFA_REQUIRED)
+        return role_table.needs_second_factor(self.role_codes)
 
 
 def idle_limit(user: User) -> timedelta:
     config = current_app.config
-    sees_personal = any(g.role in role_names.SEES_PERSONAL_DATA for g in user.roles)
+    sees_personal = role_table.sees_personal_data(g.role for g in user.roles)
     minutes = config["SESSION_IDLE_MINUTES_PERSONAL_DATA"] if sees_personal else config["SESSION_IDLE_MINUTES"]
     return timedelta(minutes=int(minutes))
 
@@ -151,7 +178,7 @@ def _load_principal() -> Principal | None:
         return None
     if not record.mfa_passed:
         return None
-    if any(grant.role in role_names.MFA_REQUIRED for grant in user.roles) and not user.has_totp:
+    if role_table.needs_second_factor(g.role for g in user.roles) and not user.has_totp:
         # A role that needs a second factor was given after this login: log in again (and set it up).
         _end(record, "mfa_required")
         session.pop(SESSION_KEY, None)
@@ -161,15 +188,16 @@ def _load_principal() -> Principal | None:
     return g.balie_principal  # type: ignore[no-any-return]
 
 
-def role_required(*roles: str) -> Callable[[F], F]:
-    """Logged in (with the second factor where required) and holding one of the roles."""
+def requires(permission: Permission) -> Callable[[F], F]:
+    """Logged in (with the second factor where required) and holding a role that gives the permission."""
+    wanted = Permission(permission)  # a name the table does not know fails where the view is defined
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if not current_user.has_role(*roles):
+            if not current_user.can(wanted):
                 security_log.event("authz_fail", user_id=current_user.id, endpoint=request.endpoint)
                 abort(403)
             return view(*args, **kwargs)

@@ -4,7 +4,8 @@
   "Step recorded: contact attempted"), not the access log's codes;
 - ``change_value`` and ``changed_by``: an offering's change history with names and labels
   ("Eerste jaar, Later", "Delft", "Gratis"), not "first_year,later", "GM0503", "free";
-- ``reference``: a reference (ABCD-1234) that never breaks at its hyphen.
+- ``reference``: a reference (ABCD-1234) that never breaks at its hyphen;
+- ``staff_menu()``: the staff menu entries the logged-in user's permissions open (roles.MENU).
 """
 
 from __future__ import annotations
@@ -16,10 +17,19 @@ from typing import Any
 from flask import Flask
 from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
 
+from balie.domain import roles
 from balie.domain.directory import PHASES
-from balie.labels import COST_LABELS, PHASE_LABELS, RECOGNITION_LABELS, STATUS_OF_SERVICE_LABELS, access_event_label
+from balie.labels import (
+    COST_LABELS,
+    MENU_LABELS,
+    PHASE_LABELS,
+    RECOGNITION_LABELS,
+    STATUS_OF_SERVICE_LABELS,
+    access_event_label,
+)
 
 
 def time_local(moment: Any) -> str:
@@ -102,7 +112,15 @@ def reference(text: str) -> Markup:
     return Markup('<span class="nowrap">{}</span>').format(text)
 
 
+def staff_menu() -> list[tuple[str, str]]:
+    """(endpoint, words) of each staff menu entry the user may use: by permission, never by role."""
+    if not current_user.is_authenticated:
+        return []
+    return [(entry.endpoint, str(MENU_LABELS[entry.endpoint])) for entry in roles.menu(current_user.role_codes)]
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals.update(staff_menu=staff_menu)
     app.jinja_env.filters.update(
         time_local=time_local,
         access_event=lambda group: access_event_label(group.event_code, group.detail, group.outcome),

@@ -11,12 +11,13 @@ from flask_babel import format_date, format_datetime, get_locale, gettext
 from wtforms import Field
 
 from balie import staff_templating
-from balie.domain import contact
+from balie.domain import contact, roles
 from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
 from balie.domain.directory import PHASES
 from balie.domain.errors import DomainError
 from balie.domain.languages import contact_language
 from balie.domain.postcode import Postcode
+from balie.domain.roles import Scope
 from balie.i18n import LANGUAGES, explicit_language, language
 from balie.labels import (
     ACTOR_ROLE_LABELS,
@@ -134,7 +135,9 @@ def step_code_label(code: str | None, kind: str) -> str:
 
 def profession_of(user: Any) -> str:
     """The kind of professional a user is (for the parent: "who gave you the code")."""
-    profession = next((g.profession for g in user.roles if g.role == "professional" and g.profession), None)
+    profession = next(
+        (g.profession for g in user.roles if roles.scope_of(g.role) is Scope.PROFESSION and g.profession), None
+    )
     return str(PROFESSION_LABELS.get(profession, "")) if profession else ""
 
 

@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from balie import security_log
 from balie.account.forms import ChangePasswordForm, ConfirmPasswordForm, EnableTwoFactorForm
-from balie.domain import roles
 from balie.domain.errors import DomainError
 from balie.extensions import db
 from balie.models.base import utcnow
@@ -143,7 +142,7 @@ def new_recovery_codes() -> Any:
 @login_required
 def disable_two_factor() -> Any:
     form = ConfirmPasswordForm()
-    if current_user.has_role(*roles.MFA_REQUIRED):
+    if current_user.needs_mfa:
         abort(403)
     if not form.validate_on_submit() or not passwords.verify(current_user.user.password_hash, form.password.data):
         flash(gettext("Your password is not correct"), "warning")

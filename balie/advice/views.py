@@ -12,14 +12,14 @@ from markupsafe import Markup
 
 from balie.advice.forms import CardForm
 from balie.clock import today
-from balie.domain import roles
 from balie.domain.consent import REFERRING_PROFESSIONS
+from balie.domain.roles import Permission
 from balie.errors import render_error
 from balie.extensions import db, login_manager
 from balie.models.base import utcnow
 from balie.registration import error_handlers, flow
 from balie.registration.forms import RegistrationForm
-from balie.security import role_required
+from balie.security import requires
 from balie.services import advice, qr_codes, registrations
 from balie.web.forms import EmptyForm
 
@@ -28,7 +28,7 @@ error_handlers.register(blueprint)
 
 
 def _may_refer() -> bool:
-    return any(grant.profession in REFERRING_PROFESSIONS for grant in current_user.grants(roles.PROFESSIONAL))
+    return bool(current_user.professions & REFERRING_PROFESSIONS)
 
 
 @blueprint.errorhandler(CSRFError)
@@ -38,26 +38,26 @@ def _form_expired_for_professionals(error: CSRFError) -> Any:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     referral = request.endpoint in ("advice.referral_check", "advice.referral_send")
-    if not current_user.has_role(roles.PROFESSIONAL) or (referral and not _may_refer()):
+    if not current_user.can(Permission.ADVICE) or (referral and not _may_refer()):
         return render_error(403)
     return error_handlers.form_expired(error)
 
 
 @blueprint.get("")
-@role_required(roles.PROFESSIONAL)
+@requires(Permission.ADVICE)
 def overview() -> str:
     return render_template(
         "advice/overview.html",
         cards=advice.cards_of(db.session, current_user.id),
         items=advice.overview(db.session, current_user.id, today()),
         may_refer=_may_refer(),
-        hospital_other=any(grant.profession == "hospital_other" for grant in current_user.grants(roles.PROFESSIONAL)),
+        hospital_other="hospital_other" in current_user.professions,
         form=EmptyForm(),
     )
 
 
 @blueprint.post("/meldingen")
-@role_required(roles.PROFESSIONAL)
+@requires(Permission.ADVICE)
 def toggle_mail() -> Any:
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -73,7 +73,7 @@ def toggle_mail() -> Any:
 
 
 @blueprint.route("/kaarten/nieuw", methods=["GET", "POST"])
-@role_required(roles.PROFESSIONAL)
+@requires(Permission.ADVICE)
 def new_card() -> Any:
     form = CardForm()
     if not form.validate_on_submit():
@@ -84,7 +84,7 @@ def new_card() -> Any:
 
 
 @blueprint.get("/kaarten/<code>")
-@role_required(roles.PROFESSIONAL)
+@requires(Permission.ADVICE)
 def card(code: str) -> str:
     found = advice.card_of(db.session, current_user.id, code)
     if found is None:
@@ -95,7 +95,7 @@ def card(code: str) -> str:
 
 
 @blueprint.post("/kaarten/<code>/intrekken")
-@role_required(roles.PROFESSIONAL)
+@requires(Permission.ADVICE)
 def retire_card(code: str) -> Any:
     found = advice.card_of(db.session, current_user.id, code)
     if found is None or not EmptyForm().validate_on_submit():
@@ -124,19 +124,19 @@ def _check_page(route_flow: flow.Flow) -> Any:
 
 
 @blueprint.get("/samen-aanmelden")
-@role_required(roles.PROFESSIONAL)
+@requires(Permission.ADVICE)
 def assisted_form() -> Any:
     return _form_page(flow.ASSISTED)
 
 
 @blueprint.post("/samen-aanmelden")
-@role_required(roles.PROFESSIONAL)
+@requires(Permission.ADVICE)
 def assisted_check() -> Any:
     return _check_page(flow.ASSISTED)
 
 
 @blueprint.post("/samen-aanmelden/versturen")
-@role_required(roles.PROFESSIONAL)
+@requires(Permission.ADVICE)
 def assisted_send() -> Any:
     form = RegistrationForm()
     flow.issue_tokens(form)
@@ -152,7 +152,7 @@ def assisted_send() -> Any:
 
 
 @blueprint.get("/verwijzen")
-@role_required(roles.PROFESSIONAL)
+@requires(Permission.ADVICE)
 def referral_form() -> Any:
     if not _may_refer():
         abort(403)
@@ -160,7 +160,7 @@ def referral_form() -> Any:
 
 
 @blueprint.post("/verwijzen")
-@role_required(roles.PROFESSIONAL)
+@requires(Permission.ADVICE)
 def referral_check() -> Any:
     if not _may_refer():
         abort(403)
@@ -168,7 +168,7 @@ def referral_check() -> Any:
 
 
 @blueprint.post("/verwijzen/versturen")
-@role_required(roles.PROFESSIONAL)
+@requires(Permission.ADVICE)
 def referral_send() -> Any:
     if not _may_refer():
         abort(403)
@@ -188,7 +188,7 @@ def referral_send() -> Any:
 
 
 @blueprint.get("/bevestiging")
-@role_required(roles.PROFESSIONAL)
+@requires(Permission.ADVICE)
 def confirmation() -> str:
     """Written to the professional: what was sent where, and what to give the parent now (the
     reference and, on this first view only, the withdrawal code), with a slip in her language."""

@@ -37,14 +37,6 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
-# Where each role works, in the order that decides for a user with several roles.
-WORKING_PAGES = (
-    (roles.ADMIN, "manage.users"),
-    (roles.JGZ_STAFF, "inbox.index"),
-    (roles.GEMEENTE_EDITOR, "directory_manage.index"),
-    (roles.PROFESSIONAL, "advice.overview"),
-    (roles.MODERATOR, "qa.review_list"),
-)
 # The session key that remembers who just set a password, so the log-in page can fill in the
 # e-mail address (the user id, opaque; never the address itself, in a URL or a cookie).
 JUST_SET_PASSWORD = "login_user"  # noqa: S105 - a session key, not a password
@@ -52,9 +44,7 @@ JUST_SET_PASSWORD = "login_user"  # noqa: S105 - a session key, not a password
 
 def landing_page(user: User) -> str:
     """The working page of the user's first role (account page for a user without roles)."""
-    user_roles = {grant.role for grant in user.roles}
-    endpoint = next((page for role, page in WORKING_PAGES if role in user_roles), "account.overview")
-    return url_for(endpoint)
+    return url_for(roles.landing_page(grant.role for grant in user.roles))
 
 
 # Where a login that owes a second step goes after the password.

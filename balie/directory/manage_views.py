@@ -14,19 +14,18 @@ from balie import search_registry
 from balie.clock import today
 from balie.config import region_ggd_codes
 from balie.directory.edit_forms import ServiceForm
-from balie.domain import roles
 from balie.domain.errors import DomainError
+from balie.domain.roles import Permission
 from balie.extensions import db
 from balie.models import Organisation
 from balie.models.base import utcnow
-from balie.security import role_required
+from balie.security import requires
 from balie.services import directory_changes, directory_editing, directory_queries
 from balie.services.directory_editing import EditorScope
 from balie.services.directory_index import is_stale
 from balie.web.forms import EmptyForm
 
 blueprint = Blueprint("directory_manage", __name__, url_prefix="/sociale-kaart/beheer")
-EDITORS = (roles.GEMEENTE_EDITOR, roles.ADMIN)
 ERRORS = {
     "area_outside_scope": _l("Choose from your own gemeenten"),
     "areas_missing": _l("Choose at least one gemeente"),
@@ -36,7 +35,7 @@ ERRORS = {
 def _scope() -> EditorScope:
     return EditorScope(
         municipality_codes=current_user.municipality_codes,
-        is_admin=current_user.has_role(roles.ADMIN),
+        is_admin=current_user.can(Permission.DIRECTORY_EDIT_ALL),
         label=f"{current_user.name} ({current_user.id[:8]})",
     )
 
@@ -70,7 +69,7 @@ def _form(existing: Any = None) -> ServiceForm:
 
 
 @blueprint.get("")
-@role_required(*EDITORS)
+@requires(Permission.DIRECTORY_EDIT)
 def index() -> str:
     services = directory_editing.editable_services(db.session, _scope())
     return render_template(
@@ -113,19 +112,19 @@ def _edit(existing: Any) -> Any:
 
 
 @blueprint.route("/nieuw", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@requires(Permission.DIRECTORY_EDIT)
 def create() -> Any:
     return _edit(None)
 
 
 @blueprint.route("/<service_id>/bewerken", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@requires(Permission.DIRECTORY_EDIT)
 def edit(service_id: str) -> Any:
     return _edit(_editable_or_404(service_id))
 
 
 @blueprint.post("/<service_id>/klopt-nog")
-@role_required(*EDITORS)
+@requires(Permission.DIRECTORY_EDIT)
 def still_correct(service_id: str) -> Any:
     service = _editable_or_404(service_id)
     if not EmptyForm().validate_on_submit():
@@ -138,7 +137,7 @@ def still_correct(service_id: str) -> Any:
 
 
 @blueprint.route("/<service_id>/beeindigen", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@requires(Permission.DIRECTORY_EDIT)
 def retire(service_id: str) -> Any:
     service = _editable_or_404(service_id)
     form = EmptyForm()
@@ -152,7 +151,7 @@ def retire(service_id: str) -> Any:
 
 
 @blueprint.get("/<service_id>/geschiedenis")
-@role_required(*EDITORS)
+@requires(Permission.DIRECTORY_EDIT)
 def history(service_id: str) -> str:
     service = _editable_or_404(service_id)
     changes = directory_changes.history(db.session, service.id)

@@ -14,15 +14,15 @@ from wtforms import SelectChoice
 
 from balie import security_log
 from balie.clock import today
-from balie.domain import roles
 from balie.domain.errors import DomainError
+from balie.domain.roles import Permission
 from balie.domain.status_flow import Status, Step, allowed_steps, close_outcomes
 from balie.extensions import data_keys, db
 from balie.inbox.forms import CloseForm, InboxFilterForm, RerouteForm, StepForm
 from balie.labels import OUTCOME_LABELS, REASON_LABELS, ROUTE_LABELS, STATUS_LABELS, STEP_LABELS
 from balie.models import Registration
 from balie.models.base import utcnow
-from balie.security import access_point, role_required
+from balie.security import access_point, requires
 from balie.services import inbox
 from balie.web.forms import EmptyForm
 
@@ -69,7 +69,7 @@ def _labels() -> dict[str, Any]:
 
 @blueprint.get("")
 @db.writes
-@role_required(roles.JGZ_STAFF)
+@requires(Permission.INBOX)
 def index() -> str:
     staff = _staff()
     form = InboxFilterForm(inbox.due_months(db.session, staff.organisation_ids), request.args)
@@ -81,7 +81,7 @@ def index() -> str:
 
 @blueprint.get("/<registration_id>")
 @db.writes
-@role_required(roles.JGZ_STAFF)
+@requires(Permission.INBOX)
 def detail(registration_id: str) -> str:
     opened = _open(registration_id, inbox.Purpose.VIEW)
     registration, found = opened.registration, opened.events
@@ -118,7 +118,7 @@ _OWN_PAGE = {Step.REROUTE.value, Step.CLOSE.value}
 
 
 @blueprint.post("/<registration_id>/stap")
-@role_required(roles.JGZ_STAFF)
+@requires(Permission.INBOX)
 def record_step(registration_id: str) -> Any:
     """A step of the flow, in one click; closing (final) has its own page with a confirmation."""
     staff = _staff()
@@ -141,7 +141,7 @@ def _record(staff: inbox.Staff, registration: Registration, step: Step, code: st
 
 
 @blueprint.route("/<registration_id>/afsluiten", methods=["GET", "POST"])
-@role_required(roles.JGZ_STAFF)
+@requires(Permission.INBOX)
 def close(registration_id: str) -> Any:
     """Closing is final and starts the purge clock: the outcome is chosen on purpose, then confirmed."""
     staff = _staff()
@@ -168,7 +168,7 @@ def close(registration_id: str) -> Any:
 
 
 @blueprint.post("/<registration_id>/doorsturen")
-@role_required(roles.JGZ_STAFF)
+@requires(Permission.INBOX)
 def reroute(registration_id: str) -> Any:
     staff = _staff()
     registration = _registration_or_404(staff, registration_id, inbox.Purpose.REROUTE)
@@ -191,7 +191,7 @@ def reroute(registration_id: str) -> Any:
 
 @blueprint.get("/<registration_id>/afdrukken")
 @db.writes
-@role_required(roles.JGZ_STAFF)
+@requires(Permission.INBOX)
 def printable(registration_id: str) -> str:
     opened = _open(registration_id, inbox.Purpose.PRINT)
     return render_template(
@@ -205,7 +205,7 @@ def printable(registration_id: str) -> str:
 
 @blueprint.get("/<registration_id>/export.json")
 @db.writes
-@role_required(roles.JGZ_STAFF)
+@requires(Permission.INBOX)
 def export_json(registration_id: str) -> Response:
     try:
         record = inbox.export_registration(db.session, _staff(), registration_id, data_keys())
@@ -219,7 +219,7 @@ def export_json(registration_id: str) -> Response:
 
 @blueprint.get("/<registration_id>/toegang")
 @db.writes
-@role_required(roles.JGZ_STAFF)
+@requires(Permission.INBOX)
 def access_history(registration_id: str) -> str:
     """Who looked at this registration, and when (the parent may ask; NEN 7513 ch. 9)."""
     try:
@@ -233,7 +233,7 @@ def access_history(registration_id: str) -> str:
 
 
 @blueprint.route("/<registration_id>/samenvoegen", methods=["GET", "POST"])
-@role_required(roles.JGZ_STAFF)
+@requires(Permission.INBOX)
 def merge(registration_id: str) -> Any:
     """A possible duplicate is merged into the earlier registration (after a confirmation); its details are erased."""
     staff = _staff()
@@ -258,7 +258,7 @@ def merge(registration_id: str) -> Any:
 
 
 @blueprint.route("/<registration_id>/wissen", methods=["GET", "POST"])
-@role_required(roles.JGZ_STAFF)
+@requires(Permission.INBOX)
 def erase(registration_id: str) -> Any:
     """Delete the personal details now (after a withdrawal, or once they are in the own dossier)."""
     staff = _staff()

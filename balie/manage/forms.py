@@ -6,16 +6,20 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import EmailField, Field, HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from balie.domain.roles import PROFESSIONS
+from balie.domain import roles
+from balie.domain.roles import PROFESSIONS, Scope
 from balie.labels import PROFESSION_LABELS, ROLE_LABELS
 from balie.services.accounts import Grant
 
+# The field that names a grant's scope, per scope kind of the role table.
+SCOPE_FIELDS = {Scope.ORGANISATION: "organisation", Scope.MUNICIPALITY: "municipality", Scope.PROFESSION: "profession"}
+
 
 class GrantForm(FlaskForm):
-    """One role, with the organisation, gemeente or profession it needs."""
+    """One role of the role table, with the organisation, gemeente or profession its scope kind needs."""
 
     role = SelectField(_l("Role"), validators=[InputRequired(_l("Choose a role"))])
     organisation = SelectField(_l("Organisation (for JGZ staff)"), validators=[Optional()])
@@ -23,10 +27,16 @@ class GrantForm(FlaskForm):
     profession = SelectField(_l("Profession (for professionals)"), validators=[Optional()])
 
     def fill(self, organisations: list[Any], municipalities: list[Any]) -> None:
-        self.role.choices = [SelectChoice("", _l("Choose"))] + [SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
+        self.role.choices = [SelectChoice("", _l("Choose"))] + [
+            SelectChoice(code, ROLE_LABELS.get(code, code)) for code in roles.codes()
+        ]
         self.organisation.choices = [SelectChoice("", "–")] + [SelectChoice(o.id, o.name) for o in organisations]
         self.municipality.choices = [SelectChoice("", "–")] + [SelectChoice(m.code, m.name) for m in municipalities]
         self.profession.choices = [SelectChoice("", "–")] + [SelectChoice(p, PROFESSION_LABELS[p]) for p in PROFESSIONS]
+
+    def scope_fields(self) -> list[Field]:
+        """The fields of the scope kinds the roles use, in the role table's order."""
+        return [getattr(self, SCOPE_FIELDS[kind]) for kind in roles.scope_kinds() if kind is not Scope.NONE]
 
     def grant(self) -> Grant:
         return Grant(

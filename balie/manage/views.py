@@ -23,12 +23,13 @@ from sqlalchemy import select
 from balie import audit_head, security_log
 from balie.domain import roles
 from balie.domain.errors import DomainError
+from balie.domain.roles import Permission
 from balie.extensions import db
 from balie.labels import ROLE_LABELS
 from balie.manage.forms import AccessLogFilterForm, GrantForm, InviteForm, RemoveRoleForm
 from balie.models import AccountRequest, Invitation, Municipality, User
 from balie.models.base import utcnow
-from balie.security import actor, role_required
+from balie.security import actor, requires
 from balie.services import access_log, account_admin, accounts, directory_queries, sessions
 from balie.web.forms import EmptyForm
 
@@ -62,13 +63,13 @@ def _user_or_404(user_id: str) -> User:
 
 
 @blueprint.get("/gebruikers")
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def users() -> str:
     return render_template("manage/users.html", users=accounts.users(db.session), role_labels=ROLE_LABELS)
 
 
 @blueprint.route("/uitnodigen", methods=["GET", "POST"])
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def invite() -> Any:
     form = _fill(InviteForm())
     if form.validate_on_submit():
@@ -86,7 +87,7 @@ def invite() -> Any:
 
 
 @blueprint.get("/gebruikers/<user_id>")
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def user(user_id: str) -> str:
     found = _user_or_404(user_id)
     return render_template(
@@ -101,7 +102,7 @@ def user(user_id: str) -> str:
 
 
 @blueprint.post("/gebruikers/<user_id>/rollen")
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def add_role(user_id: str) -> Any:
     found = _user_or_404(user_id)
     form = _fill(GrantForm(prefix="grant"))
@@ -117,7 +118,7 @@ def add_role(user_id: str) -> Any:
 
 
 @blueprint.post("/gebruikers/<user_id>/rollen/verwijderen")
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def remove_role(user_id: str) -> Any:
     found = _user_or_404(user_id)
     form = RemoveRoleForm()
@@ -133,7 +134,7 @@ def remove_role(user_id: str) -> Any:
 
 
 @blueprint.post("/gebruikers/<user_id>/<action>")
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def user_action(user_id: str, action: str) -> Any:
     """Disable or enable an account, or end all its sessions."""
     found = _user_or_404(user_id)
@@ -161,7 +162,7 @@ def user_action(user_id: str, action: str) -> Any:
 
 
 @blueprint.get("/uitnodigingen")
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def invitations() -> str:
     return render_template(
         "manage/invitations.html",
@@ -172,7 +173,7 @@ def invitations() -> str:
 
 
 @blueprint.post("/uitnodigingen/<invitation_id>/intrekken")
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def revoke_invitation(invitation_id: str) -> Any:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or not EmptyForm().validate_on_submit():
@@ -184,13 +185,13 @@ def revoke_invitation(invitation_id: str) -> Any:
 
 
 @blueprint.get("/aanvragen")
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def requests() -> str:
     return render_template("manage/requests.html", requests=accounts.pending_requests(db.session), form=EmptyForm())
 
 
 @blueprint.post("/aanvragen/<request_id>/<decision>")
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def decide(request_id: str, decision: str) -> Any:
     found = db.session.get(AccountRequest, request_id)
     if found is None or decision not in {"goedkeuren", "afwijzen"} or not EmptyForm().validate_on_submit():
@@ -221,7 +222,7 @@ def _log_filter(form: AccessLogFilterForm) -> access_log.LogFilter:
 
 @blueprint.get("/toegangslog")
 @db.writes
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def access_log_view() -> str:
     form = AccessLogFilterForm(request.args)
     wanted = _log_filter(form) if form.validate() else access_log.LogFilter()
@@ -242,7 +243,7 @@ def access_log_view() -> str:
 
 @blueprint.get("/toegangslog.csv")
 @db.writes
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def access_log_export() -> Response:
     form = AccessLogFilterForm(request.args)
     wanted = _log_filter(form) if form.validate() else access_log.LogFilter()
@@ -254,7 +255,7 @@ def access_log_export() -> Response:
 
 
 @blueprint.get("/toegangslog/controle")
-@role_required(roles.ADMIN)
+@requires(Permission.USERS_MANAGE)
 def access_log_verify() -> str:
     exporter = current_app.extensions[audit_head.EXPORTER_KEY]
     result = audit_head.verify(db.session, exporter.keys, exporter.path)

@@ -13,8 +13,8 @@ from wtforms import SelectChoice
 
 from balie import search_registry
 from balie.clock import today
-from balie.domain import roles
 from balie.domain.errors import DomainError
+from balie.domain.roles import Permission
 from balie.extensions import db
 from balie.models import Answer, User
 from balie.models.base import utcnow
@@ -22,14 +22,12 @@ from balie.qa.forms import AnswerForm, ModerateForm, OwnerForm, QuestionForm, Re
 from balie.redirect_targets import safe_next
 from balie.rich_text import linked_services, render
 from balie.search.engine import snippet
-from balie.security import role_required
+from balie.security import requires
 from balie.services import directory_queries, qa, qa_index, user_names
 from balie.services.qa import Actor, PersonalDataFound
 from balie.web.forms import EmptyForm
 
 blueprint = Blueprint("qa", __name__)
-MEMBERS = roles.ROLES  # every role may ask and answer
-MODERATORS = (roles.ADMIN, roles.MODERATOR)
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 GUARD_LABELS = {
     "bsn": _l("a citizen service number (BSN)"),
@@ -42,7 +40,7 @@ GUARD_LABELS = {
 
 
 def _actor() -> Actor:
-    return Actor(current_user.id, current_user.has_role(*MODERATORS))
+    return Actor(current_user.id, current_user.can(Permission.QA_MODERATE))
 
 
 def _after_commit() -> None:
@@ -60,7 +58,9 @@ def _guard_message(error: PersonalDataFound) -> str:
 
 def _question_or_404(question_id: str) -> Any:
     question = qa.get_question(db.session, question_id)
-    if question is None or (question.hidden and not current_user.has_role(*MODERATORS) and not question.merged_into_id):
+    if question is None or (
+        question.hidden and not current_user.can(Permission.QA_MODERATE) and not question.merged_into_id
+    ):
         abort(404)
     return question
 
@@ -74,7 +74,7 @@ def _similar(title: str, exclude: str | None = None) -> list[Any]:
 
 
 @blueprint.get("/vraagbaak")
-@role_required(*MEMBERS)
+@requires(Permission.QA_MEMBER)
 def index() -> str:
     form = SearchForm(request.args)
     form.validate()
@@ -103,7 +103,7 @@ def index() -> str:
 
 
 @blueprint.route("/vraagbaak/vragen/nieuw", methods=["GET", "POST"])
-@role_required(*MEMBERS)
+@requires(Permission.QA_MEMBER)
 def ask() -> Any:
     """Step 1 (GET with ?titel=): similar questions first. Step 2 (POST): the question itself."""
     form = QuestionForm()
@@ -130,14 +130,14 @@ def ask() -> Any:
 
 
 @blueprint.get("/vraagbaak/vergelijkbaar")
-@role_required(*MEMBERS)
+@requires(Permission.QA_MEMBER)
 def similar() -> str:
     """A fragment for the ask form (progressive enhancement): similar questions while typing."""
     return render_template("qa/_similar.html", similar=_similar(request.args.get("titel", "")[:200]))
 
 
 def _question_page(question: Any, answer_form: AnswerForm | None = None, status: int = 200) -> Any:
-    is_moderator = current_user.has_role(*MODERATORS)
+    is_moderator = current_user.can(Permission.QA_MODERATE)
     answers = qa.ordered_answers(question, include_hidden=is_moderator)
     services = {a.id: directory_queries.services_by_ids(db.session, linked_services(a.body)) for a in answers}
     owner_form = OwnerForm(prefix="owner")
@@ -162,7 +162,7 @@ def _question_page(question: Any, answer_form: AnswerForm | None = None, status:
 
 
 @blueprint.get("/vraagbaak/vragen/<question_id>")
-@role_required(*MEMBERS)
+@requires(Permission.QA_MEMBER)
 def question(question_id: str) -> Any:
     found = _question_or_404(question_id)
     if found.merged_into_id:
@@ -171,7 +171,7 @@ def question(question_id: str) -> Any:
 
 
 @blueprint.post("/vraagbaak/vragen/<question_id>/antwoorden")
-@role_required(*MEMBERS)
+@requires(Permission.QA_MEMBER)
 def post_answer(question_id: str) -> Any:
     found = _question_or_404(question_id)
     form = AnswerForm()
@@ -192,10 +192,10 @@ def post_answer(question_id: str) -> Any:
 
 
 @blueprint.route("/vraagbaak/vragen/<question_id>/bewerken", methods=["GET", "POST"])
-@role_required(*MEMBERS)
+@requires(Permission.QA_MEMBER)
 def edit_question(question_id: str) -> Any:
     found = _question_or_404(question_id)
-    if not (current_user.has_role(*MODERATORS) or found.author_id == current_user.id):
+    if not (current_user.can(Permission.QA_MODERATE) or found.author_id == current_user.id):
         abort(404)
     form = QuestionForm(
         data={"title": found.title, "body": found.body, "tags": [t.code for t in found.tags]}
@@ -224,16 +224,16 @@ def edit_question(question_id: str) -> Any:
 
 def _answer_or_404(answer_id: str) -> Answer:
     found = db.session.get(Answer, answer_id)
-    if found is None or (found.hidden and not current_user.has_role(*MODERATORS)):
+    if found is None or (found.hidden and not current_user.can(Permission.QA_MODERATE)):
         abort(404)
     return found
 
 
 @blueprint.route("/vraagbaak/antwoorden/<answer_id>/bewerken", methods=["GET", "POST"])
-@role_required(*MEMBERS)
+@requires(Permission.QA_MEMBER)
 def edit_answer(answer_id: str) -> Any:
     found = _answer_or_404(answer_id)
-    if not (current_user.has_role(*MODERATORS) or found.author_id == current_user.id):
+    if not (current_user.can(Permission.QA_MODERATE) or found.author_id == current_user.id):
         abort(404)
     form = AnswerForm(data={"body": found.body} if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -253,7 +253,7 @@ def edit_answer(answer_id: str) -> Any:
 
 
 @blueprint.post("/vraagbaak/antwoorden/<answer_id>/<action>")
-@role_required(*MEMBERS)
+@requires(Permission.QA_MEMBER)
 def answer_action(answer_id: str, action: str) -> Any:
     """accept, helpful, hide, unhide, owner, reviewed."""
     found = _answer_or_404(answer_id)
@@ -304,7 +304,7 @@ def answer_action(answer_id: str, action: str) -> Any:
 
 
 @blueprint.post("/vraagbaak/vragen/<question_id>/moderatie")
-@role_required(*MODERATORS)
+@requires(Permission.QA_MODERATE)
 def moderate(question_id: str) -> Any:
     found = _question_or_404(question_id)
     form = ModerateForm()
@@ -351,7 +351,7 @@ def moderate(question_id: str) -> Any:
 
 
 @blueprint.post("/vraagbaak/volgen/<kind>/<target>")
-@role_required(*MEMBERS)
+@requires(Permission.QA_MEMBER)
 def follow(kind: str, target: str) -> Any:
     if kind not in ("vraag", "tag") or not EmptyForm().validate_on_submit():
         abort(400)
@@ -372,7 +372,7 @@ def follow(kind: str, target: str) -> Any:
 
 
 @blueprint.get("/vraagbaak/vragen/<question_id>/geschiedenis")
-@role_required(*MEMBERS)
+@requires(Permission.QA_MEMBER)
 def history(question_id: str) -> str:
     found = _question_or_404(question_id)
     revisions = qa.revisions(db.session, "question", found.id)
@@ -388,7 +388,7 @@ def history(question_id: str) -> str:
 
 
 @blueprint.get("/vraagbaak/opnieuw-bekijken")
-@role_required(*MODERATORS)
+@requires(Permission.QA_MODERATE)
 def review_list() -> str:
     return render_template("qa/review.html", answers=qa.due_for_review(db.session, today()))
 

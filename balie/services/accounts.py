@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from balie.domain import roles as role_names
 from balie.domain.errors import DomainError
+from balie.domain.roles import Scope
 from balie.models import AccountRequest, Invitation, OutboxMessage, PasswordReset, RoleGrant, User
 from balie.services import directory_queries, passwords, sessions
 from balie.services.authentication import clear_account, normalise_email, user_by_email
@@ -55,20 +57,35 @@ class Grant:
         )
 
 
+@dataclass(frozen=True)
+class ScopeNeed:
+    """What a grant of a role with this scope kind must name, and the error when it does not."""
+
+    named: Callable[[Grant], bool]
+    error: str
+
+
+# Per scope kind of the role table (roles.Scope); a role scoped to nothing (NONE) needs nothing.
+SCOPE_NEEDS: dict[Scope, ScopeNeed] = {
+    Scope.ORGANISATION: ScopeNeed(lambda grant: bool(grant.organisation_id), "role_needs_organisation"),
+    Scope.MUNICIPALITY: ScopeNeed(lambda grant: bool(grant.municipality_code), "role_needs_municipality"),
+    Scope.PROFESSION: ScopeNeed(lambda grant: grant.profession in role_names.PROFESSIONS, "role_needs_profession"),
+}
+
+
 def validate_grant(grant: Grant) -> None:
-    if grant.role not in role_names.ROLES:
+    role = role_names.role(grant.role)
+    if role is None:
         raise AccountError("role_unknown")
-    if grant.role == role_names.JGZ_STAFF and not grant.organisation_id:
-        raise AccountError("role_needs_organisation")
-    if grant.role == role_names.GEMEENTE_EDITOR and not grant.municipality_code:
-        raise AccountError("role_needs_municipality")
-    if grant.role == role_names.PROFESSIONAL and grant.profession not in role_names.PROFESSIONS:
-        raise AccountError("role_needs_profession")
+    need = SCOPE_NEEDS.get(role.scope)
+    if need is not None and not need.named(grant):
+        raise AccountError(need.error)
 
 
 def check_organisation(session: Session, grant: Grant) -> None:
-    """JGZ staff belong to a JGZ organisation (one with a home-visit service), never to, say, the food bank."""
-    if grant.role == role_names.JGZ_STAFF and grant.organisation_id not in {
+    """Organisation roles (JGZ staff) belong to a JGZ organisation (one with a home-visit service), never to,
+    say, the food bank."""
+    if role_names.scope_of(grant.role) is Scope.ORGANISATION and grant.organisation_id not in {
         organisation.id for organisation in directory_queries.jgz_organisations(session)
     }:
         raise AccountError("role_needs_organisation")

@@ -294,7 +294,7 @@ def _next_step(outcome: LoginOutcome) -> NextStep:
         return NextStep.DONE
     if user.has_totp:
         return NextStep.CODE
-    if any(grant.role in roles.MFA_REQUIRED for grant in user.roles):
+    if roles.needs_second_factor(grant.role for grant in user.roles):
         return NextStep.ENROL
     return NextStep.DONE
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from balie.crypto import KeyRing
 from balie.domain import roles
+from balie.domain.roles import Permission
 from balie.models import Invitation, Organisation, OutboxMessage, PasswordReset, Registration, RoleGrant, User
 from balie.services import accounts, advice, outbox, personal_data, qa, registrations
 
@@ -169,7 +170,11 @@ def _reset_mail(session: Session, message: OutboxMessage, settings: MailSettings
 
 def _account_request_mail(session: Session, message: OutboxMessage, settings: MailSettings) -> EmailMessage:
     admins = (
-        session.scalars(select(User).join(RoleGrant).where(RoleGrant.role == roles.ADMIN, User.is_active.is_(True)))
+        session.scalars(
+            select(User)
+            .join(RoleGrant)
+            .where(RoleGrant.role.in_(roles.with_permission(Permission.USERS_MANAGE)), User.is_active.is_(True))
+        )
         .unique()
         .all()
     )

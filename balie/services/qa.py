@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from balie.domain import privacy_guard, roles
 from balie.domain.errors import DomainError
+from balie.domain.roles import Permission
 from balie.models import Answer, HelpfulVote, OutboxMessage, PostRevision, Question, RoleGrant, Subscription, Tag, User
 from balie.services import search_versions
 
@@ -279,7 +280,7 @@ def expert_owners(session: Session) -> list[User]:
         session.scalars(
             select(User)
             .join(RoleGrant)
-            .where(RoleGrant.role.in_((roles.ADMIN, roles.MODERATOR)), User.is_active.is_(True))
+            .where(RoleGrant.role.in_(roles.with_permission(Permission.QA_MODERATE)), User.is_active.is_(True))
             .order_by(User.name)
         ).unique()
     )

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from balie.crypto import KeyRing
-from balie.domain import audit_events, due_date
+from balie.domain import audit_events, due_date, roles
 from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
 from balie.domain.errors import DomainError
 from balie.domain.reference_code import ALPHABET, new_reference, normalise_reference
@@ -106,7 +106,7 @@ def submit(session: Session, data: RegistrationData, settings: SubmitSettings) -
         actor = (
             access_log.PUBLIC_FORM
             if data.advisor_user_id is None
-            else access_log.Actor(data.advisor_user_id, "professional")
+            else access_log.Actor(data.advisor_user_id, roles.PROFESSIONAL)
         )
         access_log.record_event(
             session,
