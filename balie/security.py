@@ -114,7 +114,7 @@ def access_point(record: UserSession | None) -> str:
 
 
 def actor(role: str, organisation_id: str | None = None) -> Actor:
-    principal: Principal = current_user  # type: ignore[assignment]
+    principal: Principal = current_user
     return Actor(principal.id, role, organisation_id, access_point(principal.record))
 
 
@@ -156,7 +156,7 @@ def pending_session() -> UserSession | None:
 
 def _load_principal() -> Principal | None:
     if "balie_principal" in g:
-        return g.balie_principal  # type: ignore[no-any-return]
+        return g.balie_principal
     g.balie_principal = None
     token = session.get(SESSION_KEY)
     if not token:
@@ -185,7 +185,7 @@ def _load_principal() -> Principal | None:
         return None
     _touch(record)
     g.balie_principal = Principal(user, record)
-    return g.balie_principal  # type: ignore[no-any-return]
+    return g.balie_principal
 
 
 def requires(permission: Permission) -> Callable[[F], F]:
@@ -220,7 +220,7 @@ def login_required(view: F) -> F:
 def register(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = None  # type: ignore[assignment]
+    login_manager.login_message = None
     login_manager.session_protection = None  # our own server-side sessions do this job
     login_manager.request_loader(lambda _request: _load_principal())
     login_manager.user_loader(lambda _user_id: None)

@@ -56,7 +56,19 @@ def test_the_tests_get_no_address_from_the_makefile(tmp_path: Path) -> None:
     python.write_text('#!/bin/sh\necho "[$BALIE_PUBLIC_BASE_URL]"\n')
     python.chmod(0o755)
     done = subprocess.run(
-        ["make", "-s", "-o", "setup-test", "-o", "system-packages", "-o", "lint", "test", f"BIN={tmp_path}", "PORT=5101"],
+        [
+            "make",
+            "-s",
+            "-o",
+            "setup-test",
+            "-o",
+            "system-packages",
+            "-o",
+            "lint",
+            "test",
+            f"BIN={tmp_path}",
+            "PORT=5101",
+        ],
         cwd=PROJECT_ROOT,
         env={k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}},
         capture_output=True,
