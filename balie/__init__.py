@@ -34,10 +34,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from balie import audit_head, cross_site, security_log
+    from balie import audit_head, security_log
     from balie.crypto import KeyRing
     from balie.extensions import DATA_KEYS, babel, csrf, db, limiter
     from balie.i18n import select_locale
+    from balie.web import cross_site
 
     app.extensions[DATA_KEYS] = KeyRing.parse(str(app.config["DATA_KEYS"]))
     db.init_app(app)
@@ -53,17 +54,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from balie import security
     from balie.account.views import blueprint as account
     from balie.advice.views import blueprint as advice
     from balie.auth.views import blueprint as auth
     from balie.directory.manage_views import blueprint as directory_manage
     from balie.directory.views import blueprint as directory
-    from balie.health import blueprint as health
     from balie.inbox.views import blueprint as inbox
     from balie.manage.views import blueprint as manage
     from balie.public.views import blueprint as public
     from balie.qa.views import blueprint as qa
+    from balie.web import security
+    from balie.web.health import blueprint as health
 
     security.register(app)
     for blueprint in (public, auth, account, inbox, manage, directory, directory_manage, qa, advice, health):
@@ -77,13 +78,13 @@ def register_cli(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from balie.errors import register
+    from balie.web.errors import register
 
     register(app)
 
 
 def register_request_hooks(app: Flask) -> None:
-    from balie import security_headers, templating
+    from balie.web import security_headers, templating
 
     security_headers.register(app)
     templating.register(app)

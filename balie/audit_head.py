@@ -29,8 +29,8 @@ from balie.crypto import KeyRing
 from balie.database import SESSION_INFO_KEY
 from balie.extensions import db
 from balie.models.base import utcnow
-from balie.services import access_log
-from balie.services.access_log import Head, HeadProblem, VerifyResult
+from balie.services.audit import access_log
+from balie.services.audit.access_log import Head, HeadProblem, VerifyResult
 
 log = logging.getLogger(__name__)
 

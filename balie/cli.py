@@ -20,8 +20,8 @@ from balie.domain.directory import KaartInvalid
 from balie.extensions import data_keys, db
 
 if TYPE_CHECKING:
-    from balie.services.access_log import VerifyResult
-    from balie.services.directory_import import ImportCounts
+    from balie.services.audit.access_log import VerifyResult
+    from balie.services.directory.importing import ImportCounts
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 kaart_cli = AppGroup("kaart", help="The sociale kaart files in sociale_kaart/.")
@@ -60,14 +60,14 @@ def db_current() -> None:
 
 
 def _load_reference() -> None:
-    from balie.services.reference_data import load_reference_data
+    from balie.services.operations.reference_data import load_reference_data
 
     counts = load_reference_data(db.session)
     click.echo(f"reference data: {counts.municipalities} gemeenten, {counts.postcode_areas} postcode areas")
 
 
 def _read_kaart():  # type: ignore[no-untyped-def]
-    from balie.services.kaart_files import read_kaart
+    from balie.services.directory.kaart_files import read_kaart
 
     try:
         return read_kaart(current_app.config["SOCIALE_KAART_DIR"])
@@ -118,7 +118,7 @@ def _report_import(counts: ImportCounts, force: bool, load_command: str, list_ke
 
 
 def _load_kaart(force: bool = False, dry_run: bool = False) -> None:
-    from balie.services.directory_import import FILES, import_kaart
+    from balie.services.directory.importing import FILES, import_kaart
 
     counts = import_kaart(db.session, _read_kaart(), FILES, force=force, operator=_operator())
     click.echo(
@@ -162,7 +162,7 @@ def kaart_load(force: bool, dry_run: bool) -> None:
             db.rollback_quietly()
             return
         db.commit()
-    from balie import search_registry
+    from balie.search import registry as search_registry
 
     search_registry.directory().sync(db.session)
 
@@ -171,7 +171,7 @@ def kaart_load(force: bool, dry_run: bool) -> None:
 @click.argument("folder", type=click.Path(file_okay=False))
 def kaart_export_yaml(folder: str) -> None:
     """Write the directory as sociale kaart files into FOLDER (same format as sociale_kaart/)."""
-    from balie.services.kaart_export import export_folder
+    from balie.services.directory.kaart_export import export_folder
 
     click.echo(f"wrote {export_folder(db.session, folder)} files to {folder}")
 
@@ -192,7 +192,7 @@ def kaart_export_hsds(file: str, public: bool) -> None:
     and who checked each service (editors' names and the start of their user ids). Do not publish it."""
     import json
 
-    from balie.services import hsds
+    from balie.services.directory import hsds
 
     services = hsds.export(db.session, public=public)
     with open(file, "w", encoding="utf-8") as handle:
@@ -211,8 +211,8 @@ def kaart_import_hsds(file: str, force: bool) -> None:
     from sqlalchemy import select
 
     from balie.models import Organisation
-    from balie.services import hsds
-    from balie.services.directory_import import hsds_list, import_kaart
+    from balie.services.directory import hsds
+    from balie.services.directory.importing import hsds_list, import_kaart
 
     with open(file, encoding="utf-8") as handle:
         services = json.load(handle)
@@ -222,7 +222,7 @@ def kaart_import_hsds(file: str, force: bool) -> None:
             db.session, hsds.to_kaart(services, slugs), hsds_list(Path(file).name), force=force, operator=_operator()
         )
         db.commit()
-    from balie import search_registry
+    from balie.search import registry as search_registry
 
     search_registry.directory().sync(db.session)
     click.echo(
@@ -247,7 +247,7 @@ def init_command() -> None:
 
 def _seed_vraagbaak() -> None:
     from balie.models.base import utcnow
-    from balie.services.qa_seed import seed
+    from balie.services.qa.seed import seed
 
     counts = seed(db.session, utcnow())
     click.echo(
@@ -264,7 +264,7 @@ def qa_seed() -> None:
     with db.writing():
         _seed_vraagbaak()
         db.commit()
-    from balie import search_registry
+    from balie.search import registry as search_registry
 
     search_registry.vraagbaak().sync(db.session)
 
@@ -274,7 +274,7 @@ def qa_remind() -> None:
     """Mark answers past their review date and remind their owners (run daily from cron)."""
     from balie.clock import today
     from balie.models.base import utcnow
-    from balie.services import qa
+    from balie.services.qa import questions as qa
 
     with db.writing():
         count = qa.remind_owners(db.session, today(), utcnow())
@@ -283,7 +283,7 @@ def qa_remind() -> None:
 
 
 def _rebuild_indexes() -> None:
-    from balie import search_registry
+    from balie.search import registry as search_registry
 
     for live in search_registry.all_indexes():
         click.echo(f"search index {live.spec.name}: {live.rebuild(db.session)} documents")
@@ -298,7 +298,7 @@ def index_rebuild() -> None:
 @index_cli.command("sync")
 def index_sync() -> None:
     """Catch this node's indexes up with the database (what every app node does by itself)."""
-    from balie import search_registry
+    from balie.search import registry as search_registry
 
     for live in search_registry.all_indexes():
         click.echo(f"search index {live.spec.name}: {live.sync(db.session)} documents updated")
@@ -347,7 +347,7 @@ def keys_rotate(batch: int) -> None:
 
     Commits per batch, so it can be stopped and run again: rows already done are skipped.
     """
-    from balie.services.key_rotation import rotate_batch, rotate_users
+    from balie.services.operations.key_rotation import rotate_batch, rotate_users
 
     keys = data_keys()
     total = 0
@@ -370,7 +370,7 @@ def keys_rotate(batch: int) -> None:
 def users_create_admin(email: str, name: str) -> None:
     """Print a one-time link (valid 24 hours) with which the administrator sets a password."""
     from balie.models.base import utcnow
-    from balie.services import accounts
+    from balie.services.accounts import lifecycle as accounts
 
     with db.writing():
         invitation = accounts.bootstrap_admin(db.session, email, name, utcnow())
@@ -383,7 +383,7 @@ def users_create_admin(email: str, name: str) -> None:
 @users_cli.command("list")
 def users_list() -> None:
     """Accounts with their roles (no personal data of parents)."""
-    from balie.services import accounts
+    from balie.services.accounts import lifecycle as accounts
 
     for user in accounts.users(db.session):
         roles = ", ".join(sorted(grant.role for grant in user.roles)) or "-"
@@ -397,7 +397,7 @@ def purge_command() -> None:
     """Remove personal data that is due (run daily from cron); anonymous counts stay."""
     from balie.clock import today
     from balie.models.base import utcnow
-    from balie.services import retention
+    from balie.services.operations import retention
 
     with db.writing():
         result = retention.purge(db.session, utcnow(), today(), int(current_app.config["PURGE_DAYS_AFTER_CLOSE"]))
@@ -435,7 +435,7 @@ def audit_verify(head_file: Path | None) -> None:
 
 
 def _head_problem_text(result: VerifyResult, path: Path) -> str:
-    from balie.services.access_log import HeadProblem
+    from balie.services.audit.access_log import HeadProblem
 
     problem, head = result.head_problem, result.head
     if problem is HeadProblem.UNREADABLE:
@@ -465,7 +465,7 @@ def backup_create(file: Path) -> None:
 
     SQLite: SQLite's online backup (like the shell's .backup); PostgreSQL: pg_dump --format=custom.
     """
-    from balie.services import backup
+    from balie.services.operations import backup
 
     try:
         result = backup.create(db.engine, file)
@@ -489,7 +489,7 @@ def backup_restore(file: Path, target: str) -> None:
     from balie import audit_head
     from balie.clock import today
     from balie.models.base import utcnow
-    from balie.services import backup
+    from balie.services.operations import backup
 
     try:
         restored = backup.restore(file, target)
@@ -514,10 +514,11 @@ def backup_restore(file: Path, target: str) -> None:
 @click.option("--folder", type=click.Path(file_okay=False, path_type=Path), help="Where the temporary files go.")
 def backup_drill(keep: bool, folder: Path | None) -> None:
     """Back up, restore into a fresh empty database and check the copy; exit 1 naming failed checks."""
-    from balie import audit_head, search_registry
+    from balie import audit_head
     from balie.clock import today
     from balie.models.base import utcnow
-    from balie.services import backup_drill as drill
+    from balie.search import registry as search_registry
+    from balie.services.operations import backup_drill as drill
 
     settings = drill.DrillSettings(
         keys=data_keys(),

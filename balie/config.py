@@ -119,7 +119,7 @@ class Config:
     MAX_FORM_PARTS = 200
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     # Pages send Referrer-Policy: no-referrer, so browsers send no Referer: the strict HTTPS
-    # Referer check would refuse every POST. Token + SameSite + balie.cross_site do the job.
+    # Referer check would refuse every POST. Token + SameSite + balie.web.cross_site do the job.
     WTF_CSRF_SSL_STRICT = False
     SESSION_COOKIE_NAME = "balie_session"
     SESSION_COOKIE_HTTPONLY = True

@@ -35,8 +35,9 @@ from balie.models import (
 )
 from balie.models.base import utcnow
 from balie.search.store import IndexStore
-from balie.services import directory_changes, directory_index
-from balie.services.directory_search import DirectorySearch, SearchQuery
+from balie.services.directory import changes as directory_changes
+from balie.services.directory import index as directory_index
+from balie.services.directory.search import DirectorySearch, SearchQuery
 
 KINDS = [
     "Spreekuur",

@@ -14,7 +14,7 @@ from flask import Flask
 
 from balie import create_app
 from balie.extensions import db
-from balie.services import passwords
+from balie.services.accounts import passwords
 from tests.support.chromium import launch_args
 from tests.support.databases import PostgresServer, copy_sqlite, initialise, sqlite_template
 

@@ -13,10 +13,11 @@ from balie.account.forms import ChangePasswordForm, ConfirmPasswordForm, EnableT
 from balie.domain.errors import DomainError
 from balie.extensions import db
 from balie.models.base import utcnow
-from balie.security import login_required
-from balie.services import accounts, passwords, sessions, two_factor
+from balie.services.accounts import lifecycle as accounts
+from balie.services.accounts import passwords, sessions, two_factor
 from balie.web.auth_settings import auth_settings
 from balie.web.forms import PASSWORD_ERRORS, EmptyForm
+from balie.web.security import login_required
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
 

@@ -14,14 +14,16 @@ from balie.advice.forms import CardForm
 from balie.clock import today
 from balie.domain.consent import REFERRING_PROFESSIONS
 from balie.domain.roles import Permission
-from balie.errors import render_error
 from balie.extensions import db, login_manager
 from balie.models.base import utcnow
 from balie.registration import error_handlers, flow
 from balie.registration.forms import RegistrationForm
-from balie.security import requires
-from balie.services import advice, qr_codes, registrations
+from balie.services import qr_codes
+from balie.services.registrations import advice
+from balie.services.registrations import submission as registrations
+from balie.web.errors import render_error
 from balie.web.forms import EmptyForm
+from balie.web.security import requires
 
 blueprint = Blueprint("advice", __name__, url_prefix="/advies")
 error_handlers.register(blueprint)

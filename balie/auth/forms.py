@@ -8,8 +8,8 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectField, String
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from balie.domain.roles import PROFESSIONS
-from balie.labels import PROFESSION_LABELS
 from balie.web.forms import new_password_field, repeat_password_field
+from balie.web.labels import PROFESSION_LABELS
 
 _EMAIL = {"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"}
 _CODE = {"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "autocapitalize": "none"}

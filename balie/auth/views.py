@@ -23,12 +23,13 @@ from balie.domain.errors import DomainError
 from balie.extensions import db, limiter
 from balie.models import User, UserSession
 from balie.models.base import utcnow
-from balie.redirect_targets import safe_next
-from balie.security import SESSION_KEY, pending_session
-from balie.services import accounts, authentication, sessions, two_factor
-from balie.services.authentication import CodeStatus, LoginStatus, NextStep
+from balie.services.accounts import authentication, sessions, two_factor
+from balie.services.accounts import lifecycle as accounts
+from balie.services.accounts.authentication import CodeStatus, LoginStatus, NextStep
 from balie.web.auth_settings import auth_settings
 from balie.web.forms import PASSWORD_ERRORS
+from balie.web.redirect_targets import safe_next
+from balie.web.security import SESSION_KEY, pending_session
 
 blueprint = Blueprint("auth", __name__)
 

@@ -20,9 +20,9 @@ from wtforms.validators import URL, Email, InputRequired, Length, Optional, Vali
 
 from balie.domain.directory import COSTS, PHASES, RECOGNITION_LEVELS, LocationRecord, PhoneRecord, ServiceRecord
 from balie.domain.languages import CONTACT_LANGUAGES
-from balie.form_fields import MultiCheckboxField
-from balie.labels import COST_LABELS, PHASE_LABELS, RECOGNITION_LABELS, STATUS_OF_SERVICE_LABELS
-from balie.services.directory_editing import EDITABLE_STATUSES
+from balie.services.directory.editing import EDITABLE_STATUSES
+from balie.web.form_fields import MultiCheckboxField
+from balie.web.labels import COST_LABELS, PHASE_LABELS, RECOGNITION_LABELS, STATUS_OF_SERVICE_LABELS
 
 
 def _lines(text: str | None) -> list[list[str]]:

@@ -10,7 +10,7 @@ from wtforms import IntegerField, SearchField, SelectChoice, SelectField, Select
 from wtforms.validators import Length, Optional
 
 from balie.domain.directory import COSTS, PHASES
-from balie.labels import COST_LABELS, PHASE_LABELS
+from balie.web.labels import COST_LABELS, PHASE_LABELS
 
 SORT_LABELS = {"relevance": _l("Best match"), "name": _l("Name (A to Z)"), "checked": _l("Recently checked")}
 

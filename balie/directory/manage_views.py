@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from balie import search_registry
 from balie.clock import today
 from balie.config import region_ggd_codes
 from balie.directory.edit_forms import ServiceForm
@@ -19,11 +18,14 @@ from balie.domain.roles import Permission
 from balie.extensions import db
 from balie.models import Organisation
 from balie.models.base import utcnow
-from balie.security import requires
-from balie.services import directory_changes, directory_editing, directory_queries
-from balie.services.directory_editing import EditorScope
-from balie.services.directory_index import is_stale
+from balie.search import registry as search_registry
+from balie.services.directory import changes as directory_changes
+from balie.services.directory import editing as directory_editing
+from balie.services.directory import queries as directory_queries
+from balie.services.directory.editing import EditorScope
+from balie.services.directory.index import is_stale
 from balie.web.forms import EmptyForm
+from balie.web.security import requires
 
 blueprint = Blueprint("directory_manage", __name__, url_prefix="/sociale-kaart/beheer")
 ERRORS = {

@@ -8,19 +8,20 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
 
-from balie import search_registry
 from balie.clock import today
 from balie.config import region_ggd_codes
 from balie.directory.forms import SearchForm, SituationForm
 from balie.domain.errors import DomainError
 from balie.domain.postcode import parse_pc4
 from balie.extensions import db
-from balie.labels import COST_LABELS, PHASE_LABELS
-from balie.services import directory_queries, routing
-from balie.services.directory_index import is_stale
-from balie.services.directory_search import SearchQuery, shortlist, snippet
-from balie.services.kaart_files import read_situations
-from balie.templating import contact_language_label
+from balie.search import registry as search_registry
+from balie.services.directory import queries as directory_queries
+from balie.services.directory.index import is_stale
+from balie.services.directory.kaart_files import read_situations
+from balie.services.directory.search import SearchQuery, shortlist, snippet
+from balie.services.registrations import routing
+from balie.web.labels import COST_LABELS, PHASE_LABELS
+from balie.web.templating import contact_language_label
 
 blueprint = Blueprint("directory", __name__, url_prefix="/sociale-kaart")
 
@@ -102,7 +103,7 @@ def hsds_export() -> Any:
     """Open data: the active offerings as Open Referral HSDS 3.0 JSON."""
     from flask import jsonify
 
-    from balie.services import hsds
+    from balie.services.directory import hsds
 
     response = jsonify(hsds.export(db.session, public=True))
     response.headers["Content-Disposition"] = 'inline; filename="sociale-kaart-hsds.json"'

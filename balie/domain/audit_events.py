@@ -6,7 +6,7 @@ the codes stay the same whatever a page's address is called. Rows written before
 fixed carry older codes (``LEGACY_CODES``); the log is append-only and hash-chained, so they stay
 as they are and are read as the event they meant.
 
-Labels are gettext msgids, translated where they are shown (balie.labels.access_event_label).
+Labels are gettext msgids, translated where they are shown (balie.web.labels.access_event_label).
 """
 
 from __future__ import annotations

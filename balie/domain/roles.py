@@ -5,7 +5,7 @@ Everything else reads this table: views ask for a permission (``security.require
 menu shows the entries the user's permissions open, the administrator's grant form offers the
 roles and the fields of their scope kinds, the accounts service checks a grant by its role's scope
 kind, logging in asks for the second factor and the landing page. Adding a role is a row in
-ROLE_TABLE, its label in ``balie.labels.ROLE_LABELS`` (keyed by role code) and its own views.
+ROLE_TABLE, its label in ``balie.web.labels.ROLE_LABELS`` (keyed by role code) and its own views.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ ROLE_TABLE: Mapping[str, Role] = _table(
 )
 
 # The staff menu, in its order: an entry shows when the user holds its permission. Its words are
-# in balie.labels.MENU_LABELS (keyed by endpoint).
+# in balie.web.labels.MENU_LABELS (keyed by endpoint).
 MENU: tuple[MenuEntry, ...] = (
     MenuEntry("inbox.index", Permission.INBOX),
     MenuEntry("advice.overview", Permission.ADVICE),

@@ -12,8 +12,8 @@ from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectC
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from balie.domain.status_flow import REROUTE_REASONS, VISITS_HELD
-from balie.labels import OUTCOME_LABELS, REASON_LABELS, STATUS_LABELS
-from balie.services.inbox import SORTS, WAITING_CHOICES, InboxFilter
+from balie.services.registrations.inbox import SORTS, WAITING_CHOICES, InboxFilter
+from balie.web.labels import OUTCOME_LABELS, REASON_LABELS, STATUS_LABELS
 
 SORT_LABELS = {"newest": _l("Newest first"), "oldest": _l("Oldest first"), "due": _l("Due month")}
 

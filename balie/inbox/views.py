@@ -19,12 +19,12 @@ from balie.domain.roles import Permission
 from balie.domain.status_flow import Status, Step, allowed_steps, close_outcomes
 from balie.extensions import data_keys, db
 from balie.inbox.forms import CloseForm, InboxFilterForm, RerouteForm, StepForm
-from balie.labels import OUTCOME_LABELS, REASON_LABELS, ROUTE_LABELS, STATUS_LABELS, STEP_LABELS
 from balie.models import Registration
 from balie.models.base import utcnow
-from balie.security import access_point, requires
-from balie.services import inbox
+from balie.services.registrations import inbox
 from balie.web.forms import EmptyForm
+from balie.web.labels import OUTCOME_LABELS, REASON_LABELS, ROUTE_LABELS, STATUS_LABELS, STEP_LABELS
+from balie.web.security import access_point, requires
 
 blueprint = Blueprint("inbox", __name__, url_prefix="/inbox")
 

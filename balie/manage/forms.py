@@ -11,8 +11,8 @@ from wtforms.validators import Email, InputRequired, Length, Optional
 
 from balie.domain import roles
 from balie.domain.roles import PROFESSIONS, Scope
-from balie.labels import PROFESSION_LABELS, ROLE_LABELS
-from balie.services.accounts import Grant
+from balie.services.accounts.lifecycle import Grant
+from balie.web.labels import PROFESSION_LABELS, ROLE_LABELS
 
 # The field that names a grant's scope, per scope kind of the role table.
 SCOPE_FIELDS = {Scope.ORGANISATION: "organisation", Scope.MUNICIPALITY: "municipality", Scope.PROFESSION: "profession"}

@@ -25,13 +25,17 @@ from balie.domain import roles
 from balie.domain.errors import DomainError
 from balie.domain.roles import Permission
 from balie.extensions import db
-from balie.labels import ROLE_LABELS
 from balie.manage.forms import AccessLogFilterForm, GrantForm, InviteForm, RemoveRoleForm
 from balie.models import AccountRequest, Invitation, Municipality, User
 from balie.models.base import utcnow
-from balie.security import actor, requires
-from balie.services import access_log, account_admin, accounts, directory_queries, sessions
+from balie.services.accounts import administration as account_admin
+from balie.services.accounts import lifecycle as accounts
+from balie.services.accounts import sessions
+from balie.services.audit import access_log
+from balie.services.directory import queries as directory_queries
 from balie.web.forms import EmptyForm
+from balie.web.labels import ROLE_LABELS
+from balie.web.security import actor, requires
 
 blueprint = Blueprint("manage", __name__, url_prefix="/beheer")
 PER_PAGE = 50

@@ -15,11 +15,13 @@ from balie.domain.registration import PRIVACY_TEXT_VERSION
 from balie.extensions import db, limiter
 from balie.i18n import LOCALE_COOKIE, is_supported
 from balie.models.base import utcnow
-from balie.redirect_targets import safe_next
 from balie.registration import error_handlers, flow
 from balie.registration.forms import RegistrationForm, WithdrawalForm
 from balie.registration.spam import Verdict
-from balie.services import advice, directory_queries, registrations
+from balie.services.directory import queries as directory_queries
+from balie.services.registrations import advice
+from balie.services.registrations import submission as registrations
+from balie.web.redirect_targets import safe_next
 
 blueprint = Blueprint("public", __name__)
 

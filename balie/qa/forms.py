@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from balie.form_fields import MultiCheckboxField
+from balie.web.form_fields import MultiCheckboxField
 
 MARKDOWN_HINT = _l(
     "You can use simple Markdown: **bold**, *italic*, lists with -, links as [text](address). Never write "

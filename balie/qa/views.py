@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from balie import search_registry
 from balie.clock import today
 from balie.domain.errors import DomainError
 from balie.domain.roles import Permission
@@ -19,13 +18,17 @@ from balie.extensions import db
 from balie.models import Answer, User
 from balie.models.base import utcnow
 from balie.qa.forms import AnswerForm, ModerateForm, OwnerForm, QuestionForm, ReviewedForm, SearchForm
-from balie.redirect_targets import safe_next
 from balie.rich_text import linked_services, render
+from balie.search import registry as search_registry
 from balie.search.engine import snippet
-from balie.security import requires
-from balie.services import directory_queries, qa, qa_index, user_names
-from balie.services.qa import Actor, PersonalDataFound
+from balie.services.accounts import names as user_names
+from balie.services.directory import queries as directory_queries
+from balie.services.qa import index as qa_index
+from balie.services.qa import questions as qa
+from balie.services.qa.questions import Actor, PersonalDataFound
 from balie.web.forms import EmptyForm
+from balie.web.redirect_targets import safe_next
+from balie.web.security import requires
 
 blueprint = Blueprint("qa", __name__)
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

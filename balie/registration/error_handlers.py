@@ -10,10 +10,10 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 
-from balie.errors import code_locations, render_error
 from balie.extensions import db
 from balie.registration import flow
 from balie.registration.forms import RegistrationForm
+from balie.web.errors import code_locations, render_error
 
 CONFIRMATION_ENDPOINTS = frozenset(f.confirmation_endpoint for f in flow.FLOWS)
 FORM_ENDPOINTS = frozenset(endpoint for f in flow.FLOWS for endpoint in (f.check_endpoint, f.send_endpoint))

@@ -28,7 +28,9 @@ from balie.i18n import explicit_language
 from balie.models import Registration
 from balie.registration.forms import ERRORS, RegistrationForm
 from balie.registration.spam import FormGuard
-from balie.services import advice, directory_queries, registrations, routing
+from balie.services.directory import queries as directory_queries
+from balie.services.registrations import advice, routing
+from balie.services.registrations import submission as registrations
 
 FEEDBACK_BY_PROFESSIONAL = _l("The parent agrees that I may hear whether the conversation took place")
 # After samen aanmelden or a referral the mail also carries the withdrawal code (she may never see

@@ -37,8 +37,8 @@ from balie.domain.registration import (
     ContactPreferences,
     RegistrationData,
 )
-from balie.form_fields import MultiCheckboxField
-from balie.labels import CALL_TIME_LABELS, PROFESSION_LABELS
+from balie.web.form_fields import MultiCheckboxField
+from balie.web.labels import CALL_TIME_LABELS, PROFESSION_LABELS
 
 ERRORS = {
     "phone_format": _l("Enter a phone number we can call, like 06 12345678 or +32 470 12 34 56"),

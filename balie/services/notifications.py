@@ -16,7 +16,11 @@ from balie.crypto import KeyRing
 from balie.domain import roles
 from balie.domain.roles import Permission
 from balie.models import Invitation, Organisation, OutboxMessage, PasswordReset, Registration, RoleGrant, User
-from balie.services import accounts, advice, outbox, personal_data, qa, registrations
+from balie.services import outbox
+from balie.services.accounts import lifecycle as accounts
+from balie.services.qa import questions as qa
+from balie.services.registrations import advice, personal_data
+from balie.services.registrations import submission as registrations
 
 
 class NothingToSend(Exception):

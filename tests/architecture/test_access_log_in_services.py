@@ -31,7 +31,10 @@ from balie.domain.status_flow import Step
 from balie.extensions import db
 from balie.models import AccessLogEntry, User
 from balie.models.base import utcnow
-from balie.services import access_log, account_admin, inbox, registrations
+from balie.services.accounts import administration as account_admin
+from balie.services.audit import access_log
+from balie.services.registrations import inbox
+from balie.services.registrations import submission as registrations
 from tests.support.accounts import DELFLAND, HOFSTAD, admin, login, make_user, nurse
 from tests.support.staff import access_rows, open_sessions
 
@@ -256,7 +259,7 @@ def test_only_services_write_the_access_log() -> None:
     ]
     assert not outside, "the access log is written by services, never by a page or command:\n" + "\n".join(outside)
     # The scan finds what it looks for: the inbox service writes rows.
-    assert _log_writes(ast.parse((SERVICES / "inbox.py").read_text(encoding="utf-8")))
+    assert _log_writes(ast.parse((SERVICES / "registrations" / "inbox.py").read_text(encoding="utf-8")))
 
 
 def test_the_services_that_write_the_access_log_import_nothing_of_flask() -> None:

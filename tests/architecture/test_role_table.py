@@ -26,12 +26,12 @@ from flask_babel import force_locale
 
 from balie.domain import roles
 from balie.domain.roles import Permission, Role, Scope
-from balie.labels import ROLE_LABELS
 from balie.manage.forms import SCOPE_FIELDS, GrantForm
 from balie.models import RoleGrant, User
-from balie.security import Principal, requires
-from balie.services import accounts
-from balie.services.accounts import AccountError, Grant
+from balie.services.accounts import lifecycle as accounts
+from balie.services.accounts.lifecycle import AccountError, Grant
+from balie.web.labels import ROLE_LABELS
+from balie.web.security import Principal, requires
 from tests.support.accounts import DELFLAND, HOFSTAD, admin, login, make_user
 from tests.support.pages import Page
 from tests.support.staff import location_path
@@ -88,7 +88,7 @@ def test_every_role_has_a_label_in_dutch_and_english(app: Flask) -> None:
     with (ROOT / "translations" / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         dutch = read_po(handle)
     for code in roles.codes():
-        assert code in ROLE_LABELS, f"role {code!r} has no label in balie/labels.py ROLE_LABELS"
+        assert code in ROLE_LABELS, f"role {code!r} has no label in balie/web/labels.py ROLE_LABELS"
         with app.test_request_context(), force_locale("en"):
             english = str(ROLE_LABELS[code])
         assert english and english != code, code
@@ -243,7 +243,7 @@ def test_an_unknown_permission_name_is_refused_where_it_is_used() -> None:
 # --- nothing else decides by role --------------------------------------------------------------------------
 
 # Modules that may name role codes: the table itself, and the labels (keyed by role code).
-OWNERS = ("balie/domain/roles.py", "balie/labels.py")
+OWNERS = ("balie/domain/roles.py", "balie/web/labels.py")
 # Other places allowed to hold a literal role code, with the reason.
 EXCEPTIONS = {
     "balie/migrations/versions/": "a migration is history: it names the role codes as they were when it ran",

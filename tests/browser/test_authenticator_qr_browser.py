@@ -17,7 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext
 
-from balie.services.accounts import Grant
+from balie.services.accounts.lifecycle import Grant
 from tests.browser.audit import page_problems
 from tests.browser.conftest import LiveServer
 from tests.browser.watcher import Watcher

@@ -25,7 +25,7 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page
 
-from balie.services.accounts import Grant
+from balie.services.accounts.lifecycle import Grant
 from tests.browser.audit import page_problems
 from tests.browser.keyboard import focused, is_focused, tab_to
 from tests.browser.serving import serving

@@ -28,7 +28,7 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, Page
 
 from balie.clock import today
-from balie.services.accounts import Grant
+from balie.services.accounts.lifecycle import Grant
 from tests.browser.audit import page_problems
 from tests.browser.serving import serving
 from tests.browser.watcher import Watcher

@@ -33,7 +33,7 @@ from flask import Flask
 from playwright.sync_api import BrowserContext, Page
 
 from balie.extensions import db
-from balie.services.accounts import Grant
+from balie.services.accounts.lifecycle import Grant
 from tests.browser.audit import page_problems
 from tests.browser.serving import serving
 from tests.browser.watcher import Watcher
@@ -224,7 +224,7 @@ def timeline(page: Page) -> list[str]:
 def labels(server: Server, locale: str, codes: list[str]) -> list[str]:
     from flask_babel import force_locale
 
-    from balie.labels import FEEDBACK_EVENT_LABELS
+    from balie.web.labels import FEEDBACK_EVENT_LABELS
 
     with server.app.test_request_context(), force_locale(locale):
         return [str(FEEDBACK_EVENT_LABELS[code]) for code in codes]

@@ -30,8 +30,8 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from balie.extensions import db
 from balie.models.base import utcnow
-from balie.services import accounts
-from balie.services.accounts import Grant
+from balie.services.accounts import lifecycle as accounts
+from balie.services.accounts.lifecycle import Grant
 from tests.browser.audit import page_problems
 from tests.browser.keyboard import focused, is_focused, tab_to
 from tests.browser.serving import serving

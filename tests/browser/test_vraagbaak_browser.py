@@ -29,13 +29,13 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import select
 
-from balie import search_registry
 from balie.clock import today
 from balie.extensions import db
 from balie.models import Service, User
 from balie.models.base import utcnow
-from balie.services import qa
-from balie.services.accounts import Grant
+from balie.search import registry as search_registry
+from balie.services.accounts.lifecycle import Grant
+from balie.services.qa import questions as qa
 from tests.browser.audit import page_problems
 from tests.browser.keyboard import focused, is_focused, tab_to
 from tests.browser.serving import serving

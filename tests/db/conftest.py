@@ -9,7 +9,7 @@ from flask import Flask
 
 from balie import migrate
 from balie.extensions import db
-from balie.services.reference_data import load_reference_data
+from balie.services.operations.reference_data import load_reference_data
 from tests.conftest import make_app
 from tests.support.directory import dispose
 

@@ -26,8 +26,8 @@ from balie.database import DatabaseUnavailable
 from balie.extensions import db
 from balie.models import AccessLogEntry
 from balie.models.base import utcnow
-from balie.services import access_log
-from balie.services.access_log import Actor, Head
+from balie.services.audit import access_log
+from balie.services.audit.access_log import Actor, Head
 from tests.conftest import make_app
 from tests.support.accounts import admin, login
 

@@ -25,9 +25,10 @@ from sqlalchemy import func, select, text, update
 
 from balie.extensions import db
 from balie.models import AccessLogEntry, OutboxMessage, Registration
-from balie.services import backup, personal_data
-from balie.services.backup_drill import CHECKS
-from balie.services.table_checksums import table_figures
+from balie.services.operations import backup
+from balie.services.operations.backup_drill import CHECKS
+from balie.services.operations.table_checksums import table_figures
+from balie.services.registrations import personal_data
 from tests.conftest import make_app
 from tests.db.test_access_log import allow_changes, append, raw, seqs
 from tests.db.test_retention import canary, sealed

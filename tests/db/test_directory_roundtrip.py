@@ -25,18 +25,20 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from balie import search_registry
 from balie.clock import today
 from balie.config import PROJECT_ROOT
 from balie.domain.directory import OrganisationRecord, ServiceRecord
 from balie.extensions import db
 from balie.models import Category, Organisation, Service
 from balie.search import engine as search_engine
+from balie.search import registry as search_registry
 from balie.search.store import IndexStore
-from balie.services import directory_changes, directory_editing, hsds
-from balie.services.directory_editing import EditorScope, record_of
-from balie.services.directory_search import SearchQuery
-from balie.services.kaart_files import read_kaart
+from balie.services.directory import changes as directory_changes
+from balie.services.directory import editing as directory_editing
+from balie.services.directory import hsds
+from balie.services.directory.editing import EditorScope, record_of
+from balie.services.directory.kaart_files import read_kaart
+from balie.services.directory.search import SearchQuery
 from tests.support.directory import WIJKTEAM_DELFT, WIJKTEAM_WESTLAND, dispose, hsds_schema
 
 KAART = PROJECT_ROOT / "sociale_kaart"

@@ -32,9 +32,10 @@ from balie.clock import today
 from balie.domain.directory import PhoneRecord
 from balie.extensions import db
 from balie.models import Organisation, Service, ServiceChange, ServiceFileValue
-from balie.services import directory_changes, directory_editing
-from balie.services.accounts import Grant
-from balie.services.directory_editing import EditorScope, record_of
+from balie.services.accounts.lifecycle import Grant
+from balie.services.directory import changes as directory_changes
+from balie.services.directory import editing as directory_editing
+from balie.services.directory.editing import EditorScope, record_of
 from tests.conftest import make_app
 from tests.support.accounts import login, make_user
 from tests.support.directory import (

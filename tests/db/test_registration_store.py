@@ -324,7 +324,7 @@ def test_the_schema_goes_down_to_nothing_and_up_again_and_matches_the_models(any
 def test_a_confirmation_the_database_cannot_show_says_her_registration_is_saved(app, monkeypatch):
     """Sent and stored, then the database fails while the confirmation loads: she must not read
     "not saved" (and send again); she reads that it is saved and can reload."""
-    from balie.services import registrations
+    from balie.services.registrations import submission as registrations
 
     client = english(app.test_client())
     checked, _full = checked_page(client, **canaries())
@@ -345,7 +345,7 @@ def test_a_confirmation_the_database_cannot_show_says_her_registration_is_saved(
 
 
 def test_a_page_that_only_shows_something_never_says_not_saved(app, monkeypatch):
-    from balie.services import directory_queries
+    from balie.services.directory import queries as directory_queries
 
     def failing(*_args: Any, **_kwargs: Any) -> Any:
         raise OperationalError("SELECT", {}, Exception("database is gone"))

@@ -25,7 +25,7 @@ from balie.crypto import KeyRing
 from balie.extensions import db
 from balie.models import AccessLogEntry, Registration, RegistrationEvent, User
 from balie.models.registration import PERSONAL_FIELDS
-from balie.services import personal_data
+from balie.services.registrations import personal_data
 from tests.conftest import make_app
 from tests.support.accounts import DELFLAND, HOFSTAD, login, nurse
 from tests.support.pages import Page

@@ -26,7 +26,7 @@ from balie import create_app
 from balie.config import PROJECT_ROOT
 from balie.crypto import new_key_text
 from balie.extensions import db
-from balie.services.accounts import Grant
+from balie.services.accounts.lifecycle import Grant
 from tests.production.servers import Certificate, Nginx, Node, RedisServer, tls_certificate
 from tests.support.accounts import Account, make_user
 from tests.support.databases import PostgresServer, free_port

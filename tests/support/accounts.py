@@ -12,8 +12,8 @@ from flask import Flask
 from balie.extensions import db
 from balie.models import Organisation, User
 from balie.models.base import utcnow
-from balie.services import passwords, two_factor
-from balie.services.accounts import Grant
+from balie.services.accounts import passwords, two_factor
+from balie.services.accounts.lifecycle import Grant
 from tests.support.pages import Page
 
 PASSWORD = "correct horse battery staple 42"

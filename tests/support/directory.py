@@ -19,11 +19,11 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Flask
 from sqlalchemy import func, select
 
-from balie import search_registry
 from balie.config import PROJECT_ROOT
 from balie.extensions import db
 from balie.models import Service, ServiceChange, ServiceFileValue
-from balie.services import directory_changes
+from balie.search import registry as search_registry
+from balie.services.directory import changes as directory_changes
 from tests.conftest import make_app
 from tests.support.databases import copy_sqlite
 

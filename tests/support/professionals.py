@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from balie.domain.due_date import DueMonth
 from balie.extensions import db
 from balie.models import AccessLogEntry, OutboxMessage, Registration
-from balie.services.accounts import Grant
+from balie.services.accounts.lifecycle import Grant
 from tests.conftest import make_app
 from tests.support.accounts import Account, login, make_user
 from tests.support.databases import copy_sqlite

@@ -18,7 +18,7 @@ import pytest
 from balie.audit_head import HeadUnreadable, parse_syslog_target, read_head, write_head
 from balie.crypto import KeyRing
 from balie.models.base import utcnow
-from balie.services.access_log import Head
+from balie.services.audit.access_log import Head
 
 KEYS = KeyRing.parse("a1:" + base64.b64encode(b"a" * 32).decode())
 

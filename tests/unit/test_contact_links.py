@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from balie.templating import tel_uri, web_href, web_label
+from balie.web.templating import tel_uri, web_href, web_label
 
 
 @pytest.mark.parametrize(

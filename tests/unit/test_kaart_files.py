@@ -11,7 +11,7 @@ import pytest
 
 from balie.config import PROJECT_ROOT
 from balie.domain.directory import SERVICE_KIND_HOME_VISIT, KaartInvalid, KaartProblem
-from balie.services.kaart_files import read_kaart
+from balie.services.directory.kaart_files import read_kaart
 
 KAART = PROJECT_ROOT / "sociale_kaart"
 DELFLAND = "organisaties/jgz-delfland-voorbeeld.yaml"

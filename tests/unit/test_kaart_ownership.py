@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from balie.models import ServiceChange
-from balie.services.directory_ownership import Outcome, base_from_history, decide
+from balie.services.directory.ownership import Outcome, base_from_history, decide
 
 OLD, NEW_IN_FILE, NEW_ON_SITE = "088 000 00 11", "088 000 00 22", "088 000 00 99"
 

@@ -14,7 +14,8 @@ from balie.crypto import KeyRing
 from balie.extensions import db
 from balie.models import Registration
 from balie.models.registration import PERSONAL_FIELDS
-from balie.services import key_rotation, personal_data
+from balie.services.operations import key_rotation
+from balie.services.registrations import personal_data
 from tests.support.registration import register
 
 CANARY_NAME = "ZZCANARY-rotation-name"

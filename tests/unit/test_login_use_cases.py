@@ -17,9 +17,9 @@ from balie.crypto import KeyRing, UnreadableData
 from balie.extensions import db
 from balie.models import User, UserSession
 from balie.models.base import utcnow
-from balie.services import authentication, sessions, two_factor
-from balie.services.accounts import Grant
-from balie.services.authentication import CodeStatus, LoginAttempt, NextStep
+from balie.services.accounts import authentication, sessions, two_factor
+from balie.services.accounts.authentication import CodeStatus, LoginAttempt, NextStep
+from balie.services.accounts.lifecycle import Grant
 from tests.support.accounts import PASSWORD, make_user
 
 LIFETIME = timedelta(hours=10)

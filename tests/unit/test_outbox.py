@@ -27,7 +27,8 @@ from balie.extensions import db
 from balie.mailer import FileTransport
 from balie.models import Organisation, OutboxMessage, Registration
 from balie.outbox_worker import PassResult, lease, run_pass
-from balie.services import notifications, outbox, registrations
+from balie.services import notifications, outbox
+from balie.services.registrations import submission as registrations
 from tests.conftest import make_app
 from tests.support.outbox import queue_organisation_mails
 from tests.support.registration import check, register

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from balie.services import postgres_tools
+from balie.services.operations import postgres_tools
 
 URL = "postgresql+psycopg://balie:s3cr%40t-pw@db.example:5433/balie?sslmode=require"
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from balie.domain.privacy_guard import elf_proof, scan
 from balie.extensions import db
-from balie.services.qa import PersonalDataFound, guard
+from balie.services.qa.questions import PersonalDataFound, guard
 from tests.conftest import make_app
 from tests.support.databases import copy_sqlite
 

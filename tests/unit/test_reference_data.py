@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from balie.config import PROJECT_ROOT
 from balie.extensions import db
 from balie.models import Municipality, PostcodeArea
-from balie.services.reference_data import DATA_DIR, load_reference_data
-from balie.services.routing import municipalities_for_pc4
+from balie.services.operations.reference_data import DATA_DIR, load_reference_data
+from balie.services.registrations.routing import municipalities_for_pc4
 
 # Next to the project (../shared), or where BALIE_SHARED_DATA points (a CI checkout elsewhere).
 CBS_FILE = next(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from balie.config import region_ggd_codes
 from balie.extensions import db
 from balie.models import Municipality, PostcodeArea, Service
-from balie.services.routing import (
+from balie.services.registrations.routing import (
     ChooseMunicipality,
     NotServed,
     Routed,

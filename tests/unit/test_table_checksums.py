@@ -7,7 +7,7 @@ import secrets
 
 from sqlalchemy import create_engine
 
-from balie.services.table_checksums import TableFigure, differences, table_figures
+from balie.services.operations.table_checksums import TableFigure, differences, table_figures
 
 KEY = secrets.token_bytes(32)
 ROWS = [(1, "a", b"\x00\x01", None), (2, "b", b"\x02", 3.5), (3, "c", None, 0.0)]

@@ -23,7 +23,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from balie.i18n import LANGUAGES
-from balie.services.qa_seed import FIELDS
+from balie.services.qa.seed import FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,8 +21,11 @@ from balie.clock import today
 from balie.extensions import db
 from balie.models import PasswordReset, Service, User
 from balie.models.base import utcnow
-from balie.services import accounts, advice, qa, sessions
-from balie.services.accounts import Grant
+from balie.services.accounts import lifecycle as accounts
+from balie.services.accounts import sessions
+from balie.services.accounts.lifecycle import Grant
+from balie.services.qa import questions as qa
+from balie.services.registrations import advice
 from tests.support.accounts import DELFLAND, HOFSTAD, Account, admin, login, make_user, nurse
 from tests.support.staff import csrf_token, location_path, register_id, sent_to_login
 

@@ -21,8 +21,9 @@ from balie.domain.password_policy import PasswordRejected
 from balie.extensions import db
 from balie.models import User
 from balie.models.base import utcnow
-from balie.services import accounts, passwords
-from balie.services.accounts import Grant
+from balie.services.accounts import lifecycle as accounts
+from balie.services.accounts import passwords
+from balie.services.accounts.lifecycle import Grant
 from tests.support.accounts import DELFLAND, PASSWORD, Account, admin, csrf, login, nurse
 from tests.support.pages import Page
 from tests.support.staff import body, links, location_path, mails, mails_to, only, send_outbox, sent_to_login

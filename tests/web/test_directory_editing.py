@@ -21,14 +21,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from balie import search_registry
 from balie.clock import today
 from balie.extensions import db
 from balie.models import Service, ServiceChange
 from balie.search import engine as search_engine
+from balie.search import registry as search_registry
 from balie.search.engine import FRESHNESS_SECONDS
-from balie.services import hsds
-from balie.services.accounts import Grant
+from balie.services.accounts.lifecycle import Grant
+from balie.services.directory import hsds
 from tests.support.accounts import Account, login, make_user
 from tests.support.directory import (
     BUDGETCOACH_INACTIVE,
@@ -326,7 +326,7 @@ def test_a_retirement_holds_even_when_the_index_cannot_be_refreshed_at_once(
 
     question = Page(editor.get(f"{MANAGE}/{WIJKTEAM_DELFT}/beeindigen"))
     monkeypatch.setattr(live, "sync", failing_sync)
-    with caplog.at_level(logging.WARNING, logger="balie.search_registry"):
+    with caplog.at_level(logging.WARNING, logger="balie.search.registry"):
         response = editor.post(
             f"{MANAGE}/{WIJKTEAM_DELFT}/beeindigen", data={"csrf_token": question.hidden("csrf_token")}
         )

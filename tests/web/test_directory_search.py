@@ -17,7 +17,7 @@ from flask import Flask
 from balie.clock import today
 from balie.extensions import db
 from balie.models import Service
-from balie.services import hsds
+from balie.services.directory import hsds
 from tests.support.directory import (
     BUDGETCOACH_INACTIVE,
     DELFT,

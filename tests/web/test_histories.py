@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from balie.services.accounts import Grant
+from balie.services.accounts.lifecycle import Grant
 from tests.support.accounts import DELFLAND, HOFSTAD, login, make_user, nurse
 from tests.support.directory import DELFT, WIJKTEAM_DELFT, directory_app, dispose
 from tests.support.pages import Page

@@ -20,8 +20,8 @@ import time_machine
 from argon2 import PasswordHasher
 from flask import Flask
 
-from balie.services import authentication, passwords
-from balie.services.accounts import Grant
+from balie.services.accounts import authentication, passwords
+from balie.services.accounts.lifecycle import Grant
 from tests.support.accounts import Account, make_user, nurse
 from tests.support.pages import Page
 from tests.support.staff import location_path, sent_to_login

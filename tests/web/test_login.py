@@ -21,8 +21,8 @@ from sqlalchemy import select
 from balie.extensions import db
 from balie.models import User, UserSession
 from balie.models.base import utcnow
-from balie.services import authentication, passwords, two_factor
-from balie.services.accounts import Grant
+from balie.services.accounts import authentication, passwords, two_factor
+from balie.services.accounts.lifecycle import Grant
 from tests.support.accounts import DELFLAND, HOFSTAD, Account, csrf, make_user, nurse
 from tests.support.pages import Page
 from tests.support.staff import LOGIN_PATHS, csrf_token, location_path, sent_to_login, sid

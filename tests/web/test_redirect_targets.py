@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 
 from balie.extensions import db
-from balie.services.accounts import Grant
+from balie.services.accounts.lifecycle import Grant
 from tests.conftest import make_app
 from tests.support.accounts import Account, csrf, login, make_user, nurse
 from tests.support.databases import copy_sqlite

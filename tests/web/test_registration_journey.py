@@ -21,7 +21,7 @@ from werkzeug.test import encode_multipart
 
 from balie.extensions import db
 from balie.models import OutboxMessage, Registration
-from balie.services.personal_data import open_details
+from balie.services.registrations.personal_data import open_details
 from tests.support.pages import Page
 from tests.support.registration import APELDOORN, EDE, TWO_GEMEENTEN, answers, open_form, serve_apeldoorn
 from tests.web.helpers import (
@@ -623,7 +623,7 @@ def test_security_headers_on_every_kind_of_page(app_with, monkeypatch):
     client.post("/aanmelden/versturen", data={**tokens, **answers()})
     responses["429"] = client.post("/aanmelden/versturen", data={**open_form(client), **answers()})
 
-    from balie.services import directory_queries
+    from balie.services.directory import queries as directory_queries
 
     def broken(_session: Any) -> Any:
         raise RuntimeError("ZZCANARY the directory is gone")

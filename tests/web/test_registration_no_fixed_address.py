@@ -21,7 +21,7 @@ from sqlalchemy import select
 from balie.config import PROJECT_ROOT
 from balie.extensions import db
 from balie.models import Registration
-from balie.services.personal_data import open_details
+from balie.services.registrations.personal_data import open_details
 from tests.support.accounts import DELFLAND, HOFSTAD, login, nurse
 from tests.support.pages import Page
 from tests.support.registration import answers, due_month

@@ -18,10 +18,10 @@ from urllib.parse import parse_qsl
 import pytest
 from flask import Flask
 
-from balie import search_registry
 from balie.extensions import db
-from balie.services import qa_index
-from balie.services.directory_search import SearchQuery, shortlist, snippet
+from balie.search import registry as search_registry
+from balie.services.directory.search import SearchQuery, shortlist, snippet
+from balie.services.qa import index as qa_index
 
 pytestmark = pytest.mark.slow
 

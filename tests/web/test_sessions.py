@@ -17,7 +17,7 @@ from flask import Flask
 
 from balie.extensions import db
 from balie.models import UserSession
-from balie.services.accounts import Grant
+from balie.services.accounts.lifecycle import Grant
 from tests.support.accounts import PASSWORD, Account, admin, csrf, login, make_user, nurse
 from tests.support.pages import Page
 from tests.support.staff import (

@@ -24,8 +24,8 @@ from sqlalchemy import func, select
 from balie.extensions import db
 from balie.models import Invitation, Organisation, Service
 from balie.models.base import utcnow
-from balie.services import accounts
-from balie.services.accounts import Grant
+from balie.services.accounts import lifecycle as accounts
+from balie.services.accounts.lifecycle import Grant
 from tests.support.accounts import DELFLAND, HOFSTAD, admin, csrf, login, make_user
 from tests.support.pages import Page
 from tests.support.staff import cookie_value, links, location_path, mails_to, only, send_outbox

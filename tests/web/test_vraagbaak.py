@@ -29,9 +29,9 @@ from balie.clock import today
 from balie.extensions import db
 from balie.models import Answer, HelpfulVote, OutboxMessage, PostRevision, Question, Service, Subscription, Tag, User
 from balie.models.qa import question_tag
-from balie.services import qa
-from balie.services.accounts import Grant
-from balie.services.qa_seed import DATA_DIR, EDITOR_EMAIL
+from balie.services.accounts.lifecycle import Grant
+from balie.services.qa import questions as qa
+from balie.services.qa.seed import DATA_DIR, EDITOR_EMAIL
 from tests.conftest import make_app
 from tests.support.accounts import Account, login, make_user
 from tests.support.databases import copy_sqlite

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from balie.extensions import db
 from balie.models import Answer, PostRevision, Question
-from balie.services import qa_seed
+from balie.services.qa import seed as qa_seed
 
 MONITORING = "20475c7c-c9b8-47f7-b724-a167a0179746"  # "Welke cijfers over het PHB kan ik als gemeente zien?"
 LANGUAGES = "902b9eab-cc58-4242-87e4-cdea097e36d7"  # "Mijn cliënt spreekt weinig of geen Nederlands"

@@ -7,7 +7,7 @@ Create Date: 2026-12-03 14:30:00
 An import compares three values per field: the file's, the database's and the file's previous
 value stored here. A field whose database value differs from it was changed on the site, and the
 import keeps it. The table starts empty: for services loaded before it existed, the first import
-reads the files' previous values from the change history (balie/services/directory_ownership.py)
+reads the files' previous values from the change history (balie/services/directory/ownership.py)
 and stores them. Downgrading drops the table; nothing else depends on it.
 """
 

@@ -25,9 +25,9 @@ from sqlalchemy import func, select
 
 from balie.clock import ZONE
 from balie.extensions import db
-from balie.labels import FEEDBACK_EVENT_LABELS, OUTCOME_LABELS, STEP_LABELS
 from balie.models import AccessLogEntry, Organisation, OutboxMessage, RegistrationEvent
-from balie.services import inbox
+from balie.services.registrations import inbox
+from balie.web.labels import FEEDBACK_EVENT_LABELS, OUTCOME_LABELS, STEP_LABELS
 from tests.support.accounts import DELFLAND, Account, login, nurse
 from tests.support.pages import Page
 from tests.support.professionals import (

@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 from balie import migrate
 from balie.crypto import KeyRing
 from balie.database import make_engine
-from balie.services import access_log, postgres_tools, retention
-from balie.services.postgres_tools import ToolFailed, safe_url
-from balie.services.table_checksums import TableFigure, table_figures
+from balie.services.audit import access_log
+from balie.services.operations import postgres_tools, retention
+from balie.services.operations.postgres_tools import ToolFailed, safe_url
+from balie.services.operations.table_checksums import TableFigure, table_figures
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"

@@ -19,8 +19,9 @@ from balie.domain import roles as role_names
 from balie.domain.errors import DomainError
 from balie.domain.roles import Scope
 from balie.models import AccountRequest, Invitation, OutboxMessage, PasswordReset, RoleGrant, User
-from balie.services import directory_queries, passwords, sessions
-from balie.services.authentication import clear_account, normalise_email, user_by_email
+from balie.services.accounts import passwords, sessions
+from balie.services.accounts.authentication import clear_account, normalise_email, user_by_email
+from balie.services.directory import queries as directory_queries
 
 INVITATION_LIFETIME = timedelta(days=7)
 BOOTSTRAP_LIFETIME = timedelta(hours=24)

@@ -18,7 +18,7 @@ from balie.search import indexing
 from balie.search.analysis import dutch_analyzer
 from balie.search.indexing import IndexSource
 from balie.search.store import IndexStore
-from balie.services import directory_changes
+from balie.services.directory import changes as directory_changes
 
 NATIONAL = "national"
 NO_DATE = 0

@@ -15,7 +15,7 @@ from balie.clock import today
 from balie.extensions import db
 from balie.models import OutboxMessage
 from balie.models.base import utcnow
-from balie.services import retention
+from balie.services.operations import retention
 
 blueprint = Blueprint("health", __name__)
 MAIL_STUCK_AFTER = timedelta(hours=1)

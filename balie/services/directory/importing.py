@@ -34,11 +34,11 @@ from balie.models import (
     ServicePhase,
 )
 from balie.models.base import utcnow
-from balie.services import directory_changes
-from balie.services.directory_changes import FIELDS, ORGANISATION
-from balie.services.directory_ownership import FILES_IMPORT, FileValues, Outcome, decide
-from balie.services.directory_records import record_of
-from balie.services.kaart_files import ORGANISATIONS_DIR
+from balie.services.directory import changes as directory_changes
+from balie.services.directory.changes import FIELDS, ORGANISATION
+from balie.services.directory.kaart_files import ORGANISATIONS_DIR
+from balie.services.directory.ownership import FILES_IMPORT, FileValues, Outcome, decide
+from balie.services.directory.records import record_of
 
 
 @dataclass(frozen=True)

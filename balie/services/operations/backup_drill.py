@@ -34,8 +34,10 @@ from balie.crypto import KeyRing
 from balie.models import Registration
 from balie.models.registration import PERSONAL_FIELDS
 from balie.search.engine import LiveIndex
-from balie.services import access_log, backup, personal_data, postgres_tools, retention
-from balie.services.table_checksums import TableFigure, differences, table_figures
+from balie.services.audit import access_log
+from balie.services.operations import backup, postgres_tools, retention
+from balie.services.operations.table_checksums import TableFigure, differences, table_figures
+from balie.services.registrations import personal_data
 
 CHECKS = ("backup", "restore", "schema", "access-log", "decrypt", "tables", "plaintext", "purge", "search-index")
 # Fields whose values are searched for in the backup file: identifying, rarely found elsewhere.

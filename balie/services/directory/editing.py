@@ -20,9 +20,9 @@ from balie.domain.directory import SERVICE_KIND_HOME_VISIT, ServiceRecord
 from balie.domain.errors import DomainError
 from balie.models import Category, Organisation, Service, ServiceArea
 from balie.models.base import new_uuid
-from balie.services import directory_changes
-from balie.services.directory_import import apply_record
-from balie.services.directory_records import record_of  # noqa: F401 - the edit form is filled from it
+from balie.services.directory import changes as directory_changes
+from balie.services.directory.importing import apply_record
+from balie.services.directory.records import record_of  # noqa: F401 - the edit form is filled from it
 
 STALE_AFTER = timedelta(days=365)
 EDITABLE_STATUSES = ("active", "temporarily closed", "inactive")

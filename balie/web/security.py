@@ -26,8 +26,8 @@ from balie.domain.roles import Permission, Scope
 from balie.extensions import db, login_manager
 from balie.models import RoleGrant, User, UserSession
 from balie.models.base import utcnow
-from balie.services import sessions
-from balie.services.access_log import Actor
+from balie.services.accounts import sessions
+from balie.services.audit.access_log import Actor
 
 SESSION_KEY = "sid"
 F = TypeVar("F", bound=Callable[..., Any])

@@ -16,8 +16,9 @@ from balie.search import analysis
 from balie.search.engine import Engine, FacetCount, IndexSpec, LiveIndex, Query, RawResult, snippet
 from balie.search.store import IndexStore
 from balie.search.synonyms import Synonyms
-from balie.services import directory_changes, directory_index
-from balie.services.directory_index import FACET_FIELDS, NATIONAL
+from balie.services.directory import changes as directory_changes
+from balie.services.directory import index as directory_index
+from balie.services.directory.index import FACET_FIELDS, NATIONAL
 
 SORTS = ("relevance", "name", "checked")
 SPEC = IndexSpec(

@@ -10,7 +10,6 @@ from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from wtforms import Field
 
-from balie import staff_templating
 from balie.domain import contact, roles
 from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
 from balie.domain.directory import PHASES
@@ -19,7 +18,9 @@ from balie.domain.languages import contact_language
 from balie.domain.postcode import Postcode
 from balie.domain.roles import Scope
 from balie.i18n import LANGUAGES, explicit_language, language
-from balie.labels import (
+from balie.services.audit.access_log import PUBLIC_FORM, SYSTEM
+from balie.web import staff_templating
+from balie.web.labels import (
     ACTOR_ROLE_LABELS,
     CALL_TIME_LABELS,
     CHANGE_ACTION_LABELS,
@@ -34,7 +35,6 @@ from balie.labels import (
     ROLE_LABELS,
     STATUS_OF_SERVICE_LABELS,
 )
-from balie.services.access_log import PUBLIC_FORM, SYSTEM
 
 
 def phone_filter(text: str | None) -> str:
@@ -113,7 +113,7 @@ def _idle_seconds() -> int:
     """Seconds of inactivity before the logged-in user is logged out (0 when not logged in)."""
     from flask_login import current_user
 
-    from balie.security import idle_limit
+    from balie.web.security import idle_limit
 
     if not current_user or not current_user.is_authenticated:  # None outside a request (outbox mails)
         return 0

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from balie.crypto import KeyRing
 from balie.domain import roles
 from balie.models import LoginThrottle, User, UserSession
-from balie.services import passwords, sessions, two_factor
+from balie.services.accounts import passwords, sessions, two_factor
 
 LOCK_AFTER_FAILURES = 5  # per pair of e-mail address and client address
 UNDER_ATTACK_AFTER_FAILURES = 20  # per account, over all client addresses

@@ -2,7 +2,7 @@
 
 Each use case writes its access-log row itself (who did it, to which account, what), so every
 entry point (the administration pages, a command, an API) leaves the same audit trail. The rules
-of accounts themselves live in balie.services.accounts.
+of accounts themselves live in balie.services.accounts.lifecycle.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from balie.domain import audit_events
 from balie.domain.audit_events import AuditEvent
 from balie.models import AccountRequest, Invitation, User
-from balie.services import access_log, accounts, sessions
-from balie.services.accounts import AccountError, Grant
+from balie.services.accounts import lifecycle as accounts
+from balie.services.accounts import sessions
+from balie.services.accounts.lifecycle import AccountError, Grant
+from balie.services.audit import access_log
 
 
 class OwnAccount(AccountError):

@@ -23,8 +23,12 @@ from balie.domain import audit_events, roles, status_flow, working_days
 from balie.domain.errors import DomainError
 from balie.domain.status_flow import Status, Step
 from balie.models import Category, Organisation, Registration, RegistrationEvent
-from balie.services import access_log, access_summary, advice, outbox, personal_data, retention, user_names
-from balie.services.directory_queries import home_visit_services
+from balie.services import outbox
+from balie.services.accounts import names as user_names
+from balie.services.audit import access_log, access_summary
+from balie.services.directory.queries import home_visit_services
+from balie.services.operations import retention
+from balie.services.registrations import advice, personal_data
 
 PER_PAGE = 25
 WAITING_CHOICES = (2, 5, 10)  # "waiting more than N working days"

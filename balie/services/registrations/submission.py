@@ -21,7 +21,9 @@ from balie.domain.registration import PRIVACY_TEXT_VERSION, RegistrationData
 from balie.i18n import DEFAULT_LOCALE, is_supported
 from balie.models import AdviceCode, OutboxMessage, Registration
 from balie.models.base import new_opaque_id
-from balie.services import access_log, advice, duplicates, outbox, personal_data, routing
+from balie.services import outbox
+from balie.services.audit import access_log
+from balie.services.registrations import advice, duplicates, personal_data, routing
 
 KIND_WITHDRAWN = "registration_withdrawn"
 

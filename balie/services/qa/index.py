@@ -19,7 +19,7 @@ from balie.search.engine import IndexSpec, LiveIndex, Query
 from balie.search.indexing import IndexSource
 from balie.search.store import IndexStore
 from balie.search.synonyms import Synonyms
-from balie.services import qa
+from balie.services.qa import questions as qa
 
 SPEC = IndexSpec(
     name=qa.INDEX_NAME,

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from balie.domain import roles
 from balie.models import Answer, PostRevision, Question, RoleGrant, Tag, User
 from balie.services import search_versions
-from balie.services.qa import INDEX_NAME, tag_code
+from balie.services.qa.questions import INDEX_NAME, tag_code
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 EDITOR_EMAIL = "redactie@balie.invalid"
 
 

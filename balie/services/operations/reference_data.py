@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from balie.models import Municipality, PostcodeArea
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 @dataclass(frozen=True)

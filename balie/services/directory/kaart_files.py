@@ -29,7 +29,7 @@ from balie.domain.directory import (
 )
 from balie.domain.situations import Situation
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 ORGANISATIONS_DIR = "organisaties"
 CATEGORIES_FILE = "categories.yaml"
 NATIONAL = "national"

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session, selectinload
 from balie.domain.directory import CategoryRecord, Kaart, LocationRecord, OrganisationRecord, PhoneRecord, ServiceRecord
 from balie.domain.languages import contact_language
 from balie.models import Category, Municipality, Organisation, PostcodeArea, Service, ServiceChange
-from balie.services.directory_editing import slugify
-from balie.services.directory_records import record_of
+from balie.services.directory.editing import slugify
+from balie.services.directory.records import record_of
 
 NAMESPACE = uuid.UUID("6f1d4c1e-3b0a-4f5e-9a51-5b0a1e2c7d90")
 NATIONAL_URI = "urn:balie:national"

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from balie.domain import roles
 from balie.domain.directory import PHASES
-from balie.labels import (
+from balie.web.labels import (
     COST_LABELS,
     MENU_LABELS,
     PHASE_LABELS,
@@ -38,7 +38,7 @@ def time_local(moment: Any) -> str:
 
 def _last_checked(value: str) -> str:
     """'2026-03-01 Gemeente Delft' → '1 maart 2026 Gemeente Delft'."""
-    from balie.templating import date_local
+    from balie.web.templating import date_local
 
     day, _, who = value.partition(" ")
     try:
@@ -55,7 +55,7 @@ def _area_name(code: str, names: Mapping[str, str]) -> str:
 def _list_labels(names: Mapping[str, Mapping[str, str]]) -> dict[str, Callable[[str], str]]:
     """How one code of a list field (comma separated in the history) is read; gemeenten and topics
     by the names the view looked up for the whole history (directory_changes.value_names)."""
-    from balie.templating import contact_language_label
+    from balie.web.templating import contact_language_label
 
     return {
         "phases": lambda code: str(PHASE_LABELS.get(code, code)),
@@ -95,7 +95,7 @@ def change_value(value: str | None, field_name: str, names: Mapping[str, Mapping
 def changed_by(who: str) -> str:
     """Who made a change in an offering's history: a person, or an import (of the kaart files or
     of an HSDS list), possibly forced over an editor's value by a named operator."""
-    from balie.services.directory_import import FILES, hsds_list
+    from balie.services.directory.importing import FILES, hsds_list
 
     for source, label in ((FILES, _l("Import of the kaart files")), (hsds_list(""), _l("Import of an HSDS list"))):
         if who == source.changed_by:

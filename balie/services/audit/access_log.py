@@ -36,7 +36,7 @@ from balie.domain import audit_events
 from balie.domain.audit_events import AuditEvent
 from balie.models import AccessLogEntry
 from balie.models.base import new_opaque_id, utcnow
-from balie.services import user_names
+from balie.services.accounts import names as user_names
 
 GENESIS = "0" * 64
 SOURCE = "balie"

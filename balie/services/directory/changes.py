@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from balie.domain.directory import ServiceRecord
 from balie.models import Category, Municipality, Service, ServiceChange
 from balie.services import search_versions
-from balie.services.directory_records import record_of
+from balie.services.directory.records import record_of
 
 
 @dataclass(frozen=True)

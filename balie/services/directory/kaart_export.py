@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from balie.domain.directory import PhoneRecord, ServiceRecord
 from balie.models import Category, Organisation, Service
-from balie.services.directory_records import record_of
-from balie.services.kaart_files import CATEGORIES_FILE, NATIONAL, ORGANISATIONS_DIR
+from balie.services.directory.kaart_files import CATEGORIES_FILE, NATIONAL, ORGANISATIONS_DIR
+from balie.services.directory.records import record_of
 
 
 class _Dumper(yaml.SafeDumper):

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from balie.crypto import KeyRing
 from balie.models import Registration, User
-from balie.services import personal_data, two_factor
+from balie.services.accounts import two_factor
+from balie.services.registrations import personal_data
 
 
 def rotate_batch(session: Session, keys: KeyRing, limit: int) -> int:

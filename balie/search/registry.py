@@ -11,8 +11,8 @@ from flask import current_app
 
 from balie.extensions import db
 from balie.search.engine import LiveIndex
-from balie.services.directory_search import DirectorySearch
-from balie.services.qa_index import QaSearch
+from balie.services.directory.search import DirectorySearch
+from balie.services.qa.index import QaSearch
 
 T = TypeVar("T", bound=LiveIndex)
 

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from balie.database import affected
 from balie.domain import audit_events
 from balie.models import Invitation, OutboxMessage, PasswordReset, Registration, UserSession
-from balie.services import access_log, authentication, personal_data
+from balie.services.accounts import authentication
+from balie.services.audit import access_log
+from balie.services.registrations import personal_data
 
 SENT_MAIL_KEPT = timedelta(days=30)
 ENDED_SESSIONS_KEPT = timedelta(days=1)

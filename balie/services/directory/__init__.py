@@ -1,0 +1,1 @@
+"""The directory (the sociale kaart): editing, files, import and export, history, search."""

@@ -1,0 +1,1 @@
+"""Running the desk: backups and the drill, key rotation, retention, reference data."""

@@ -1,0 +1,1 @@
+"""The vraagbaak: questions and answers, its search index, its starting content."""

@@ -1,0 +1,1 @@
+"""Registrations: submitting, routing, duplicates, sealed personal data, the JGZ inbox, advice cards."""
