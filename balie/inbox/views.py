@@ -95,6 +95,7 @@ def detail(registration_id: str) -> str:
         attempts=inbox.contact_attempts(found),
         steps=allowed_steps(status, registration.handed_over_at is not None),
         follow_up_kinds=inbox.follow_up_kinds(db.session),
+        follow_up_names=inbox.follow_up_names(db.session),
         step_form=StepForm(),
         reroute_form=_reroute_form(registration),
         duplicate_of=inbox.find(db.session, current_user.organisation_ids, registration.duplicate_of_id)
@@ -199,6 +200,7 @@ def printable(registration_id: str) -> str:
         registration=opened.registration,
         person=opened.person,
         events=opened.events,
+        follow_up_names=inbox.follow_up_names(db.session),
         **_labels(),
     )
 

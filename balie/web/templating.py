@@ -120,16 +120,12 @@ def _idle_seconds() -> int:
     return int(idle_limit(current_user.user).total_seconds())
 
 
-def step_code_label(code: str | None, kind: str) -> str:
-    """The code of a progress step in words: the follow-up kind, closing outcome or reason."""
-    from balie.extensions import db
-    from balie.models import Category
-
+def step_code_label(code: str | None, kind: str, follow_up_names: Mapping[str, str]) -> str:
+    """The code of a progress step in words: the follow-up kind (names from the view), closing outcome or reason."""
     if not code:
         return ""
     if kind == "follow_up":
-        category = db.session.get(Category, code)
-        return category.name if category else gettext("Other")
+        return follow_up_names.get(code) or gettext("Other")
     return str({**OUTCOME_LABELS, **REASON_LABELS}.get(code, code)) if kind in ("close", "reroute") else code
 
 

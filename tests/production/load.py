@@ -25,6 +25,9 @@ REFERENCE = re.compile(r'<strong class="reference">\s*([0-9A-Z]{4}-[0-9A-Z]{4})\
 NOT_SAVED = "not-saved"  # the marker of the "not saved, please try again" page (see below)
 TRIES = 30
 RETRY_AFTER = 0.5
+# A connection that broke: before the answer, or in the middle of it (a node killed while nginx
+# was passing its page on). The parent sees an error or half a page and presses again.
+BROKEN = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
 @dataclass
@@ -49,7 +52,7 @@ class Registrations:
         for _ in range(TRIES):
             try:
                 response = browser.get(self.url + path, timeout=120, verify=self.verify)
-            except requests.ConnectionError as exc:
+            except BROKEN as exc:
                 outcome.errors.append(type(exc).__name__)
             else:
                 if response.status_code < 500:
@@ -76,7 +79,7 @@ class Registrations:
                         timeout=120,
                         verify=self.verify,
                     )
-                except requests.ConnectionError as exc:
+                except BROKEN as exc:
                     outcome.errors.append(type(exc).__name__)
                     time.sleep(RETRY_AFTER)
                     continue

@@ -73,12 +73,12 @@ def test_kill_9_of_one_node_during_500_registrations(stack: Stack, capsys: pytes
     load = Registrations(stack.url, stack.certificate, "Kill")
     started = time.perf_counter()
     finished = load.run_in_background(500, threads=10)
-    wait_until(lambda: load.done >= 150, "150 registrations done", timeout=600)
-    node_a.kill()
-    killed_at = load.done
-    outcomes = finished()
-    wall = time.perf_counter() - started
     try:
+        wait_until(lambda: load.done >= 150, "150 registrations done", timeout=600)
+        node_a.kill()
+        killed_at = load.done
+        outcomes = finished()
+        wall = time.perf_counter() - started
         assert_every_confirmation_stored_once(stack, outcomes, 500)
         registrations, messages = registration_count(stack)
         assert registrations - registrations_before == 500, "every registration once, none extra"

@@ -289,6 +289,8 @@ def test_the_whole_status_flow_leaves_events_and_log_rows(app: Flask, client: An
             kinds = follow_up_kinds()
             assert "other" in kinds and len(kinds) >= 2
             code = next(kind for kind in kinds if kind != "other")
+            html = Page(nurse_a.get(f"/inbox/{registration_id}")).html
+            chosen_name = re.search(rf'<option value="{code}">([^<]+)</option>', html).group(1)
         log_before = len(access_rows(app))
         response = step(nurse_a, registration_id, name, code)
         assert response.status_code == 303 and location_path(response) == f"/inbox/{registration_id}", name
@@ -306,6 +308,9 @@ def test_the_whole_status_flow_leaves_events_and_log_rows(app: Flask, client: An
             "success",
         )
 
+    # The nurse reads the follow-up kind by its name, on the page and on paper.
+    for path in (f"/inbox/{registration_id}", f"/inbox/{registration_id}/afdrukken"):
+        assert f"Follow-up arranged: {chosen_name}" in Page(nurse_a.get(path)).text, path
     final = registration(app, registration_id)
     assert final.close_outcome == "visits_held" and final.closed_at and final.handed_over_at
     assert final.assigned_user_id == people["a"].id
