@@ -18,7 +18,7 @@ from balie.search import registry as search_registry
 from balie.services.directory import queries as directory_queries
 from balie.services.directory.index import is_stale
 from balie.services.directory.kaart_files import read_situations
-from balie.services.directory.search import SearchQuery, shortlist, snippet
+from balie.services.directory.search import SearchQuery, in_time_order, shortlist, snippet
 from balie.services.registrations import routing
 from balie.web.labels import COST_LABELS, PHASE_LABELS
 from balie.web.templating import contact_language_label
@@ -55,9 +55,17 @@ def _facet_labels(categories: dict[str, Any], languages: list[Any]) -> dict[str,
     }
 
 
+def _outside_region(form: Any, codes: tuple[str, ...], region: list[Any]) -> list[str]:
+    """The gemeente names of a postcode outside the region (its offers are not in this kaart)."""
+    if not form.postcode.data or set(codes) & {m.code for m in region}:
+        return []
+    return directory_queries.municipality_names(db.session, codes)
+
+
 @blueprint.get("")
 def search() -> Any:
-    form = SearchForm(_region(), request.args)
+    region = _region()
+    form = SearchForm(region, request.args)
     categories = directory_queries.categories(db.session)
     engine = search_registry.directory().engine(db.session)
     form.validate()
@@ -80,6 +88,8 @@ def search() -> Any:
         "directory/search.html",
         form=form,
         result=result,
+        facets={**result.facets, "phases": in_time_order(result.facets["phases"])},
+        outside_region=_outside_region(form, codes, region),
         services=services,
         snippets={s.id: snippet(s.description, result.highlight) for s in services},
         categories=categories,

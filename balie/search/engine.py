@@ -230,7 +230,7 @@ class Engine:
         stems_found: list[str] = []
         for word in re.findall(analysis.TOKEN_PATTERN, _PHRASE.sub(" ", text)):
             for stem in analysis.terms(word):
-                known = stem in self.spelling or any((stem,) in g for g in self.synonyms.groups)
+                known = stem in self.spelling or self.synonyms.knows(stem)
                 fixed = stem if known else self.spelling.correct(stem)
                 if fixed is None:
                     fixed = stem  # unknown and nothing close: it simply matches nothing
