@@ -148,3 +148,12 @@ def test_the_filters_sit_in_a_closed_disclosure_that_counts_the_chosen_ones(visi
         r'<details class="filters" id="filters">\s*<summary class="filters__toggle">Filters</summary>', plain.html
     )
     assert re.search(r"<summary class=\"filters__toggle\">Filters \(2 chosen\)</summary>", chosen.html)
+
+
+def test_after_a_search_the_place_is_one_of_the_filters_and_keeps_its_value(visitor: Any) -> None:
+    page = search(visitor, q="schulden", postcode="2611 AB")
+
+    filters = page.html[page.html.index('<details class="filters"') : page.html.index("</details>")]
+    assert '<summary class="filters__toggle">Filters (1 chosen)</summary>' in filters
+    assert re.search(r'<input[^>]*id="postcode"[^>]*value="2611 AB"', filters)
+    assert page.html.count('id="postcode"') == 1
