@@ -103,6 +103,37 @@ def test_the_english_search_page_reads_english_around_the_dutch_content(visitor:
         assert dutch not in page.text
 
 
+VEILIG_THUIS = "f788c8cf-72de-43f4-b3f7-d56b1ad53bcc"
+
+
+@pytest.mark.parametrize(
+    ("url", "english_texts", "dutch_texts"),
+    [
+        (
+            f"{SEARCH}/aanbod/{VEILIG_THUIS}",
+            ("Back to the sociale kaart", "How to refer or apply", "For whom", "Last checked on"),
+            ("Terug naar de sociale kaart", "Doorverwijzen of aanmelden", "Voor wie", "Laatst gecontroleerd"),
+        ),
+        (
+            f"{SEARCH}/wijzer?situatie=schulden&postcode=2611+AB",
+            ("Situation guide", "Which situations apply?", "Show support", "Next step:"),
+            ("Situatiewijzer", "Toon aanbod", "Volgende stap:"),
+        ),
+    ],
+    ids=["offering", "situation guide"],
+)
+def test_the_other_kaart_pages_read_english_around_the_dutch_content(
+    visitor: Any, url: str, english_texts: tuple[str, ...], dutch_texts: tuple[str, ...]
+) -> None:
+    page = Page(visitor.get(url))
+
+    assert page.status == 200
+    for text in english_texts:
+        assert text in page.text
+    for text in dutch_texts:
+        assert text not in page.text
+
+
 # -- a postcode outside the region ---------------------------------------------------------------
 
 
