@@ -123,7 +123,8 @@ def hsds_export() -> Any:
 @blueprint.get("/wijzer")
 def situations() -> Any:
     known = read_situations(current_app.config["SOCIALE_KAART_DIR"])
-    form = SituationForm(_region(), known, request.args)
+    region = _region()
+    form = SituationForm(region, known, request.args)
     chosen = [s for s in known if s.code in (form.situatie.data or ())]
     codes = _municipalities(form) if (form.postcode.data or form.gemeente.data) else ()
     results = []
@@ -134,5 +135,10 @@ def situations() -> Any:
             results.append((situation, directory_queries.services_by_ids(db.session, ids)))
     status = 400 if codes is None else 200
     return render_template(
-        "directory/situations.html", form=form, situations=known, results=results, place=codes
+        "directory/situations.html",
+        form=form,
+        situations=known,
+        results=results,
+        place=codes,
+        outside_region=_outside_region(form, codes, region) if codes else [],
     ), status

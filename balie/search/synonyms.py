@@ -63,7 +63,7 @@ class Synonyms:
                 translations[key] = tuple(dict.fromkeys((*translations.get(key, ()), *targets)))
         return cls(tuple(groups), translations, ignored)
 
-    @property
+    @cached_property
     def _longest(self) -> int:
         return max((len(a) for a in (*(a for group in self.groups for a in group), *self.translations)), default=1)
 

@@ -146,5 +146,8 @@ def test_axe_finds_no_violations_with_the_filters_closed_open_and_outside_the_re
     page.locator("#outside-region").wait_for()
     shoot(page, f"outside-region-{viewport['width']}")
     problems += page_problems(page, axe, "postcode outside the region")
+    page.goto("/sociale-kaart/wijzer?situatie=schulden&postcode=1011+AB")
+    page.locator("#outside-region").wait_for()
+    problems += page_problems(page, axe, "situation guide outside the region")
 
     assert problems == []

@@ -154,10 +154,20 @@ def test_the_outside_region_message_is_in_dutch_for_a_dutch_page(kaart_app: Flas
     assert "u ziet alleen aanbod dat in heel Nederland beschikbaar is" in page.text
 
 
+def test_the_situation_guide_says_so_too(visitor: Any) -> None:
+    page = Page(visitor.get(f"{SEARCH}/wijzer", query_string={"situatie": "schulden", "postcode": AMSTERDAM_POSTCODE}))
+
+    assert "Postcode 1011 AB is in Amsterdam, outside the region of this desk (Voorbeeldregio)" in page.text
+    assert "Schuldhulpverlening van de gemeente" in names(page.html)
+    assert not any("(voorbeeld)" in name for name in names(page.html))
+
+
 def test_a_postcode_in_the_region_gets_no_outside_message(visitor: Any) -> None:
     page = search(visitor, q="schulden", postcode="2611 AB")
+    guide = Page(visitor.get(f"{SEARCH}/wijzer", query_string={"situatie": "schulden", "postcode": "2611 AB"}))
 
     assert "outside the region" not in page.text
+    assert "outside the region" not in guide.text
 
 
 # -- the filters ---------------------------------------------------------------------------------
