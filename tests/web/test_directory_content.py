@@ -23,6 +23,12 @@ VOEDSELBANK = "0849de59-0fbd-443f-b952-dcde12b93b00"
 JURIDISCH_LOKET = "c5186be3-7cf5-4453-b620-baec477b2b39"
 STOPPEN_MET_ROKEN_VERLOSKUNDIGE = "c46fb32a-02a0-46e5-b906-2997355d4c9b"
 ROOKVRIJE_OUDERS = "f6320ac7-9d7e-474e-883e-5c6a6d80e492"
+VOORZORG = "69ba30e8-c312-494e-a7fe-790d77c51ba5"
+ERKENNING = "fc3fc1fd-b2d2-433c-8f93-6cd5cdccc113"
+BABYSTARTPAKKET = "0e81e77b-5e95-4279-b089-18587ecf5b0e"
+SIRIZ_GESPREKKEN = "b5bf1d76-337c-4942-9e1a-c457e92a0c05"
+SIRIZ_OPVANG = "b32f0fd1-3730-4fd3-837e-9c4d042ae4cd"
+FIOM = "9a3ad76f-d69b-4bf1-9ee3-2366ca3c2fbc"
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +86,34 @@ def test_rookvrije_ouders_is_an_offering_of_its_own_with_telephone_coaching(nurs
     assert "zwangere vrouwen, hun partners, ouders" in text
     page = Page(nurse.get("/sociale-kaart", query_string={"q": "rookvrije ouders"}))
     assert [r.id for r in results(page.html)][:1] == [ROOKVRIJE_OUDERS]
+
+
+def test_voorzorg_and_the_young_mother_situation_name_the_same_age_limit(nurse: Any) -> None:
+    assert "tot 25 jaar" in offering(nurse, VOORZORG)
+    wijzer = Page(nurse.get("/sociale-kaart/wijzer")).text
+    assert "Jonge moeder (tot 25 jaar)" in wijzer
+    assert "jonger dan 23" not in wijzer
+
+
+def test_erkenning_says_recognition_since_2023_gives_joint_authority(nurse: Any) -> None:
+    text = offering(nurse, ERKENNING)
+    assert "op of na 1 januari 2023, dan hebben beide ouders ook samen het gezag" in text
+    assert "zonder aanvraag bij de rechtbank" in text
+
+
+def test_babystartpakket_is_requested_by_a_professional_for_a_low_income(nurse: Any) -> None:
+    text = offering(nurse, BABYSTARTPAKKET)
+    assert "vraagt het eerste pakket aan via de website van de stichting; ouders kunnen dat niet zelf" in text
+    assert "laag inkomen (rond het minimum)" in text
+
+
+def test_siriz_names_its_background_and_that_the_shelter_is_for_young_women(nurse: Any) -> None:
+    assert "werkt vanuit christelijke waarden; iedereen kan er terecht" in offering(nurse, SIRIZ_GESPREKKEN)
+    assert "De opvang is voor jonge vrouwen" in offering(nurse, SIRIZ_OPVANG)
+
+
+def test_fiom_names_the_national_information_point_and_the_choice_network(nurse: Any) -> None:
+    text = offering(nurse, FIOM)
+    assert "Informatiepunt Onbedoelde Zwangerschap" in text
+    assert "landelijke netwerk keuzehulp dat Fiom coördineert" in text
+    assert "0800 6160" in text
