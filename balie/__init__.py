@@ -58,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     from balie.advice.views import blueprint as advice
     from balie.auth.views import blueprint as auth
     from balie.directory.manage_views import blueprint as directory_manage
+    from balie.directory.spreadsheet_views import blueprint as directory_spreadsheet
     from balie.directory.views import blueprint as directory
     from balie.inbox.views import blueprint as inbox
     from balie.manage.views import blueprint as manage
@@ -67,7 +68,19 @@ def register_blueprints(app: Flask) -> None:
     from balie.web.health import blueprint as health
 
     security.register(app)
-    for blueprint in (public, auth, account, inbox, manage, directory, directory_manage, qa, advice, health):
+    for blueprint in (
+        public,
+        auth,
+        account,
+        inbox,
+        manage,
+        directory,
+        directory_manage,
+        directory_spreadsheet,
+        qa,
+        advice,
+        health,
+    ):
         app.register_blueprint(blueprint)
 
 

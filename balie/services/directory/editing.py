@@ -135,11 +135,34 @@ def save(
     existing: Service | None,
     now: datetime,
 ) -> Service:
+    service = _save_one(session, scope, record, organisation, existing, now)
+    directory_changes.bump(session, [service])
+    return service
+
+
+def save_many(
+    session: Session, scope: EditorScope, items: list[tuple[Service, ServiceRecord]], now: datetime
+) -> list[Service]:
+    """Changes to several existing offers at once (a spreadsheet upload): each recorded per field
+    exactly as a browser edit is, and one version bump for all of them."""
+    saved = [_save_one(session, scope, record, existing.organisation, existing, now) for existing, record in items]
+    if saved:
+        directory_changes.bump(session, saved)
+    return saved
+
+
+def _save_one(
+    session: Session,
+    scope: EditorScope,
+    record: ServiceRecord,
+    organisation: Organisation,
+    existing: Service | None,
+    now: datetime,
+) -> Service:
     record = build(session, scope, record, existing)
     before = directory_changes.snapshot(existing)
     service = _apply(session, record, organisation, existing)
     directory_changes.record(session, service, before, "create" if existing is None else "update", scope.label, now)
-    directory_changes.bump(session, [service])
     return service
 
 
