@@ -38,12 +38,13 @@ def register_extensions(app: Flask) -> None:
     from balie.crypto import KeyRing
     from balie.extensions import DATA_KEYS, babel, csrf, db, limiter
     from balie.i18n import select_locale
-    from balie.web import cross_site
+    from balie.web import cross_site, uploads
 
     app.extensions[DATA_KEYS] = KeyRing.parse(str(app.config["DATA_KEYS"]))
     db.init_app(app)
     cross_site.register(app)  # before the token check, so a cross-site POST is logged as such
     audit_head.register(app)
+    uploads.register(app)  # before the token check, which reads the body
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

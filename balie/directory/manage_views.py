@@ -78,7 +78,7 @@ def index_page(upload_form: SpreadsheetForm) -> str:
         "directory/manage/index.html",
         services=services,
         to_check=directory_editing.to_check(services, today()),
-        form=EmptyForm(),
+        form=EmptyForm(formdata=None),  # its token only: also shown after a refused upload (a POST)
         upload_form=upload_form,
         today=today(),
         is_stale=is_stale,

@@ -20,6 +20,7 @@ from balie.services.directory import spreadsheet
 from balie.services.directory import spreadsheet_files as files
 from balie.web.forms import EmptyForm
 from balie.web.security import requires
+from balie.web.uploads import accepts_upload
 
 blueprint = Blueprint("directory_spreadsheet", __name__, url_prefix="/sociale-kaart/beheer/spreadsheet")
 MIMETYPES = {
@@ -43,15 +44,26 @@ def _refused(form: SpreadsheetForm, code: str, value: str = "") -> Any:
     return index_page(form), 400
 
 
+def _megabytes() -> str:
+    return str(current_app.config["DIRECTORY_UPLOAD_MAX_BYTES"] // 2**20)
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> Any:
+    """The body was refused before the view ran (while the token was checked)."""
+    if not current_user.is_authenticated or not current_user.can(Permission.DIRECTORY_EDIT):
+        return error
+    form = SpreadsheetForm(formdata=None)
+    form.file.errors = [str(FILE_PROBLEMS["too_large"]) % {"value": _megabytes()}]
+    return index_page(form), 413
+
+
 @blueprint.post("")
+@accepts_upload("DIRECTORY_UPLOAD_MAX_BYTES")
 @requires(Permission.DIRECTORY_EDIT)
 def upload() -> Any:
     max_bytes = current_app.config["DIRECTORY_UPLOAD_MAX_BYTES"]
-    request.max_content_length = max_bytes + 64 * 1024  # this form only: the file plus the token
-    try:
-        form = SpreadsheetForm()
-    except RequestEntityTooLarge:
-        return _refused(SpreadsheetForm(formdata=None), "too_large", str(max_bytes // 2**20))
+    form = SpreadsheetForm()
     if not form.validate_on_submit():
         return index_page(form), 400
     name = form.file.data.filename or ""
@@ -69,7 +81,7 @@ def upload() -> Any:
         )
     except files.FileRefused as refused:
         problem = refused.problem
-        return _refused(form, problem.code, str(max_bytes // 2**20) if problem.code == "too_large" else problem.value)
+        return _refused(form, problem.code, _megabytes() if problem.code == "too_large" else problem.value)
     upload = spreadsheet.store(db.session, current_user.id, name, content, utcnow())
     db.commit()
     return redirect(url_for("directory_spreadsheet.preview", upload_id=upload.id), code=303)

@@ -314,9 +314,12 @@ def confirm(session: Session, scope: EditorScope, upload: DirectoryUpload, today
     if content.get("problems"):
         raise UploadGone("upload_has_problems")
     reading = _Reading(scope, _municipality_names(session), [], list(HEADERS))
+    services = {s.id: s for s in _services(session, scope)}
     items = []
     for change in content.get("changes", []):  # type: ignore[attr-defined]
-        service = editing.get_editable(session, scope, change["service_id"])
+        service = services.get(change["service_id"])
+        if service is None:  # no longer hers, or no longer shown
+            raise ChangedMeanwhile()
         old = record_of(service)
         now_values = directory_changes.values(old, service.organisation.name if service.organisation else "")
         if any(now_values[name] != value for name, value in change["before"].items()):
