@@ -116,13 +116,13 @@ def preview(upload_id: str) -> Any:
         problems = [_problem_text(p) for p in upload.content["problems"]]  # type: ignore[attr-defined]
         page = render_template("directory/manage/spreadsheet_preview.html", upload=upload, problems=problems, form=form)
         return page, 400 if request.method == "POST" else 200
-    if upload.content["problems"]:  # no button for it: a hand-made request
-        abort(400)
     if "confirm" not in request.form:
         spreadsheet.cancel(db.session, upload)
         db.commit()
         flash(gettext("Cancelled: nothing from the spreadsheet was saved."), "success")
         return redirect(url_for("directory_manage.index"), code=303)
+    if upload.content["problems"]:  # no button for it: a hand-made request
+        abort(400)
     try:
         saved = spreadsheet.confirm(db.session, editor_scope(), upload, today(), utcnow())
     except spreadsheet.ChangedMeanwhile:
