@@ -187,7 +187,7 @@ class _Reading:
             url=url,
             email=email,
             phones=self.phones(row, cells["telefoon"]) if cells["telefoon"] != _phones_text(old) else old.phones,
-            areas=self.areas(row, cells["gemeenten"]),
+            areas=old.areas if old.is_national and not cells["gemeenten"] else self.areas(row, cells["gemeenten"]),
         )
 
 
