@@ -38,12 +38,13 @@ def register_extensions(app: Flask) -> None:
     from balie.crypto import KeyRing
     from balie.extensions import DATA_KEYS, babel, csrf, db, limiter
     from balie.i18n import select_locale
-    from balie.web import cross_site
+    from balie.web import cross_site, uploads
 
     app.extensions[DATA_KEYS] = KeyRing.parse(str(app.config["DATA_KEYS"]))
     db.init_app(app)
     cross_site.register(app)  # before the token check, so a cross-site POST is logged as such
     audit_head.register(app)
+    uploads.register(app)  # before the token check, which reads the body
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
@@ -58,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from balie.advice.views import blueprint as advice
     from balie.auth.views import blueprint as auth
     from balie.directory.manage_views import blueprint as directory_manage
+    from balie.directory.spreadsheet_views import blueprint as directory_spreadsheet
     from balie.directory.views import blueprint as directory
     from balie.inbox.views import blueprint as inbox
     from balie.manage.views import blueprint as manage
@@ -67,7 +69,19 @@ def register_blueprints(app: Flask) -> None:
     from balie.web.health import blueprint as health
 
     security.register(app)
-    for blueprint in (public, auth, account, inbox, manage, directory, directory_manage, qa, advice, health):
+    for blueprint in (
+        public,
+        auth,
+        account,
+        inbox,
+        manage,
+        directory,
+        directory_manage,
+        directory_spreadsheet,
+        qa,
+        advice,
+        health,
+    ):
         app.register_blueprint(blueprint)
 
 

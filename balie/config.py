@@ -116,6 +116,9 @@ class Config:
     PROXY_HOPS = 0
 
     MAX_CONTENT_LENGTH = 256 * 1024
+    # A gemeente editor's spreadsheet upload (its own limit: larger than other forms).
+    DIRECTORY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+    DIRECTORY_UPLOAD_MAX_ROWS = 10_000
     MAX_FORM_PARTS = 200
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     # Pages send Referrer-Policy: no-referrer, so browsers send no Referer: the strict HTTPS

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from balie.clock import today
 from balie.config import region_ggd_codes
 from balie.directory.edit_forms import ServiceForm
+from balie.directory.spreadsheet_forms import SpreadsheetForm
 from balie.domain.errors import DomainError
 from balie.domain.roles import Permission
 from balie.extensions import db
@@ -34,7 +35,7 @@ ERRORS = {
 }
 
 
-def _scope() -> EditorScope:
+def editor_scope() -> EditorScope:
     return EditorScope(
         municipality_codes=current_user.municipality_codes,
         is_admin=current_user.can(Permission.DIRECTORY_EDIT_ALL),
@@ -44,18 +45,18 @@ def _scope() -> EditorScope:
 
 def _editable_or_404(service_id: str) -> Any:
     try:
-        return directory_editing.get_editable(db.session, _scope(), service_id)
+        return directory_editing.get_editable(db.session, editor_scope(), service_id)
     except directory_editing.NotEditable:
         abort(404)
 
 
-def _after_commit() -> None:
+def after_commit() -> None:
     """Update this node's search index now; other nodes follow by themselves."""
     search_registry.refresh_after_commit(search_registry.directory())
 
 
 def _form(existing: Any = None) -> ServiceForm:
-    scope = _scope()
+    scope = editor_scope()
     form = ServiceForm()
     municipalities = directory_queries.region_municipalities(db.session, region_ggd_codes(current_app.config))
     if not scope.is_admin:
@@ -70,18 +71,24 @@ def _form(existing: Any = None) -> ServiceForm:
     return form
 
 
-@blueprint.get("")
-@requires(Permission.DIRECTORY_EDIT)
-def index() -> str:
-    services = directory_editing.editable_services(db.session, _scope())
+def index_page(upload_form: SpreadsheetForm) -> str:
+    """The overview, with the spreadsheet upload form (empty, or with its error)."""
+    services = directory_editing.editable_services(db.session, editor_scope())
     return render_template(
         "directory/manage/index.html",
         services=services,
         to_check=directory_editing.to_check(services, today()),
-        form=EmptyForm(),
+        form=EmptyForm(formdata=None),  # its token only: also shown after a refused upload (a POST)
+        upload_form=upload_form,
         today=today(),
         is_stale=is_stale,
     )
+
+
+@blueprint.get("")
+@requires(Permission.DIRECTORY_EDIT)
+def index() -> str:
+    return index_page(SpreadsheetForm())
 
 
 def _edit(existing: Any) -> Any:
@@ -90,7 +97,7 @@ def _edit(existing: Any) -> Any:
         return render_template("directory/manage/edit.html", form=form, service=existing)
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("directory/manage/edit.html", form=form, service=existing), 400 if form.errors else 200
-    scope = _scope()
+    scope = editor_scope()
     old = directory_editing.record_of(existing) if existing is not None else None
     record = form.to_record(old, scope.label, today())
     try:
@@ -108,7 +115,7 @@ def _edit(existing: Any) -> Any:
         form.areas.errors = [str(ERRORS.get(error.code, ERRORS["area_outside_scope"]))]
         return render_template("directory/manage/edit.html", form=form, service=existing), 400
     db.commit()
-    _after_commit()
+    after_commit()
     flash(gettext("Saved. The sociale kaart shows the change now."), "success")
     return redirect(url_for("directory_manage.index", _anchor=f"s-{saved.id}"), code=303)
 
@@ -131,9 +138,9 @@ def still_correct(service_id: str) -> Any:
     service = _editable_or_404(service_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    directory_editing.confirm_still_correct(db.session, _scope(), service, today(), utcnow())
+    directory_editing.confirm_still_correct(db.session, editor_scope(), service, today(), utcnow())
     db.commit()
-    _after_commit()
+    after_commit()
     flash(gettext("Thank you: “%(name)s” is marked as checked today.", name=service.name), "success")
     return redirect(url_for("directory_manage.index"), code=303)
 
@@ -145,9 +152,9 @@ def retire(service_id: str) -> Any:
     form = EmptyForm()
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("directory/manage/retire.html", service=service, form=form)
-    directory_editing.retire(db.session, _scope(), service, utcnow())
+    directory_editing.retire(db.session, editor_scope(), service, utcnow())
     db.commit()
-    _after_commit()
+    after_commit()
     flash(gettext("“%(name)s” is no longer shown in the sociale kaart.", name=service.name), "success")
     return redirect(url_for("directory_manage.index"), code=303)
 

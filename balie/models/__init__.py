@@ -15,6 +15,7 @@ from balie.models.audit import AccessLogEntry
 from balie.models.base import Base
 from balie.models.directory import (
     Category,
+    DirectoryUpload,
     Location,
     Organisation,
     Phone,
@@ -40,6 +41,7 @@ __all__ = [
     "Answer",
     "Base",
     "Category",
+    "DirectoryUpload",
     "HelpfulVote",
     "Invitation",
     "Location",

@@ -67,6 +67,10 @@ POLICY: dict[str, frozenset[str]] = {
     "directory_manage.history": ADMIN_ONLY,
     "directory_manage.still_correct": ADMIN_ONLY,
     "directory_manage.retire": ADMIN_ONLY,
+    # Her own gemeenten's offers as a spreadsheet; an upload is found only by the one who made it.
+    "directory_spreadsheet.download": EDITORS,
+    "directory_spreadsheet.upload": EDITORS,
+    "directory_spreadsheet.preview": EDITORS,
     # Logging in and everything a person without an account needs.
     "auth.login": EVERYONE,
     "auth.code": NOBODY,  # only a half-finished login (password given): see test_login.py
@@ -241,6 +245,8 @@ def world(app: Flask, client: Any) -> World:
         "answer_id": answer_id,
         "kind": "vraag",
         "target": question_id,
+        "file_format": "xlsx",
+        "upload_id": "no-such-upload",
     }
     overrides = {
         "auth.accept_invitation": {

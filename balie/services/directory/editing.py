@@ -25,6 +25,7 @@ from balie.services.directory.importing import apply_record
 from balie.services.directory.records import record_of  # noqa: F401 - the edit form is filled from it
 
 STALE_AFTER = timedelta(days=365)
+_RECORD_COLLECTIONS = (Service.phones, Service.languages, Service.categories, Service.phases, Service.locations)
 EDITABLE_STATUSES = ("active", "temporarily closed", "inactive")
 
 
@@ -54,7 +55,10 @@ class EditorScope:
 
 def editable_services(session: Session, scope: EditorScope) -> list[Service]:
     query = select(Service).options(
-        selectinload(Service.organisation), selectinload(Service.areas).joinedload(ServiceArea.municipality)
+        selectinload(Service.organisation),
+        selectinload(Service.areas).joinedload(ServiceArea.municipality),
+        # All a record holds, in a few queries (a spreadsheet compares thousands of them):
+        *(selectinload(collection) for collection in _RECORD_COLLECTIONS),
     )
     if not scope.is_admin:
         query = query.join(ServiceArea).where(
@@ -112,7 +116,13 @@ def organisation_for(session: Session, organisation_id: str | None, new_name: st
     return found
 
 
-def build(session: Session, scope: EditorScope, record: ServiceRecord, existing: Service | None) -> ServiceRecord:
+def build(
+    session: Session,
+    scope: EditorScope,
+    record: ServiceRecord,
+    existing: Service | None,
+    category_codes: set[str] | None = None,
+) -> ServiceRecord:
     """Check the record against the editor's scope; returns it with the areas she may set."""
     if existing is not None and not scope.can_edit(existing):
         raise NotEditable()
@@ -121,7 +131,9 @@ def build(session: Session, scope: EditorScope, record: ServiceRecord, existing:
     areas = _areas_for(scope, existing, record.areas)
     if not areas and not record.is_national:
         raise AreaOutsideScope("areas_missing")
-    unknown = set(record.categories) - set(session.scalars(select(Category.code)))
+    if category_codes is None:
+        category_codes = set(session.scalars(select(Category.code)))
+    unknown = set(record.categories) - category_codes
     if unknown:
         raise NotEditable("category_unknown")
     return replace(record, areas=areas)
@@ -135,11 +147,41 @@ def save(
     existing: Service | None,
     now: datetime,
 ) -> Service:
+    service = _save_one(session, scope, record, organisation, existing, now)
+    directory_changes.bump(session, [service])
+    return service
+
+
+def save_many(
+    session: Session, scope: EditorScope, items: list[tuple[Service, ServiceRecord]], now: datetime
+) -> list[Service]:
+    """Changes to several existing offers at once (a spreadsheet upload): each checked and recorded
+    per field exactly as a browser edit is; one flush and one version bump for all of them."""
+    categories = {c.code: c for c in session.scalars(select(Category))}
+    saved = []
+    for existing, record in items:
+        record = build(session, scope, record, existing, set(categories))
+        before = directory_changes.snapshot(existing)
+        apply_record(existing, record, categories, existing.organisation.is_example)
+        directory_changes.record(session, existing, before, "update", scope.label, now)
+        saved.append(existing)
+    if saved:
+        directory_changes.bump(session, saved)
+    return saved
+
+
+def _save_one(
+    session: Session,
+    scope: EditorScope,
+    record: ServiceRecord,
+    organisation: Organisation,
+    existing: Service | None,
+    now: datetime,
+) -> Service:
     record = build(session, scope, record, existing)
     before = directory_changes.snapshot(existing)
     service = _apply(session, record, organisation, existing)
     directory_changes.record(session, service, before, "create" if existing is None else "update", scope.label, now)
-    directory_changes.bump(session, [service])
     return service
 
 
