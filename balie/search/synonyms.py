@@ -20,6 +20,22 @@ Alternative = tuple[str, ...]
 @dataclass(frozen=True)
 class Synonyms:
     groups: tuple[frozenset[Alternative], ...]
+    topics: tuple[str, ...] = ()  # per group its first member as written: the topic it stands for
+    words: tuple[str, ...] = ()  # every member as written
+
+    @classmethod
+    def from_lists(cls, raw: list[list[str]]) -> Synonyms:
+        groups: list[frozenset[Alternative]] = []
+        topics: list[str] = []
+        words: list[str] = []
+        for group in raw:
+            members = [str(member) for member in group]
+            alternatives = frozenset(tuple(terms(member)) for member in members) - {()}
+            if len(alternatives) > 1:
+                groups.append(alternatives)
+                topics.append(members[0])
+                words.extend(members)
+        return cls(tuple(groups), tuple(topics), tuple(words))
 
     @classmethod
     def load(cls, path: Path | str) -> Synonyms:
@@ -27,13 +43,15 @@ class Synonyms:
         if not path.exists():
             return cls(())
         with open(path, encoding="utf-8") as handle:
-            raw = yaml.safe_load(handle) or []
-        groups = []
-        for group in raw:
-            alternatives = frozenset(tuple(terms(str(member))) for member in group) - {()}
-            if len(alternatives) > 1:
-                groups.append(alternatives)
-        return cls(tuple(groups))
+            return cls.from_lists(yaml.safe_load(handle) or [])
+
+    def topics_of(self, unit: Alternative) -> list[str]:
+        """The topics a query unit was also searched as (not the one it names itself)."""
+        return [
+            topic
+            for group, topic in zip(self.groups, self.topics, strict=False)
+            if unit in group and tuple(terms(topic)) != unit
+        ]
 
     @property
     def _longest(self) -> int:
