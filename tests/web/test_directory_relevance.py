@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from balie.extensions import db
+from balie.search import registry as search_registry
+from balie.services.directory.search import SearchQuery
 from tests.support.directory import directory_app, dispose, links, names, query_of, total
 from tests.support.pages import Page
 from tests.web.helpers import english
@@ -119,3 +122,16 @@ def test_few_offers_with_every_word_are_followed_by_those_with_some(visitor: Any
     exact = int(notice.split()[0])
     assert 0 < exact < found  # some had both words, more follow with one of them
     assert "those matching the most first" in page.text
+
+
+def test_offers_with_every_word_come_before_those_with_only_some(kaart_app: Flask) -> None:
+    with kaart_app.app_context():
+        engine = search_registry.directory().engine(db.session)
+        result = engine.search(SearchQuery(text="ik ben zwanger en heb schulden", per_page=100))
+        units, _highlight, _corrections = engine.parse("ik ben zwanger en heb schulden")
+        docnum = {found: number for number, found in engine.id_of.items()}
+        has_every_word = [all(bool(engine._unit(unit)[0][docnum[i]]) for unit in units) for i in result.ids]
+
+    assert len(units) == 2 and result.relaxed
+    assert result.total > result.exact > 0
+    assert has_every_word == [True] * result.exact + [False] * (result.total - result.exact)
