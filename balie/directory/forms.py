@@ -61,6 +61,10 @@ class SearchForm(FlaskForm):
                 args[name] = list(getattr(self, name).data)
         return args
 
+    def searched(self) -> bool:
+        """Whether anything was asked (words, a place or a filter), not just the page opened."""
+        return any(value for name, value in self.filter_args().items() if name != "sort")
+
 
 class SituationForm(FlaskForm):
     class Meta:

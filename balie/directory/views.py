@@ -18,7 +18,7 @@ from balie.search import registry as search_registry
 from balie.services.directory import queries as directory_queries
 from balie.services.directory.index import is_stale
 from balie.services.directory.kaart_files import read_situations
-from balie.services.directory.search import SearchQuery, shortlist, snippet
+from balie.services.directory.search import SearchQuery, in_time_order, shortlist, snippet
 from balie.services.registrations import routing
 from balie.web.labels import COST_LABELS, PHASE_LABELS
 from balie.web.templating import contact_language_label
@@ -55,9 +55,17 @@ def _facet_labels(categories: dict[str, Any], languages: list[Any]) -> dict[str,
     }
 
 
+def _outside_region(form: Any, codes: tuple[str, ...], region: list[Any]) -> list[str]:
+    """The gemeente names of a postcode outside the region (its offers are not in this kaart)."""
+    if not form.postcode.data or set(codes) & {m.code for m in region}:
+        return []
+    return directory_queries.municipality_names(db.session, codes)
+
+
 @blueprint.get("")
 def search() -> Any:
-    form = SearchForm(_region(), request.args)
+    region = _region()
+    form = SearchForm(region, request.args)
     categories = directory_queries.categories(db.session)
     engine = search_registry.directory().engine(db.session)
     form.validate()
@@ -80,6 +88,8 @@ def search() -> Any:
         "directory/search.html",
         form=form,
         result=result,
+        facets={**result.facets, "phases": in_time_order(result.facets["phases"])},
+        outside_region=_outside_region(form, codes, region),
         services=services,
         snippets={s.id: snippet(s.description, result.highlight) for s in services},
         categories=categories,
@@ -113,7 +123,8 @@ def hsds_export() -> Any:
 @blueprint.get("/wijzer")
 def situations() -> Any:
     known = read_situations(current_app.config["SOCIALE_KAART_DIR"])
-    form = SituationForm(_region(), known, request.args)
+    region = _region()
+    form = SituationForm(region, known, request.args)
     chosen = [s for s in known if s.code in (form.situatie.data or ())]
     codes = _municipalities(form) if (form.postcode.data or form.gemeente.data) else ()
     results = []
@@ -124,5 +135,10 @@ def situations() -> Any:
             results.append((situation, directory_queries.services_by_ids(db.session, ids)))
     status = 400 if codes is None else 200
     return render_template(
-        "directory/situations.html", form=form, situations=known, results=results, place=codes
+        "directory/situations.html",
+        form=form,
+        situations=known,
+        results=results,
+        place=codes,
+        outside_region=_outside_region(form, codes, region) if codes else [],
     ), status

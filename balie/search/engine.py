@@ -146,8 +146,6 @@ class Engine:
                 frequency[term] += self.reader.doc_frequency(name, term)
         self.spelling = spelling.build(frequency.items())
         self.surface = _surface_words(names, synonyms)
-        # Words of the synonym list are known even when no document has them ("bang voor mijn man").
-        self.synonym_terms = frozenset(t for group in synonyms.groups for alt in group for t in alt)
         self._scores: dict[str, np.ndarray] = {}
         self._positions: dict[tuple[str, str], dict[int, tuple[int, ...]]] = {}
 
@@ -245,7 +243,7 @@ class Engine:
         stems_found: list[str] = []
         for word in re.findall(analysis.TOKEN_PATTERN, _PHRASE.sub(" ", text)):
             for stem in analysis.terms(word):
-                known = stem in self.spelling or stem in self.synonym_terms
+                known = stem in self.spelling or self.synonyms.knows(stem)
                 fixed = stem if known else self.spelling.correct(stem)
                 if fixed is None:
                     fixed = stem  # unknown and nothing close: it simply matches nothing

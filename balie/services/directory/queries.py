@@ -41,6 +41,12 @@ def region_municipalities(session: Session, ggd_codes: tuple[str, ...]) -> list[
     )
 
 
+def municipality_names(session: Session, codes: tuple[str, ...]) -> list[str]:
+    return list(
+        session.scalars(select(Municipality.name).where(Municipality.code.in_(codes)).order_by(Municipality.name))
+    )
+
+
 def _service_options():  # type: ignore[no-untyped-def]
     return (
         selectinload(Service.organisation).selectinload(Organisation.phones),

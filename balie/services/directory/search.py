@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from balie.domain.directory import PHASES
 from balie.search import analysis
 from balie.search.engine import Engine, FacetCount, IndexSpec, LiveIndex, Query, RawResult, snippet
 from balie.search.store import IndexStore
@@ -31,7 +32,16 @@ SPEC = IndexSpec(
     relax_below=5,  # a sentence rarely has every word in one offer: show those with most of them too
 )
 RECOGNITION_RANK = {"effective_strong": 4, "effective_good": 3, "effective_first": 2, "well_founded": 1}
-__all__ = ["DirectorySearch", "Engine", "FacetCount", "RawResult", "SearchQuery", "shortlist", "snippet"]
+__all__ = [
+    "DirectorySearch",
+    "Engine",
+    "FacetCount",
+    "RawResult",
+    "SearchQuery",
+    "in_time_order",
+    "shortlist",
+    "snippet",
+]
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,12 @@ class SearchQuery:
 
 def search(engine: Engine, query: SearchQuery) -> RawResult:
     return engine.search(query.to_query())
+
+
+def in_time_order(counts: list[FacetCount]) -> list[FacetCount]:
+    """Phase facet values as the phases follow each other (before pregnancy, pregnancy, …), not by count."""
+    rank = {phase: i for i, phase in enumerate(PHASES)}
+    return sorted(counts, key=lambda c: (rank.get(c.value, len(rank)), c.value))
 
 
 def shortlist(
