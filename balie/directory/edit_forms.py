@@ -198,6 +198,10 @@ class ServiceForm(FlaskForm):
             phases=tuple(self.phases.data or ()),
             cost=self.cost.data if self.cost.data in COSTS else "free",
             recognition=self.recognition.data or None,
+            # The year belongs to the level it was given for: another level has no known year.
+            recognition_year=existing.recognition_year
+            if existing and existing.recognition == (self.recognition.data or None)
+            else None,
             alert=(self.alert.data or "").strip(),
             is_national=existing.is_national if existing else False,
             locations=tuple(locations),

@@ -56,6 +56,8 @@ class ServiceRecord:
     phases: tuple[str, ...] = ()
     cost: str = "free"
     recognition: str | None = None
+    # The year the Erkenningscommissie Interventies gave that recognition (shown beside it).
+    recognition_year: int | None = None
     alert: str = ""
     is_national: bool = False
     locations: tuple[LocationRecord, ...] = ()

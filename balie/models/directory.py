@@ -93,6 +93,7 @@ class Service(Base):
     # Databank Effectieve Jeugdinterventies (NJi): well_founded / effective_first / effective_good /
     # effective_strong, or empty when not assessed.
     recognition: Mapped[str | None] = mapped_column(String(24))
+    recognition_year: Mapped[int | None] = mapped_column(Integer)  # when that recognition was given
     alert: Mapped[str] = mapped_column(Text, default="")  # waiting time, temporary notices
     is_national: Mapped[bool] = mapped_column(default=False)  # offered in every gemeente
     is_example: Mapped[bool] = mapped_column(default=False)  # demo data, clearly marked

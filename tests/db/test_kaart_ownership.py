@@ -36,6 +36,7 @@ from balie.services.accounts.lifecycle import Grant
 from balie.services.directory import changes as directory_changes
 from balie.services.directory import editing as directory_editing
 from balie.services.directory.editing import EditorScope, record_of
+from balie.services.directory.kaart_files import read_kaart
 from tests.conftest import make_app
 from tests.support.accounts import login, make_user
 from tests.support.directory import (
@@ -200,6 +201,12 @@ def test_her_edit_through_the_pages_survives_flask_init(app: Flask) -> None:
     assert [row for row in history(app, WIJKTEAM_DELFT) if row[2] == "import" and row[0] != "create"] == []
 
 
+def kaart_size(folder: Path) -> str:
+    """How the load names the size of the kaart in ``folder`` (grows as content is added)."""
+    organisations = read_kaart(folder).organisations
+    return f"{len(organisations)} organisations, {sum(len(o.services) for o in organisations)} services"
+
+
 def test_a_dry_run_lists_the_fields_editors_changed_and_changes_nothing(app: Flask, kaart: Path) -> None:
     els_saves(app, WIJKTEAM_DELFT, phones=(PhoneRecord(ELS_PHONE, "wijkteam Delft"),))
     change_kaart_file(kaart, f'"{WESTLAND_PHONE}"', f'"{NEW_WESTLAND_PHONE}"')
@@ -207,7 +214,7 @@ def test_a_dry_run_lists_the_fields_editors_changed_and_changes_nothing(app: Fla
 
     output = run_command(app, "kaart", "load", "--dry-run")
 
-    assert "dry run, nothing changed: sociale kaart: 36 organisations, 63 services, 1 changed" in output
+    assert f"dry run, nothing changed: sociale kaart: {kaart_size(kaart)}, 1 changed" in output
     assert [line.strip() for line in output.splitlines() if "kept" in line] == [
         f"{DELFT_ENTRY}: phones: changed by an editor on the site; kept",
         f"{DELFT_ENTRY}: last_checked: changed by an editor on the site; kept",
@@ -236,7 +243,7 @@ def test_what_the_file_changed_and_nobody_touched_on_the_site_takes_the_files_va
         f"{FILE_PHONE} voorbeeldnummer wijkteam Delft",
         f"{NEW_FILE_PHONE} voorbeeldnummer wijkteam Delft",
     )
-    assert "sociale kaart: 36 organisations, 63 services, 2 changed" in output
+    assert f"sociale kaart: {kaart_size(kaart)}, 2 changed" in output
     assert "conflict" not in output
     with app.app_context():
         assert directory_changes.current_version(db.session) == version + 1

@@ -19,7 +19,19 @@ def texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
         yield where, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            if key not in ("id", "areas", "languages", "categories", "phases", "cost", "recognition", "kind", "status"):
+            # `sources` (provenance: addresses and notes for editors) is never shown on the site.
+            if key not in (
+                "id",
+                "areas",
+                "languages",
+                "categories",
+                "phases",
+                "cost",
+                "recognition",
+                "kind",
+                "status",
+                "sources",
+            ):
                 yield from texts(item, f"{where}.{key}")
     elif isinstance(value, list):
         for index, item in enumerate(value):

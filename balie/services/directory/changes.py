@@ -47,7 +47,10 @@ FIELDS: dict[str, TrackedField] = {
     "application_process": _plain("application_process"),
     "fees": _plain("fees_description"),
     "cost": _plain("cost"),
-    "recognition": _plain("recognition"),
+    "recognition": TrackedField(
+        ("recognition", "recognition_year"),
+        lambda r: f"{r.recognition or ''} {r.recognition_year or ''}".strip(),
+    ),
     "alert": _plain("alert"),
     "interpretation": _plain("interpretation_services"),
     "url": _plain("url"),

@@ -214,7 +214,15 @@ def _service(
     ]
     attributes += [_attribute(record.id, "phase", phase, phase) for phase in record.phases]
     if record.recognition:
-        attributes.append(_attribute(record.id, "recognition", record.recognition, record.recognition))
+        attributes.append(
+            _attribute(
+                record.id,
+                "recognition",
+                record.recognition,
+                record.recognition,
+                str(record.recognition_year) if record.recognition_year else None,
+            )
+        )
     if record.target_group:
         attributes.append(_attribute(record.id, "target_group", "text", "Doelgroep", record.target_group))
     if record.response_days is not None:
@@ -303,6 +311,7 @@ def _record(service: dict[str, Any]) -> ServiceRecord:
             )
         )
     response_days = _value(service, "response_days")
+    recognition_year = _value(service, "recognition")
     return ServiceRecord(
         id=service["id"],
         name=service["name"],
@@ -328,6 +337,7 @@ def _record(service: dict[str, Any]) -> ServiceRecord:
         phases=_codes(service, "phase"),
         cost=(_codes(service, "cost") or ("free",))[0],
         recognition=(_codes(service, "recognition") or (None,))[0],
+        recognition_year=int(recognition_year) if recognition_year and recognition_year.isdigit() else None,
         alert=service.get("alert", ""),
         locations=tuple(locations),
     )

@@ -161,6 +161,7 @@ def apply_record(service: Service, record: ServiceRecord, categories: dict[str, 
     service.eligibility_description = record.eligibility_description
     service.interpretation_services = record.interpretation_services
     service.recognition = record.recognition
+    service.recognition_year = record.recognition_year
     service.alert = record.alert
     service.is_national = record.is_national
     service.is_example = is_example

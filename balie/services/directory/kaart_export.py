@@ -49,6 +49,7 @@ def service_document(record: ServiceRecord) -> dict[str, Any]:
         ("cost", record.cost),
         ("fees", record.fees_description),
         ("recognition", record.recognition),
+        ("recognition_year", record.recognition_year),
         ("alert", record.alert),
         ("interpretation", record.interpretation_services),
         ("response_days", record.response_days),

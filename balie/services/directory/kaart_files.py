@@ -137,6 +137,7 @@ def _service(data: dict[str, Any]) -> ServiceRecord:
         phases=tuple(data.get("phases", ())),
         cost=data.get("cost", "free"),
         recognition=data.get("recognition"),
+        recognition_year=data.get("recognition_year"),
         alert=_text(data, "alert"),
         locations=tuple(LocationRecord(**location) for location in data.get("locations", ())),
     )

@@ -32,6 +32,7 @@ def record_of(service: Service) -> ServiceRecord:
         phases=tuple(p.phase for p in service.phases),
         cost=service.cost,
         recognition=service.recognition,
+        recognition_year=service.recognition_year,
         alert=service.alert,
         is_national=service.is_national,
         locations=tuple(
