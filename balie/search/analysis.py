@@ -22,12 +22,18 @@ from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
 
 # Raise when the analysis changes: every node then rebuilds its indexes by itself.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 TOKEN_PATTERN = r"\w+(?:['’]\w+)*"  # noqa: S105 - a word pattern, not a password
 # A Snowball stemmer keeps its working state in the object: one per thread (gunicorn --threads).
 _stemmers = threading.local()
 _ALTERNATION = {"z": "s", "v": "f"}  # huiz(en) → huis, briev(en) → brief
-STOP_WORDS = frozenset(stoplists["nl"]) | frozenset({"ik", "je", "jij", "mijn", "wil", "graag"})
+# Whoosh's Dutch list plus words of typed sentences that name no topic ("waar kan ik m'n ... ").
+STOP_WORDS = frozenset(stoplists["nl"]) | frozenset(
+    {"ik", "je", "jij", "mijn", "wil", "graag"}
+    | {"m'n", "z'n", "d'r", "mn", "zn", "we", "wij", "jullie", "waar", "welke", "wanneer", "mag", "weet"}
+    | {"kun", "kunt", "wel", "even", "echt", "heel", "erg", "gewoon", "soms", "steeds", "eigenlijk", "misschien"}
+    | {"zoek", "zoeken", "krijg", "krijgen", "voel", "voelt", "voelen", "sinds", "hele"}
+)
 
 
 def _stemmer() -> Any:

@@ -47,6 +47,10 @@ class IndexSpec:
     facet_fields: tuple[str, ...]
     sort_field: str  # a stored, case-folded text: sorting "by name"
     date_field: str  # a stored day number: sorting "by date"
+    # A query of several words that finds fewer than this many documents with every word is
+    # relaxed: documents with some of its words follow, those matching the most words first.
+    # 1: relax only when nothing has every word.
+    relax_below: int = 1
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,10 @@ class RawResult:
     facets: dict[str, list[FacetCount]]
     corrections: dict[str, str] = field(default_factory=dict)  # typed word → term searched
     highlight: frozenset[str] = frozenset()
-    relaxed: bool = False  # nothing had every word: results with some of them
+    relaxed: bool = False  # too few had every word: results with some of them follow
+    exact: int = 0  # how many documents have every word (before relaxing)
+    expanded: tuple[str, ...] = ()  # the topics (synonym groups) searched besides the words typed
+    suggestion: str = ""  # the query with its unknown words replaced by the words searched instead
 
 
 TERM_CACHE = 2048
@@ -138,6 +145,7 @@ class Engine:
             for term in self.reader.field_terms(name):
                 frequency[term] += self.reader.doc_frequency(name, term)
         self.spelling = spelling.build(frequency.items())
+        self.surface = _surface_words(names, synonyms)
         self._scores: dict[str, np.ndarray] = {}
         self._positions: dict[tuple[str, str], dict[int, tuple[int, ...]]] = {}
 
@@ -218,10 +226,15 @@ class Engine:
 
     def parse(self, text: str) -> tuple[list[Unit], set[str], dict[str, str]]:
         """Units (one per word or phrase), the terms to highlight, and typo corrections."""
+        units, highlight, corrections, _expanded = self._parse(text)
+        return units, highlight, corrections
+
+    def _parse(self, text: str) -> tuple[list[Unit], set[str], dict[str, str], list[str]]:
         text = text[:MAX_QUERY_CHARS]
         units: list[Unit] = []
         highlight: set[str] = set()
         corrections: dict[str, str] = {}
+        expanded: list[str] = []
         for phrase in _PHRASE.findall(text):
             stems = tuple(analysis.terms(phrase))
             if stems:
@@ -241,7 +254,19 @@ class Engine:
             alternatives = [unit, *sorted(related)]
             units.append([(alt, False, 1.0 if alt == unit else SYNONYM_WEIGHT) for alt in alternatives])
             highlight.update(t for alt in alternatives for t in alt)
-        return units, highlight, corrections
+            expanded.extend(h for h in self.synonyms.topics_of(unit) if h not in expanded)
+        return units, highlight, corrections, expanded
+
+    def suggest(self, text: str, corrections: Mapping[str, str]) -> str:
+        """The query as she might have meant it: each corrected word replaced by a known word."""
+        if not corrections:
+            return ""
+
+        def known(match: re.Match[str]) -> str:
+            term = corrections.get(match.group())
+            return match.group() if term is None else self.surface.get(term, term)
+
+        return re.sub(analysis.TOKEN_PATTERN, known, text[:MAX_QUERY_CHARS])
 
     # -- filters and facets ------------------------------------------------------------------
 
@@ -284,23 +309,25 @@ class Engine:
 
     def _search(self, query: Query) -> RawResult:
         visible = self.visible(query.only) & self.all_docs
-        units, highlight, corrections = self.parse(query.text)
+        units, highlight, corrections, expanded = self._parse(query.text)
         relaxed = False
         matched = visible
         score: np.ndarray[Any, Any] = np.zeros(self.size, dtype=np.float32)
         coverage: np.ndarray[Any, Any] = np.zeros(self.size, dtype=np.int64)  # how many of the query's words match
+        filters = self._filters(query)
+        filtered = visible
+        for mask in filters.values():
+            filtered = filtered & mask
+        exact = 0
         if units:
             evaluated = [self._unit(unit) for unit in units]
             coverage = np.asarray(np.sum([mask for mask, _ in evaluated], axis=0, dtype=np.int64))
-            every = np.logical_and.reduce([mask for mask, _ in evaluated]) & visible
-            if not every.any() and len(units) > 1:
-                every, relaxed = np.logical_or.reduce([mask for mask, _ in evaluated]) & visible, True
-            matched = every
+            matched = np.logical_and.reduce([mask for mask, _ in evaluated]) & visible
+            exact = int(np.count_nonzero(matched & filtered))
+            if exact < self.spec.relax_below and len(units) > 1:
+                matched, relaxed = np.logical_or.reduce([mask for mask, _ in evaluated]) & visible, True
             score = np.sum([unit_score for _, unit_score in evaluated], axis=0)
-        filters = self._filters(query)
-        final = matched
-        for mask in filters.values():
-            final = final & mask
+        final = matched & filtered
         candidates = np.flatnonzero(final)
         per_page = max(1, min(query.per_page, 100))
         pages = max(1, -(-len(candidates) // per_page))
@@ -313,8 +340,9 @@ class Engine:
         keys: tuple[np.ndarray[Any, Any], ...]
         if units and query.sort == "relevance":
             keys = (self.name_rank[candidates], -score[candidates], ~first[candidates])
-            if relaxed and query.first_value:
-                # Not every word matched anywhere: "first" documents lead only among those matching as many words.
+            if relaxed:
+                # Not every document has every word: those with the most of them come first
+                # ("first" documents lead only among those matching as many words).
                 keys = (*keys, -coverage[candidates])
         elif query.sort == "date":
             keys = (self.name_rank[candidates], -self.checked[candidates], ~first[candidates])
@@ -330,6 +358,9 @@ class Engine:
             corrections=corrections,
             highlight=frozenset(highlight),
             relaxed=relaxed,
+            exact=exact if units else len(candidates),
+            expanded=tuple(expanded),
+            suggestion=self.suggest(query.text, corrections),
         )
 
 
@@ -375,6 +406,20 @@ class LiveIndex:
     def rebuild(self, session: Session) -> int:
         with self._lock:
             return self._reopen(self._rebuild(session, self.store))
+
+
+def _surface_words(names: Iterable[str], synonyms: Synonyms) -> dict[str, str]:
+    """A readable word per stem (from the names and the synonym list), for "did you mean"."""
+    counts: Counter[str] = Counter(synonyms.words)
+    for name in names:
+        counts.update(re.findall(analysis.TOKEN_PATTERN, name))
+    surface: dict[str, str] = {}
+    # Most frequent first, then the shortest: "ouderschap", not "ouderschappen".
+    for word, _count in sorted(counts.items(), key=lambda item: (-item[1], len(item[0]), item[0])):
+        found = analysis.terms(word)
+        if len(found) == 1:
+            surface.setdefault(found[0], word.casefold())
+    return surface
 
 
 def snippet(text: str, terms: frozenset[str], words: int = 32) -> Markup:

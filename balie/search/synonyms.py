@@ -44,15 +44,22 @@ class Synonyms:
     # English stems (without filler words) → the Dutch alternatives they stand for, first = main one
     translations: Mapping[Alternative, tuple[Alternative, ...]] = field(default_factory=dict)
     ignored: frozenset[str] = frozenset()  # stems of English filler words, left out of queries
+    topics: tuple[str, ...] = ()  # per group its first member as written: the topic it stands for
+    words: tuple[str, ...] = ()  # every member as written
 
     @classmethod
     def load(cls, path: Path | str) -> Synonyms:
         path = Path(path)
-        groups = []
+        groups: list[frozenset[Alternative]] = []
+        topics: list[str] = []
+        words: list[str] = []
         for group in _read(path) or []:
-            alternatives = frozenset(tuple(terms(str(member))) for member in group) - {()}
+            members = [str(member) for member in group]
+            alternatives = frozenset(tuple(terms(member)) for member in members) - {()}
             if len(alternatives) > 1:
                 groups.append(alternatives)
+                topics.append(members[0])
+                words.extend(members)
         english = _read(english_file(path)) or {}
         ignored = frozenset(stem for word in english.get("filler words", []) for stem in terms(str(word)))
         translations: dict[Alternative, tuple[Alternative, ...]] = {}
@@ -61,7 +68,15 @@ class Synonyms:
             targets = tuple(dict.fromkeys(t for t in (tuple(terms(str(d))) for d in dutch) if t))
             if key and targets:
                 translations[key] = tuple(dict.fromkeys((*translations.get(key, ()), *targets)))
-        return cls(tuple(groups), translations, ignored)
+        return cls(tuple(groups), translations, ignored, tuple(topics), tuple(words))
+
+    def topics_of(self, unit: Alternative) -> list[str]:
+        """The topics a query unit was also searched as (not the one it names itself)."""
+        return [
+            topic
+            for group, topic in zip(self.groups, self.topics, strict=False)
+            if unit in group and tuple(terms(topic)) != unit
+        ]
 
     @cached_property
     def _longest(self) -> int:
@@ -71,9 +86,14 @@ class Synonyms:
     def _english_stems(self) -> frozenset[str]:
         return frozenset(stem for key in self.translations for stem in key) | self.ignored
 
+    @cached_property
+    def _dutch_stems(self) -> frozenset[str]:
+        return frozenset(stem for group in self.groups for alternative in group for stem in alternative)
+
     def knows(self, stem: str) -> bool:
-        """A word the synonyms give a meaning (so it is not taken for a typo)."""
-        return stem in self._english_stems or any((stem,) in g for g in self.groups)
+        """A word the synonyms give a meaning (so it is not taken for a typo), also one of a
+        phrase ("bang" of "bang voor mijn man")."""
+        return stem in self._english_stems or stem in self._dutch_stems
 
     def _related(self, alternative: Alternative) -> frozenset[Alternative]:
         return frozenset().union(*(g for g in self.groups if alternative in g))

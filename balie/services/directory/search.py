@@ -29,6 +29,7 @@ SPEC = IndexSpec(
     facet_fields=FACET_FIELDS,
     sort_field="name_sort",
     date_field="checked",
+    relax_below=5,  # a sentence rarely has every word in one offer: show those with most of them too
 )
 RECOGNITION_RANK = {"effective_strong": 4, "effective_good": 3, "effective_first": 2, "well_founded": 1}
 __all__ = [
