@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -135,7 +135,11 @@ def preview(upload_id: str) -> Any:
     db.commit()
     after_commit()
     flash(
-        gettext("Saved: %(count)s offers changed. The sociale kaart shows the changes now.", count=len(saved)),
+        ngettext(
+            "Saved: %(num)d offer changed. The sociale kaart shows the change now.",
+            "Saved: %(num)d offers changed. The sociale kaart shows the changes now.",
+            len(saved),
+        ),
         "success",
     )
     return redirect(url_for("directory_manage.index"), code=303)

@@ -133,7 +133,7 @@ def test_spreadsheet_round_trip(
     assert NEW_ALERT in table.inner_text() and f"{NEW_PHONE} | werkdagen" in table.inner_text()
     look("spreadsheet preview")
     press_enter_on(page, "main button[name=confirm]")
-    assert "Saved: 1 offers changed." in page.locator("body").inner_text()
+    assert "Saved: 1 offer changed." in page.locator("body").inner_text()
     look("manage after confirming")
 
     page.goto(f"{MANAGE}/{WIJKTEAM_DELFT}/geschiedenis")

@@ -103,7 +103,7 @@ def test_round_trip_nothing_saved_before_she_confirms(app: Flask, els: Any) -> N
 
     done = els.post(location_path(sent), data={"csrf_token": csrf_token(els), "confirm": "1"})
     assert done.status_code == 303 and location_path(done) == MANAGE
-    assert "Saved: 1 offers changed" in Page(els.get(MANAGE)).text
+    assert "Saved: 1 offer changed" in Page(els.get(MANAGE)).text
     assert alert_of(app) == NEW_ALERT
     assert counts(app)[1] == 0
     history = Page(els.get(f"{MANAGE}/{WIJKTEAM_DELFT}/geschiedenis")).text
