@@ -6,6 +6,7 @@ sociale_kaart/.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -117,3 +118,10 @@ def test_fiom_names_the_national_information_point_and_the_choice_network(nurse:
     assert "Informatiepunt Onbedoelde Zwangerschap" in text
     assert "landelijke netwerk keuzehulp dat Fiom coördineert" in text
     assert "0800 6160" in text
+
+
+def test_the_cost_says_free_once(nurse: Any) -> None:
+    """The file's "Gratis." repeats the cost kind: the page says it once; a fee text that adds something stays."""
+    html = Page(nurse.get(f"/sociale-kaart/aanbod/{HOME_START}")).html
+    cost = re.search(r'Kosten</dt><dd class="summary__value">([^<]*)</dd>', html)
+    assert cost is not None and cost.group(1).strip() == "Gratis"
