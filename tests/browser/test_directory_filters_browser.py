@@ -6,7 +6,7 @@
 - axe-core finds zero violations on these pages and on the "postcode outside the region"
   page, and no page scrolls sideways.
 
-Screenshots go to /tmp/shots-search-english/ when that folder exists.
+Screenshots go to BALIE_SCREENSHOTS/search-english/ when BALIE_SCREENSHOTS is set.
 
 Texts are found by id, role and structure, or are data from the sociale kaart.
 """
@@ -24,6 +24,7 @@ from playwright.sync_api import BrowserContext, Page
 
 from tests.browser.audit import page_problems
 from tests.browser.keyboard import focused, is_focused, tab_to
+from tests.browser.screenshots import screenshot_folder
 from tests.browser.serving import serving
 from tests.browser.watcher import Watcher
 from tests.support.directory import directory_app
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.browser
 TIMEOUT_MS = 15_000
 PHONE = {"width": 360, "height": 740}
 WIDE = {"width": 1280, "height": 900}
-SHOTS = Path("/tmp/shots-search-english")
+SHOTS = screenshot_folder("search-english")
 TOGGLE = "main summary.filters__toggle"
 FREE = "main input[name=kosten][value=free]"
 APPLY = "main .search-layout__filters button[type=submit]"
@@ -68,8 +69,8 @@ def open_page(new_context: Callable[..., BrowserContext]) -> Iterator[Callable[.
 
 
 def shoot(page: Page, name: str) -> None:
-    """Screenshots for a person to look at, when that folder exists."""
-    if not SHOTS.is_dir():
+    """Screenshots for a person to look at, when BALIE_SCREENSHOTS is set."""
+    if SHOTS is None:
         return
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     page.screenshot(path=str(SHOTS / f"{name}-first-screen.png"))

@@ -4,57 +4,33 @@ A parent types a sentence: the page says which topic was searched too ("We zocht
 and the offer she needs is listed. She makes a typo: the page suggests the word meant
 ("Bedoelde u: ouderschap?") as a link, and following it searches that word. At 360 and 1280
 px the journey works with and without JavaScript; with it, axe-core finds nothing and nothing
-scrolls sideways (axe itself needs scripts). Screenshots go to /tmp/shots-search-sentences/
-when that folder exists.
+scrolls sideways (axe itself needs scripts). Screenshots go to BALIE_SCREENSHOTS/search-sentences/
+when BALIE_SCREENSHOTS is set.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Page
 
 from tests.browser.audit import page_problems
-from tests.browser.serving import serving
-from tests.browser.watcher import Watcher
-from tests.support.directory import directory_app
+from tests.browser.kaart_pages import kaart_url, open_page  # noqa: F401 - fixtures
+from tests.browser.screenshots import screenshot_folder
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 15_000
 SEARCH_BUTTON = "main form[role=search] .search-form__main button[type=submit]"
-SHOTS = Path("/tmp/shots-search-sentences")  # screenshots go here when the folder exists
-
-
-@pytest.fixture(scope="module")
-def kaart_url(sqlite_template_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    app = directory_app(sqlite_template_path, tmp_path_factory.mktemp("sentences-live"))
-    with serving(app) as url:
-        yield url
+SHOTS = screenshot_folder("search-sentences")
 
 
 @pytest.fixture(scope="module")
 def browser_context_args(kaart_url: str) -> dict[str, Any]:
     return {"base_url": kaart_url}
-
-
-@pytest.fixture
-def open_page(new_context: Callable[..., BrowserContext]) -> Iterator[Callable[..., Page]]:
-    watcher = Watcher()
-
-    def opener(width: int, javascript: bool) -> Page:
-        context = new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript)
-        context.set_default_timeout(TIMEOUT_MS)
-        watcher.attach(context)
-        return context.new_page()
-
-    yield opener
-    assert watcher.problems == []
 
 
 def search_for(page: Page, text: str) -> None:
@@ -85,7 +61,7 @@ def test_a_sentence_and_a_typo_are_explained_and_the_suggestion_works(
     assert "Advies en melding bij huiselijk geweld en kindermishandeling" in result_names(page)[:5]
     if javascript:  # axe runs in the page: only where scripts run (the pages are the same without)
         problems.extend(page_problems(page, axe, "sentence"))
-    if javascript and SHOTS.is_dir():
+    if javascript and SHOTS is not None:
         page.screenshot(path=str(SHOTS / f"sentence-{shot}.png"), full_page=True)
         also.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"sentence-{shot}-notice.png"))
@@ -96,7 +72,7 @@ def test_a_sentence_and_a_typo_are_explained_and_the_suggestion_works(
     assert "ouderschp" not in did_you_mean.inner_text()
     if javascript:
         problems.extend(page_problems(page, axe, "typo"))
-    if javascript and SHOTS.is_dir():
+    if javascript and SHOTS is not None:
         page.screenshot(path=str(SHOTS / f"typo-{shot}.png"), full_page=True)
         did_you_mean.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"typo-{shot}-notice.png"))

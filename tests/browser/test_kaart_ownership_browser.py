@@ -12,7 +12,7 @@ the same phone number, and the Westland wijkteam's (which nobody touched on the 
 - `flask init` again writes nothing: no history row, no new directory version.
 
 At 1280 and 360 px; axe-core finds nothing on the pages she reads; screenshots go to
-/tmp/shots-wt-kaart/ when that folder exists. Pages are read in English (stable texts).
+BALIE_SCREENSHOTS/kaart-ownership/ when BALIE_SCREENSHOTS is set. Pages are read in English (stable texts).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from playwright.sync_api import BrowserContext, Page
 from balie.clock import today
 from balie.services.accounts.lifecycle import Grant
 from tests.browser.audit import page_problems
+from tests.browser.screenshots import screenshot_folder
 from tests.browser.serving import serving
 from tests.browser.watcher import Watcher
 from tests.support.accounts import PASSWORD, make_user
@@ -52,7 +53,7 @@ from tests.support.directory import (
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 15_000
-SHOTS = Path("/tmp/shots-wt-kaart")
+SHOTS = screenshot_folder("kaart-ownership")
 MANAGE = "/sociale-kaart/beheer"
 FILE_PHONE, ELS_PHONE, NEW_FILE_PHONE = "088 000 00 11", "088 000 00 99", "088 000 00 55"
 WESTLAND_PHONE, NEW_WESTLAND_PHONE = "088 000 00 12", "088 000 00 52"
@@ -151,7 +152,7 @@ def test_flask_init_keeps_what_an_editor_did_in_the_browser(
     def look(name: str) -> None:
         page.locator("main h1").wait_for()
         problems.extend(page_problems(page, axe, name))
-        if SHOTS.is_dir():
+        if SHOTS is not None:
             page.screenshot(path=str(SHOTS / f"{name.replace(' ', '-')}-{width}.png"), full_page=True)
 
     # Els edits a text and a phone number, and presses "Still correct" for another offer.

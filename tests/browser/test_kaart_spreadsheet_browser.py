@@ -5,7 +5,7 @@ She downloads the workbook from "Manage the sociale kaart" (Playwright's downloa
 number, whose problems she reads by row and column and cancels; then the corrected file, whose
 two changes she reads field by field and confirms. The history names her for both fields and the
 public page shows the new number. At 1280 and 360 px, and without JavaScript; axe-core finds
-nothing; screenshots go to /tmp/shots-kaart-spreadsheet/ when that folder exists. Pages in English.
+nothing; screenshots go to BALIE_SCREENSHOTS/kaart-spreadsheet/ when BALIE_SCREENSHOTS is set. Pages in English.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from playwright.sync_api import BrowserContext, Page
 from balie.services.accounts.lifecycle import Grant
 from tests.browser.audit import page_problems
 from tests.browser.keyboard import tab_to
+from tests.browser.screenshots import screenshot_folder
 from tests.browser.serving import serving
 from tests.browser.watcher import Watcher
 from tests.support.accounts import PASSWORD, make_user
@@ -30,7 +31,7 @@ from tests.support.spreadsheets import cell_of, edited
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TIMEOUT_MS = 15_000
-SHOTS = Path("/tmp/shots-kaart-spreadsheet")
+SHOTS = screenshot_folder("kaart-spreadsheet")
 MANAGE = "/sociale-kaart/beheer"
 NEW_ALERT = "Wachttijd ongeveer 3 weken"
 NEW_PHONE = "088 000 00 99"
@@ -92,7 +93,7 @@ def test_spreadsheet_round_trip(
         page.locator("main h1").wait_for()
         if javascript:  # axe-core runs as a script in the page
             problems.extend(page_problems(page, axe, name))
-        if SHOTS.is_dir():
+        if SHOTS is not None:
             page.screenshot(path=str(SHOTS / f"{name.replace(' ', '-')}-{suffix}.png"), full_page=True)
 
     page.goto("/inloggen")
