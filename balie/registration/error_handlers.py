@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 
-from balie.extensions import db
 from balie.registration import flow
 from balie.registration.forms import RegistrationForm
-from balie.web.errors import code_locations, render_error
+from balie.web.errors import note_database_failure, render_error
 
 CONFIRMATION_ENDPOINTS = frozenset(f.confirmation_endpoint for f in flow.FLOWS)
 FORM_ENDPOINTS = frozenset(endpoint for f in flow.FLOWS for endpoint in (f.check_endpoint, f.send_endpoint))
@@ -44,8 +43,7 @@ def _database_failed(error: SQLAlchemyError) -> Any:
     """A locked or failing database before the commit (a lookup, a flush): "not saved, try
     again" with her answers, like a failing commit — never the bare error page. Nothing was
     stored (rolled back). No second query: a locked database would only make her wait again."""
-    current_app.logger.error("database error %s at %s", type(error).__name__, code_locations(error))
-    db.rollback_quietly()
+    note_database_failure(error)
     if request.endpoint in CONFIRMATION_ENDPOINTS:
         # She was sent here only after her registration was stored: say so, not "not saved".
         return render_template("public/confirmation_unavailable.html"), 503

@@ -50,6 +50,12 @@ def code_locations(exc: BaseException) -> str:
     return " <- ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" for frame in reversed(frames))
 
 
+def note_database_failure(exc: BaseException) -> None:
+    """Log a failing database (the kind and where, never its message: it may hold user input) and roll back."""
+    log.error("database error %s at %s", type(exc).__name__, code_locations(exc))
+    db.rollback_quietly()
+
+
 def render_error(status: int, incident: str | None = None) -> tuple[str, int]:
     title, message = MESSAGES.get(status, MESSAGES[500])
     if status == 503 and has_request_context() and request.method in ("GET", "HEAD"):
@@ -81,8 +87,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(DBAPIError)
     @app.errorhandler(SQLAlchemyError)
     def _database_error(exc: Exception) -> tuple[str, int]:
-        log.error("database error %s at %s", type(exc).__name__, code_locations(exc))
-        db.rollback_quietly()
+        note_database_failure(exc)
         return render_error(503)
 
     @app.errorhandler(Exception)
