@@ -61,6 +61,16 @@ class ServiceForm(FlaskForm):
         validators=[InputRequired(_l("Describe how to refer or apply")), Length(max=4000)],
         render_kw={"rows": 3},
     )
+    summary_en = TextAreaField(
+        _l("In English: the name and one line (optional)"),
+        description=_l(
+            "A translation for parents who read English, for example: 'Home-Start: volunteers who visit "
+            "families with young children.' Pages in other languages show it beside the Dutch text, marked "
+            "as a translation."
+        ),
+        validators=[Optional(), Length(max=300)],
+        render_kw={"rows": 2, "lang": "en"},
+    )
     phases = MultiCheckboxField(
         _l("Phase"), choices=[SelectChoice(p, PHASE_LABELS[p]) for p in PHASES], validate_choice=False
     )
@@ -156,6 +166,7 @@ class ServiceForm(FlaskForm):
         self.fees.data = record.fees_description
         self.recognition.data = record.recognition or ""
         self.alert.data = record.alert
+        self.summary_en.data = record.summary_en
         self.url.data = record.url or ""
         self.email.data = record.email or ""
         self.phones.data = "\n".join(f"{p.number} | {p.description}".rstrip(" |") for p in record.phones)
@@ -203,6 +214,7 @@ class ServiceForm(FlaskForm):
             if existing and existing.recognition == (self.recognition.data or None)
             else None,
             alert=(self.alert.data or "").strip(),
+            summary_en=" ".join((self.summary_en.data or "").split()),
             is_national=existing.is_national if existing else False,
             locations=tuple(locations),
         )

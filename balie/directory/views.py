@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from balie.clock import today
@@ -88,6 +88,7 @@ def search() -> Any:
         "directory/search.html",
         form=form,
         result=result,
+        also_searched=engine.synonyms.topic_names(result.expanded, str(get_locale())),
         facets={**result.facets, "phases": in_time_order(result.facets["phases"])},
         outside_region=_outside_region(form, codes, region),
         services=services,

@@ -59,6 +59,8 @@ class ServiceRecord:
     # The year the Erkenningscommissie Interventies gave that recognition (shown beside it).
     recognition_year: int | None = None
     alert: str = ""
+    # The editors' English name and one line (a translation; the Dutch fields are the source).
+    summary_en: str = ""
     is_national: bool = False
     locations: tuple[LocationRecord, ...] = ()
 

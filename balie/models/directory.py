@@ -96,6 +96,9 @@ class Service(Base):
     recognition: Mapped[str | None] = mapped_column(String(24))
     recognition_year: Mapped[int | None] = mapped_column(Integer)  # when that recognition was given
     alert: Mapped[str] = mapped_column(Text, default="")  # waiting time, temporary notices
+    # A translation by the editors for parents who read English: the name and one line, shown
+    # (marked as a translation) beside the Dutch content on pages in another language.
+    summary_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     is_national: Mapped[bool] = mapped_column(default=False)  # offered in every gemeente
     is_example: Mapped[bool] = mapped_column(default=False)  # demo data, clearly marked
     # Home visit only: within how many working days the organisation makes contact.

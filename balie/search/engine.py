@@ -145,7 +145,11 @@ class Engine:
             for term in self.reader.field_terms(name):
                 frequency[term] += self.reader.doc_frequency(name, term)
         self.spelling = spelling.build(frequency.items())
-        self.surface = _surface_words(names, synonyms)
+        written = _written_words(names, synonyms)
+        self.surface = _surface_words(written)
+        # Whole words as written, for a typo the stemmer hides: it cuts "somberheid" to "somber" but
+        # leaves "somberhied" whole, too far from any stem; one edit away from a written word it is not.
+        self.respelling = spelling.build((word.casefold(), count) for word, count in written.items())
         self._scores: dict[str, np.ndarray] = {}
         self._positions: dict[tuple[str, str], dict[int, tuple[int, ...]]] = {}
 
@@ -226,14 +230,15 @@ class Engine:
 
     def parse(self, text: str) -> tuple[list[Unit], set[str], dict[str, str]]:
         """Units (one per word or phrase), the terms to highlight, and typo corrections."""
-        units, highlight, corrections, _expanded = self._parse(text)
+        units, highlight, corrections, _expanded, _respelled = self._parse(text)
         return units, highlight, corrections
 
-    def _parse(self, text: str) -> tuple[list[Unit], set[str], dict[str, str], list[str]]:
+    def _parse(self, text: str) -> tuple[list[Unit], set[str], dict[str, str], list[str], dict[str, str]]:
         text = text[:MAX_QUERY_CHARS]
         units: list[Unit] = []
         highlight: set[str] = set()
         corrections: dict[str, str] = {}
+        respelled: dict[str, str] = {}  # typed word → the written word it was taken for
         expanded: list[str] = []
         for phrase in _PHRASE.findall(text):
             stems = tuple(analysis.terms(phrase))
@@ -245,6 +250,8 @@ class Engine:
             for stem in analysis.terms(word):
                 known = stem in self.spelling or self.synonyms.knows(stem)
                 fixed = stem if known else self.spelling.correct(stem)
+                if fixed is None and (written := self._respell(word)):
+                    respelled[word], fixed = written
                 if fixed is None:
                     fixed = stem  # unknown and nothing close: it simply matches nothing
                 elif fixed != stem:
@@ -255,14 +262,24 @@ class Engine:
             units.append([(alt, False, 1.0 if alt == unit else SYNONYM_WEIGHT) for alt in alternatives])
             highlight.update(t for alt in alternatives for t in alt)
             expanded.extend(h for h in self.synonyms.topics_of(unit) if h not in expanded)
-        return units, highlight, corrections, expanded
+        return units, highlight, corrections, expanded, respelled
 
-    def suggest(self, text: str, corrections: Mapping[str, str]) -> str:
+    def _respell(self, word: str) -> tuple[str, str] | None:
+        """The written word a typo stands for, and its stem, if that stem is in the index."""
+        written = self.respelling.correct(word.casefold())
+        stems = analysis.terms(written) if written else []
+        if len(stems) == 1 and (stems[0] in self.spelling or self.synonyms.knows(stems[0])):
+            return str(written), stems[0]
+        return None
+
+    def suggest(self, text: str, corrections: Mapping[str, str], respelled: Mapping[str, str] | None = None) -> str:
         """The query as she might have meant it: each corrected word replaced by a known word."""
         if not corrections:
             return ""
 
         def known(match: re.Match[str]) -> str:
+            if respelled and match.group() in respelled:
+                return respelled[match.group()]
             term = corrections.get(match.group())
             return match.group() if term is None else self.surface.get(term, term)
 
@@ -309,7 +326,7 @@ class Engine:
 
     def _search(self, query: Query) -> RawResult:
         visible = self.visible(query.only) & self.all_docs
-        units, highlight, corrections, expanded = self._parse(query.text)
+        units, highlight, corrections, expanded, respelled = self._parse(query.text)
         relaxed = False
         matched = visible
         score: np.ndarray[Any, Any] = np.zeros(self.size, dtype=np.float32)
@@ -360,7 +377,7 @@ class Engine:
             relaxed=relaxed,
             exact=exact if units else len(candidates),
             expanded=tuple(expanded),
-            suggestion=self.suggest(query.text, corrections),
+            suggestion=self.suggest(query.text, corrections, respelled),
         )
 
 
@@ -408,11 +425,19 @@ class LiveIndex:
             return self._reopen(self._rebuild(session, self.store))
 
 
-def _surface_words(names: Iterable[str], synonyms: Synonyms) -> dict[str, str]:
-    """A readable word per stem (from the names and the synonym list), for "did you mean"."""
+def _written_words(names: Iterable[str], synonyms: Synonyms) -> Counter[str]:
+    """The words of the names and the synonym list as written, with how often each occurs."""
     counts: Counter[str] = Counter(synonyms.words)
     for name in names:
         counts.update(re.findall(analysis.TOKEN_PATTERN, name))
+    for member in synonyms.words:
+        if " " in member:
+            counts.update(re.findall(analysis.TOKEN_PATTERN, member))
+    return counts
+
+
+def _surface_words(counts: Counter[str]) -> dict[str, str]:
+    """A readable word per stem (from the names and the synonym list), for "did you mean"."""
     surface: dict[str, str] = {}
     # Most frequent first, then the shortest: "ouderschap", not "ouderschappen".
     for word, _count in sorted(counts.items(), key=lambda item: (-item[1], len(item[0]), item[0])):

@@ -13,7 +13,7 @@ Dutch, and the English words chosen are checked against the Dutch vocabulary (a 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -46,6 +46,8 @@ class Synonyms:
     ignored: frozenset[str] = frozenset()  # stems of English filler words, left out of queries
     topics: tuple[str, ...] = ()  # per group its first member as written: the topic it stands for
     words: tuple[str, ...] = ()  # every member as written
+    # The topics' names in English ("schulden" → "debts"), for "We also searched for" on English pages.
+    topic_names_en: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | str) -> Synonyms:
@@ -68,7 +70,13 @@ class Synonyms:
             targets = tuple(dict.fromkeys(t for t in (tuple(terms(str(d))) for d in dutch) if t))
             if key and targets:
                 translations[key] = tuple(dict.fromkeys((*translations.get(key, ()), *targets)))
-        return cls(tuple(groups), translations, ignored, tuple(topics), tuple(words))
+        topic_names_en = {str(dutch): str(name) for dutch, name in (english.get("topics") or {}).items()}
+        return cls(tuple(groups), translations, ignored, tuple(topics), tuple(words), topic_names_en)
+
+    def topic_names(self, topics: Iterable[str], language: str) -> list[str]:
+        """The topics as a page in ``language`` names them (Dutch when there is no name)."""
+        names = self.topic_names_en if language == "en" else {}
+        return [names.get(topic, topic) for topic in topics]
 
     def topics_of(self, unit: Alternative) -> list[str]:
         """The topics a query unit was also searched as (not the one it names itself)."""

@@ -148,6 +148,7 @@ CHANGE_FIELD_LABELS = {
     "cost": _l("Cost"),
     "recognition": _l("Recognised intervention"),
     "alert": _l("Notice or waiting time"),
+    "summary_en": _l("In English (translation)"),
     "interpretation": _l("Interpreters"),
     "url": _l("Website"),
     "email": _l("E-mail address"),

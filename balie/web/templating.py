@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale, gettext
+from markupsafe import Markup
 from wtforms import Field
 
 from balie.domain import contact, roles
@@ -158,9 +159,13 @@ def is_parent_page(endpoint: str | None) -> bool:
 def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
+        locale = str(get_locale())
         return {
             "languages": LANGUAGES,
-            "current_language": language(str(get_locale())),
+            "current_language": language(locale),
+            # The sociale kaart's content is written in Dutch: on a page in another language its text
+            # carries lang="nl", so a screen reader reads it with Dutch pronunciation.
+            "content_lang": Markup("") if locale == "nl" else Markup(' lang="nl"'),
             "region_name": app.config["REGION_NAME"],
             "contact_email": app.config["CONTACT_EMAIL"],
             # How long personal data stays on the desk (the purge settings), for the parents' pages.

@@ -61,7 +61,7 @@ class Result:
     name: str
 
 
-_RESULT = re.compile(r'<h3 class="result__title"><a href="/sociale-kaart/aanbod/([^"]+)">([^<]+)</a>')
+_RESULT = re.compile(r'<h3 class="result__title"[^>]*><a href="/sociale-kaart/aanbod/([^"]+)"[^>]*>([^<]+)</a>')
 
 
 def results(page_html: str) -> list[Result]:
@@ -113,6 +113,7 @@ def service_values(app: Flask, service_id: str) -> dict[str, Any]:
             "name": service.name,
             "status": service.status,
             "description": service.description,
+            "summary_en": service.summary_en,
             "assured_date": service.assured_date,
             "phones": [(p.number, p.description) for p in service.phones],
             "areas": sorted(a.municipality_code for a in service.areas),

@@ -51,3 +51,17 @@ def test_an_entry_checked_since_sources_were_required_cites_them(entry: tuple[st
     assert sources, "changed or added claims need their source"
     assert all(s["url"].startswith("https://") or s["url"].startswith("http://") for s in sources)
     assert all(s["checked"] >= SOURCES_REQUIRED_FROM for s in sources)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in services() if e[1].get("areas") == "national" and e[1].get("status") == "active"],
+    ids=_label,
+)
+def test_a_national_offering_has_its_english_line(entry: tuple[str, dict[str, Any]]) -> None:
+    """Issue 12: the national entries carry an English name and one line, shown as a translation."""
+    _, service = entry
+    line = service.get("summary_en") or ""
+    name, colon, rest = line.partition(": ")
+    assert colon and name and rest.endswith("."), f"'English name: one line.' expected, got {line!r}"
+    assert len(line) <= 300

@@ -100,3 +100,13 @@ def test_without_an_english_file_only_the_dutch_groups_apply(tmp_path: Path) -> 
     synonyms = Synonyms.load(tmp_path / "synonyms.yaml")
 
     assert synonyms.translations == {} and synonyms.ignored == frozenset()
+
+
+def test_every_topic_has_an_english_name() -> None:
+    """An English page says which topics it also searched in English ("debts", not "schulden")."""
+    synonyms = Synonyms.load(SYNONYMS)
+
+    missing = sorted(set(synonyms.topics) - set(synonyms.topic_names_en))
+    assert not missing, f"topics without an English name in synonyms_en.yaml: {missing}"
+    assert synonyms.topic_names(["schulden", "huiselijk geweld"], "en") == ["debts", "domestic violence"]
+    assert synonyms.topic_names(["schulden"], "nl") == ["schulden"]

@@ -30,6 +30,9 @@ BABYSTARTPAKKET = "0e81e77b-5e95-4279-b089-18587ecf5b0e"
 SIRIZ_GESPREKKEN = "b5bf1d76-337c-4942-9e1a-c457e92a0c05"
 SIRIZ_OPVANG = "b32f0fd1-3730-4fd3-837e-9c4d042ae4cd"
 FIOM = "9a3ad76f-d69b-4bf1-9ee3-2366ca3c2fbc"
+STEVIG_OUDERSCHAP = "bc7dcfe3-66c7-4b32-9bf3-7e8d79df9e6c"
+SCHULDHULP = "6617f44b-c867-402a-8aff-a7c5ac5d8584"
+BIJSTANDSUITKERING = "0deab754-d981-43c2-91a2-2a41fdb29079"
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +128,29 @@ def test_the_cost_says_free_once(nurse: Any) -> None:
     html = Page(nurse.get(f"/sociale-kaart/aanbod/{HOME_START}")).html
     cost = re.search(r'Kosten</dt><dd class="summary__value">([^<]*)</dd>', html)
     assert cost is not None and cost.group(1).strip() == "Gratis"
+
+
+def test_stevig_ouderschap_names_about_four_visits_in_pregnancy_and_six_after(nurse: Any) -> None:
+    text = offering(nurse, STEVIG_OUDERSCHAP)
+
+    assert "In de zwangerschap zijn er ongeveer vier bezoeken" in text
+    assert "ongeveer zes bezoeken, verspreid over de eerste twee jaar" in text
+    assert "zes tot tien" not in text
+
+
+def test_debt_help_names_the_three_working_days_for_a_threatening_situation(nurse: Any) -> None:
+    text = offering(nurse, SCHULDHULP)
+
+    assert "Het eerste gesprek is binnen vier weken." in text
+    assert "Bij een bedreigende situatie, zoals een aangekondigde huisuitzetting" in text
+    assert "binnen drie werkdagen" in text
+
+
+def test_social_assistance_is_an_offering_of_its_own(nurse: Any) -> None:
+    text = offering(nurse, BIJSTANDSUITKERING)
+
+    assert "Bijstandsuitkering (algemene bijstand)" in text
+    assert "Bent u jonger dan 27 jaar, dan zoekt u na uw melding eerst 4 weken" in text
+    assert "werk.nl" in text
+    found = [r.name for r in results(Page(nurse.get("/sociale-kaart", query_string={"q": "bijstandsuitkering"})).html)]
+    assert found[0] == "Bijstandsuitkering (algemene bijstand)"

@@ -218,6 +218,37 @@ def test_an_outdated_phone_number_is_fixed_through_preview_and_save(app: Flask, 
     }
 
 
+def test_her_english_line_is_saved_with_history_and_shown_on_english_pages_only(
+    app: Flask, editor: Any, public: Any
+) -> None:
+    data = edit_form(editor, WIJKTEAM_DELFT)
+    data["summary_en"] = "Neighbourhood team Delft:  help with money, housing and care. "
+    preview = post_edit(editor, WIJKTEAM_DELFT, data)
+
+    saved = editor.post(f"{MANAGE}/{WIJKTEAM_DELFT}/bewerken", data=pressing(form_fields(preview, "/bewerken"), "save"))
+
+    assert saved.status_code == 303
+    line = "In English (our translation): Neighbourhood team Delft: help with money, housing and care."
+    assert line in Page(public.get(f"/sociale-kaart/aanbod/{WIJKTEAM_DELFT}", query_string={"lang": "en"})).text
+    assert (
+        "Neighbourhood team"
+        not in Page(public.get(f"/sociale-kaart/aanbod/{WIJKTEAM_DELFT}", query_string={"lang": "nl"})).text
+    )
+    row = next(row for row in history_rows(editor, WIJKTEAM_DELFT) if row[3] == "In English (translation)")
+    assert row[4:] == ["–", "Neighbourhood team Delft: help with money, housing and care."]
+
+
+def test_an_english_line_longer_than_300_characters_is_refused(app: Flask, editor: Any) -> None:
+    data = edit_form(editor, WIJKTEAM_DELFT)
+    data["summary_en"] = "Neighbourhood team: " + "help " * 70
+
+    page = post_edit(editor, WIJKTEAM_DELFT, data, save=True)
+
+    assert page.status == 400
+    assert "Field cannot be longer than 300 characters." in page.text
+    assert service_values(app, WIJKTEAM_DELFT)["summary_en"] == ""
+
+
 def test_going_back_from_the_preview_keeps_her_changes(app: Flask, editor: Any) -> None:
     data = edit_form(editor, WIJKTEAM_DELFT)
     data["phones"] = f"{NEW_PHONE} | voorbeeldnummer wijkteam Delft"

@@ -49,6 +49,9 @@ ENGLISH_QUERIES = [
     ("refugee", "Begeleiding van asielzoekers en statushouders"),
     ("lonely no family", "Home-Start: een vrijwilliger aan huis"),
     ("baby clinic", "Consultatiebureau (JGZ 0-4 jaar)"),
+    ("my husband drinks too much", "Hulp bij alcohol of drugs in de zwangerschap"),
+    ("low mood", "Praktijkondersteuner GGZ (POH-GGZ)"),
+    ("social assistance", "Bijstandsuitkering (algemene bijstand)"),
 ]
 
 
@@ -132,6 +135,37 @@ def test_the_other_kaart_pages_read_english_around_the_dutch_content(
         assert text in page.text
     for text in dutch_texts:
         assert text not in page.text
+
+
+SCHULDHULP = "6617f44b-c867-402a-8aff-a7c5ac5d8584"
+
+
+def test_a_national_offer_shows_its_english_line_marked_as_a_translation(visitor: Any) -> None:
+    page = search(visitor, q="debt")
+
+    assert "In English (our translation): Debt help from the gemeente: a first talk" in page.text
+    # The English line is marked English, the Dutch content around it Dutch (for screen readers).
+    assert re.search(r'<span lang="en">Debt help from the gemeente:', page.html)
+    assert re.search(rf'href="/sociale-kaart/aanbod/{SCHULDHULP}" lang="nl">Schuldhulpverlening', page.html)
+    assert re.search(r'<p class="result__snippet" lang="nl">', page.html)
+
+
+def test_the_offering_page_gives_the_english_line_and_says_the_description_is_dutch(visitor: Any) -> None:
+    page = Page(visitor.get(f"{SEARCH}/aanbod/{SCHULDHULP}"))
+
+    assert "In English (our translation): Debt help from the gemeente" in page.text
+    assert "The description below is in Dutch, as the organisation gave it." in page.text
+    assert re.search(r'<h1 lang="nl">Schuldhulpverlening van de gemeente</h1>', page.html)
+
+
+def test_a_dutch_page_has_no_translation_line_and_no_language_marks(kaart_app: Flask) -> None:
+    client = kaart_app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
+    page = search(client, q="schulden")
+
+    assert "Debt help from the gemeente" not in page.text
+    assert "In English" not in page.text
+    assert 'lang="nl"' not in page.html.split("<main", 1)[1]
 
 
 # -- a postcode outside the region ---------------------------------------------------------------

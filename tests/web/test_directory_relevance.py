@@ -43,6 +43,8 @@ SENTENCE_AND_TYPO_QUERIES: list[tuple[str, str]] = [
     ("ik heb geen geld voor eten", "Voedselpakket van de voedselbank"),
     ("ik wil stoppen met roken", "Stoppen met roken in de zwangerschap"),
     ("ik spreek geen nederlands", "Taalhuis: Nederlands leren en hulp met de computer"),
+    ("mijn man drinkt te veel", "Hulp bij alcohol of drugs in de zwangerschap"),
+    ("mijn vriend blowt elke dag", "Hulp bij alcohol of drugs in de zwangerschap"),
     # typos
     ("ouderschp", "Stevig Ouderschap"),
     ("stevig ouderschp", "Stevig Ouderschap"),
@@ -55,6 +57,10 @@ SENTENCE_AND_TYPO_QUERIES: list[tuple[str, str]] = [
     ("anticonceptei", NU_NIET_ZWANGER),
     ("voedselbnk", "Voedselpakket van de voedselbank"),
     ("huislijk geweld", VEILIG_THUIS),
+    # a typo in the part of the word the stemmer cuts off: "somberheid" is stemmed to "somber",
+    # "somberhied" is left whole
+    ("somberhied", "Praktijkondersteuner GGZ (POH-GGZ)"),
+    ("somberheit", "Praktijkondersteuner GGZ (POH-GGZ)"),
 ]
 
 
@@ -87,15 +93,25 @@ def test_the_offer_she_needs_is_in_the_top_five(visitor: Any, query: str, expect
 @pytest.mark.parametrize(
     ("query", "topic"),
     [
-        ("ik kan mijn rekeningen niet betalen", "schulden"),
-        ("mijn vriend slaat me", "huiselijk geweld"),
-        ("niet nog een keer zwanger", "anticonceptie"),
+        ("ik kan mijn rekeningen niet betalen", "debts"),
+        ("mijn vriend slaat me", "domestic violence"),
+        ("niet nog een keer zwanger", "contraception"),
+        ("mijn man drinkt te veel", "addiction"),
     ],
 )
 def test_a_sentence_says_which_topic_was_searched_too(visitor: Any, query: str, topic: str) -> None:
+    """On an English page the topic is named in English (the synonym list's topics in synonyms_en.yaml)."""
     page = search(visitor, q=query)
 
     assert f"We also searched for: {topic}." in page.text
+
+
+def test_a_dutch_page_names_the_topic_in_dutch(kaart_app: Flask) -> None:
+    client = kaart_app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
+    page = search(client, q="mijn vriend slaat me")
+
+    assert "We zochten ook op: huiselijk geweld." in page.text
 
 
 def test_a_keyword_that_is_its_own_topic_gets_no_also_searched_line(visitor: Any) -> None:
@@ -112,6 +128,23 @@ def test_a_typo_offers_the_word_meant_as_a_link_that_searches_it(visitor: Any) -
     corrected = Page(visitor.get(suggestion))
     assert "Did you mean" not in corrected.text
     assert names(corrected.html)[0] == "Stevig Ouderschap"
+
+
+def test_a_typo_at_the_end_of_a_word_offers_the_whole_word_meant(visitor: Any) -> None:
+    page = search(visitor, q="somberhied")
+
+    assert "Did you mean: somberheid ?" in page.text
+    assert names(page.html), "the corrected word finds offers"
+    assert "Nothing found" not in page.text
+
+
+def test_the_baby_drinking_badly_is_not_taken_for_alcohol(visitor: Any) -> None:
+    """Only "who drinks" phrases stand for addiction: a baby that drinks badly is about feeding."""
+    page = search(visitor, q="de baby drinkt slecht")
+
+    assert names(page.html)[0] == "Hulp bij borstvoedingsproblemen"
+    assert "We also searched for: addiction" not in page.text
+    assert "Hulp bij alcohol of drugs in de zwangerschap" not in names(page.html)[:3]
 
 
 def test_few_offers_with_every_word_are_followed_by_those_with_some(visitor: Any) -> None:

@@ -367,7 +367,7 @@ def test_snippets_mark_the_words_found_and_escape_html(changing_app: Flask) -> N
     page = search(client, q="schulden gezinnen", postcode=DELFT_POSTCODE)
 
     item = next(i for i in page.html.split('<li class="result">')[1:] if WIJKTEAM_DELFT in i)
-    snippet = item.split('<p class="result__snippet">')[1].split("</p>")[0]
+    snippet = item.split('<p class="result__snippet" lang="nl">')[1].split("</p>")[0]
     assert "<mark>schulden</mark>" in snippet
     assert "<mark>gezinnen</mark>" in snippet
     assert "&lt;b&gt;" in snippet and "&lt;script&gt;" in snippet and "&amp;" in snippet

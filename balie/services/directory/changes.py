@@ -52,6 +52,7 @@ FIELDS: dict[str, TrackedField] = {
         lambda r: f"{r.recognition or ''} {r.recognition_year or ''}".strip(),
     ),
     "alert": _plain("alert"),
+    "summary_en": _plain("summary_en"),
     "interpretation": _plain("interpretation_services"),
     "url": _plain("url"),
     "email": _plain("email"),

@@ -40,6 +40,7 @@ TAXONOMIES = {
     "recognition": ("nji-erkenning", "Erkenningsniveau Databank Effectieve Jeugdinterventies (NJi)"),
     "kind": ("balie-soort", "Soort aanbod (Balie)"),
     "target_group": ("balie-doelgroep", "Doelgroep (vrije tekst)"),
+    "summary_en": ("balie-samenvatting-en", "Naam en één regel in het Engels (vertaling door de redactie)"),
     "response_days": ("balie-reactietermijn", "Binnen hoeveel werkdagen contact (huisbezoek)"),
     "assurer": ("balie-gecontroleerd-door", "Laatst gecontroleerd door"),
     "example": ("balie-voorbeeld", "Voorbeeldgegevens voor de demoregio"),
@@ -225,6 +226,8 @@ def _service(
         )
     if record.target_group:
         attributes.append(_attribute(record.id, "target_group", "text", "Doelgroep", record.target_group))
+    if record.summary_en:
+        attributes.append(_attribute(record.id, "summary_en", "en", "In English", record.summary_en))
     if record.response_days is not None:
         attributes.append(_attribute(record.id, "response_days", "days", "Werkdagen", str(record.response_days)))
     if record.assurer and not public:  # an editor's name and user id: never in open data
@@ -339,6 +342,7 @@ def _record(service: dict[str, Any]) -> ServiceRecord:
         recognition=(_codes(service, "recognition") or (None,))[0],
         recognition_year=int(recognition_year) if recognition_year and recognition_year.isdigit() else None,
         alert=service.get("alert", ""),
+        summary_en=_value(service, "summary_en") or "",
         locations=tuple(locations),
     )
 

@@ -162,6 +162,7 @@ def apply_record(service: Service, record: ServiceRecord, categories: dict[str, 
     service.interpretation_services = record.interpretation_services
     service.recognition = record.recognition
     service.recognition_year = record.recognition_year
+    service.summary_en = record.summary_en
     service.alert = record.alert
     service.is_national = record.is_national
     service.is_example = is_example

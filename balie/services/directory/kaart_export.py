@@ -51,6 +51,7 @@ def service_document(record: ServiceRecord) -> dict[str, Any]:
         ("recognition", record.recognition),
         ("recognition_year", record.recognition_year),
         ("alert", record.alert),
+        ("summary_en", record.summary_en),
         ("interpretation", record.interpretation_services),
         ("response_days", record.response_days),
         ("areas", NATIONAL if record.is_national else list(record.areas)),

@@ -139,6 +139,7 @@ def _service(data: dict[str, Any]) -> ServiceRecord:
         recognition=data.get("recognition"),
         recognition_year=data.get("recognition_year"),
         alert=_text(data, "alert"),
+        summary_en=_text(data, "summary_en"),
         locations=tuple(LocationRecord(**location) for location in data.get("locations", ())),
     )
 

@@ -34,6 +34,7 @@ def record_of(service: Service) -> ServiceRecord:
         recognition=service.recognition,
         recognition_year=service.recognition_year,
         alert=service.alert,
+        summary_en=service.summary_en,
         is_national=service.is_national,
         locations=tuple(
             LocationRecord(loc.name, loc.address, loc.postal_code, loc.city, loc.latitude, loc.longitude)
