@@ -1,4 +1,4 @@
-"""The pregnancy phase at registration (an anonymous band) and an index for the monitor
+"""The pregnancy phase at registration (an anonymous band) and two indexes for the monitor
 
 Revision ID: 0014
 Revises: 0013
@@ -12,7 +12,8 @@ monitor counts them as "unknown").
 The backfill carries its own copy of the rule as it was at this revision (a migration is history:
 it must not change when the live rule does). A test checks that both give the same bands.
 
-The index on (municipality_code, created_at) serves the monitor's "this gemeente, this period".
+The index on (municipality_code, created_at) serves the monitor's "this gemeente, this period"; the
+one on registration_event (registration_id, kind, occurred_at) lets it read the steps from the index.
 """
 
 from datetime import UTC, date, datetime
@@ -57,6 +58,8 @@ def upgrade() -> None:
     with op.batch_alter_table('registration') as batch_op:
         batch_op.add_column(sa.Column('pregnancy_phase', sa.String(length=16), nullable=True))
         batch_op.create_index('ix_registration_municipality_code_created_at', ['municipality_code', 'created_at'])
+    with op.batch_alter_table('registration_event') as batch_op:
+        batch_op.create_index('ix_registration_event_registration_id_kind', ['registration_id', 'kind', 'occurred_at'])
     connection = op.get_bind()
     rows = connection.execute(
         sa.select(registration.c.id, registration.c.created_at, registration.c.due_month).where(
@@ -72,6 +75,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('registration_event') as batch_op:
+        batch_op.drop_index('ix_registration_event_registration_id_kind')
     with op.batch_alter_table('registration') as batch_op:
         batch_op.drop_index('ix_registration_municipality_code_created_at')
         batch_op.drop_column('pregnancy_phase')

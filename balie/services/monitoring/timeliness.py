@@ -5,9 +5,9 @@ the day a registration was received to the day of the first contact made, and to
 response (a contact attempt or contact made, whichever came first), both by the date in the
 Netherlands: the median and the 90th percentile (nearest rank), and how many fall in 0-2, 3-5,
 6-10 and more than 10 working days. Registrations without that event yet are not in these
-figures (``reached`` says how many are). The database groups the registrations by the UTC hour
-of the two moments (exact for a whole-hour offset such as the Dutch one); only those groups are
-turned into dates and working days here, never a row per registration.
+figures (``reached`` says how many are). The database counts the registrations per Dutch date
+received and date reached (``dutch_dates``); only those groups are turned into working days here,
+never a row per registration.
 
 The pregnancy phase at registration is the band stored when she registered
 (``balie.domain.pregnancy_phase``); registrations from before the band was stored and purged
@@ -20,26 +20,22 @@ import math
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, String, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
-from balie.clock import ZONE
 from balie.domain import pregnancy_phase, working_days
 from balie.domain.status_flow import Step
 from balie.models import Registration, RegistrationEvent
 from balie.services.monitoring.cohort import counted
 from balie.services.monitoring.counts import Breakdown
+from balie.services.monitoring.dutch_dates import DutchDate
 from balie.services.monitoring.periods import Period
 
 SPREAD = ("0_2", "3_5", "6_10", "more_than_10")
 UNKNOWN = "unknown"
 PHASES = (*pregnancy_phase.BANDS, UNKNOWN)
-_HOUR_FORMAT = "%Y-%m-%d %H"
 
 
 @dataclass(frozen=True)
@@ -58,29 +54,13 @@ class Timeliness:
     phases: Breakdown  # PHASES, of the registrations
 
 
-class UtcHour(FunctionElement[str]):
-    """The UTC hour of a timestamp as 'YYYY-MM-DD HH', in the database."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(UtcHour, "sqlite")
-def _utc_hour_sqlite(element: UtcHour, compiler: Any, **kw: Any) -> str:
-    return f"strftime('{_HOUR_FORMAT}', {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(UtcHour, "postgresql")
-def _utc_hour_postgresql(element: UtcHour, compiler: Any, **kw: Any) -> str:
-    return f"to_char(timezone('UTC', {compiler.process(element.clauses, **kw)}), 'YYYY-MM-DD HH24')"
-
-
 def timeliness(session: Session, gemeenten: Collection[str], period: Period) -> Timeliness:
     phases = _phases(session, gemeenten, period)
+    first_response, first_contact = _delays(session, gemeenten, period)
     return Timeliness(
         registrations=sum(phases.values()),
-        first_response=_delay(session, gemeenten, period, (Step.CONTACT_ATTEMPT, Step.CONTACT_MADE)),
-        first_contact=_delay(session, gemeenten, period, (Step.CONTACT_MADE,)),
+        first_response=first_response,
+        first_contact=first_contact,
         phases=Breakdown.of(PHASES, phases),
     )
 
@@ -94,20 +74,35 @@ def _phases(session: Session, gemeenten: Collection[str], period: Period) -> Cou
     return found
 
 
-def _delay(session: Session, gemeenten: Collection[str], period: Period, steps: tuple[Step, ...]) -> Delay:
+def _delays(session: Session, gemeenten: Collection[str], period: Period) -> tuple[Delay, Delay]:
+    """(first response, first contact): the database counts registrations per Dutch date received,
+    of the first response and of the first contact; working days are worked out per such group."""
+    response = RegistrationEvent.kind.in_((Step.CONTACT_ATTEMPT.value, Step.CONTACT_MADE.value))
+    contact = RegistrationEvent.kind == Step.CONTACT_MADE.value
     first = (
-        select(Registration.created_at.label("received"), func.min(RegistrationEvent.occurred_at).label("reached"))
+        select(
+            Registration.created_at.label("received"),
+            func.min(case((response, RegistrationEvent.occurred_at))).label("response"),
+            func.min(case((contact, RegistrationEvent.occurred_at))).label("contact"),
+        )
         .join(RegistrationEvent, RegistrationEvent.registration_id == Registration.id)
-        .where(*counted(gemeenten, period), RegistrationEvent.kind.in_([step.value for step in steps]))
+        .where(*counted(gemeenten, period), response)
         .group_by(Registration.id, Registration.created_at)
         .subquery()
     )
-    received: ColumnElement[str] = UtcHour(first.c.received)
-    reached: ColumnElement[str] = UtcHour(first.c.reached)
-    rows = session.execute(select(received, reached, func.count()).group_by(received, reached)).all()
-    days: Counter[int] = Counter()
-    for received_hour, reached_hour, count in rows:
-        days[working_days.between(_local_date(received_hour), _local_date(reached_hour))] += int(count)
+    dates = (DutchDate(first.c.received), DutchDate(first.c.response), DutchDate(first.c.contact))
+    rows = session.execute(select(*dates, func.count()).group_by(*dates)).all()
+    calendar = _WorkingDayIndex([day for row in rows for day in row[:3] if day is not None])
+    to_response: Counter[int] = Counter()
+    to_contact: Counter[int] = Counter()
+    for received, responded, contacted, count in rows:
+        to_response[calendar.between(received, responded)] += int(count)
+        if contacted is not None:
+            to_contact[calendar.between(received, contacted)] += int(count)
+    return _delay(to_response), _delay(to_contact)
+
+
+def _delay(days: Counter[int]) -> Delay:
     spread: Counter[str] = Counter()
     for taken, count in days.items():
         spread[_spread(taken)] += count
@@ -119,8 +114,22 @@ def _delay(session: Session, gemeenten: Collection[str], period: Period, steps: 
     )
 
 
-def _local_date(utc_hour_text: str) -> date:
-    return datetime.strptime(utc_hour_text, _HOUR_FORMAT).replace(tzinfo=UTC).astimezone(ZONE).date()
+class _WorkingDayIndex:
+    """Working days counted once over the span of the dates in question, so that the working days
+    between two of them are a subtraction (the same as ``working_days.between``)."""
+
+    def __init__(self, days: list[date]) -> None:
+        self._index: dict[date, int] = {}
+        if not days:
+            return
+        day, last, counted_days = min(days), max(days), 0
+        while day <= last:
+            counted_days += working_days.is_working_day(day)
+            self._index[day] = counted_days
+            day += timedelta(days=1)
+
+    def between(self, start: date, end: date) -> int:
+        return max(0, self._index[end] - self._index[start])
 
 
 def _spread(working_days_taken: int) -> str:
