@@ -29,7 +29,7 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from balie.domain.registration import ADVISOR_KINDS
-from balie.domain.status_flow import Status, Step
+from balie.domain.status_flow import CLOSE_OUTCOMES, VISITS_HELD, Status, Step
 from balie.models import Registration, RegistrationEvent
 from balie.services.monitoring.cohort import counted
 from balie.services.monitoring.counts import Breakdown
@@ -38,8 +38,9 @@ from balie.services.monitoring.periods import Period
 ROUTES = ("self", "self_with_code", "assisted", "referral")
 NOT_GIVEN = "not_given"
 ADVISOR_KEYS = (*ADVISOR_KINDS, NOT_GIVEN)
-CONTACT = ("made", "declined", "not_reached", "moved", "withdrawn", "handed_over", "waiting")
-OUTCOMES = ("visits_held", "declined", "not_reached", "moved", "open")
+_ENDED_WITHOUT_VISIT = tuple(outcome for outcome in CLOSE_OUTCOMES if outcome != VISITS_HELD)  # declined …
+CONTACT = ("made", *_ENDED_WITHOUT_VISIT, "withdrawn", "handed_over", "waiting")
+OUTCOMES = (*CLOSE_OUTCOMES, "open")
 VISITS = ("1", "2", "3", "4_or_more")
 FOLLOW_UP = ("arranged", "none_needed", "handed_over", "ended_otherwise", "open")
 NO_VISIT = "no_visit"
@@ -117,7 +118,7 @@ def funnel(session: Session, gemeenten: Collection[str], period: Period) -> Funn
     route = case((and_(c.route == "self", c.with_code), "self_with_code"), else_=c.route)
     contact = case(
         (c.contact == 1, "made"),
-        (c.close_outcome.in_(("declined", "not_reached", "moved")), c.close_outcome),
+        (c.close_outcome.in_(_ENDED_WITHOUT_VISIT), c.close_outcome),
         (c.withdrawn, "withdrawn"),
         (c.handed_over, "handed_over"),
         else_="waiting",
@@ -128,7 +129,7 @@ def funnel(session: Session, gemeenten: Collection[str], period: Period) -> Funn
     follow_up = case(
         (c.visits == 0, NO_VISIT),
         (c.follow_up == 1, "arranged"),
-        (c.close_outcome == "visits_held", "none_needed"),
+        (c.close_outcome == VISITS_HELD, "none_needed"),
         (c.handed_over, "handed_over"),
         (closed, "ended_otherwise"),
         else_="open",
@@ -158,7 +159,7 @@ def funnel(session: Session, gemeenten: Collection[str], period: Period) -> Funn
         routes=Breakdown.of(ROUTES, tally["route"]),
         advisor_kinds=Breakdown.of(ADVISOR_KEYS, _known(tally["advisor"], ADVISOR_KINDS, NOT_GIVEN)),
         contact=Breakdown.of(CONTACT, tally["contact"]),
-        outcomes=Breakdown.of(OUTCOMES, _known(tally["outcome"], OUTCOMES[:-1], "open")),
+        outcomes=Breakdown.of(OUTCOMES, _known(tally["outcome"], CLOSE_OUTCOMES, "open")),
         families_visited=families,
         visits_held=visits_held,
         visits_per_family=Breakdown.of(VISITS, tally["visits"]),
