@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from balie.models.base import Base, UTCDateTime, utcnow
@@ -16,6 +16,8 @@ from balie.models.base import Base, UTCDateTime, utcnow
 
 class RegistrationEvent(Base):
     __tablename__ = "registration_event"
+    # The monitor reads a registration's steps by kind and moment from the index alone.
+    __table_args__ = (Index("ix_registration_event_registration_id_kind", "registration_id", "kind", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     registration_id: Mapped[str] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)

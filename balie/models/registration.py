@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, LargeBinary, String, false
+from sqlalchemy import Boolean, Date, ForeignKey, Index, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from balie.models.account import User
@@ -20,6 +20,8 @@ PERSONAL_FIELDS = ("name", "phone", "email", "address", "reachable_at", "note", 
 
 class Registration(Base):
     __tablename__ = "registration"
+    # The monitor counts a gemeente's registrations of a period.
+    __table_args__ = (Index("ix_registration_municipality_code_created_at", "municipality_code", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_opaque_id)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
@@ -35,6 +37,9 @@ class Registration(Base):
 
     # Coarse, non-identifying attributes kept in the clear for routing, filters and counts.
     due_month: Mapped[date | None] = mapped_column(Date)  # first day of the expected month
+    # How far along she was when she registered (balie.domain.pregnancy_phase.BANDS): derived from
+    # the due month at registration, kept for the monitor after the due month is erased.
+    pregnancy_phase: Mapped[str | None] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8))
     interpreter: Mapped[str] = mapped_column(String(8))  # yes / no / unsure
     advisor_kind: Mapped[str | None] = mapped_column(String(24))

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from balie.crypto import KeyRing
-from balie.domain import audit_events, due_date, roles
+from balie.domain import audit_events, due_date, pregnancy_phase, roles
 from balie.domain.consent import ASSISTED_TEXT_VERSION, FEEDBACK_TEXT_VERSION, REFERRAL_TEXT_VERSION
 from balie.domain.errors import DomainError
 from balie.domain.reference_code import ALPHABET, new_reference, normalise_reference
@@ -140,6 +140,7 @@ def _build(data: RegistrationData, outcome: routing.Routed, settings: SubmitSett
         service_id=outcome.service.id,
         municipality_code=outcome.municipality.code,
         due_month=data.due.first_day,
+        pregnancy_phase=pregnancy_phase.band(data.due, settings.today),
         language=data.language,
         interpreter=data.interpreter,
         no_fixed_address=data.no_fixed_address,

@@ -1,0 +1,189 @@
+"""The funnel of a set of gemeenten in a period: registrations → contact → visits → follow-up.
+
+Counted is the cohort of registrations received in the period (see ``cohort``), followed to
+today: a registration of March whose visit was in May counts its visit under March. So the later
+steps of a recent period still grow; the first steps do not. Everything is counted in SQL (GROUP
+BY); only counts leave this module, never a registration, a date or a code of one person.
+
+- routes: on her own, on her own with an advice card's code, samen aangemeld (assisted), direct
+  referral (as the registration records it; a merge may give the kept one the duplicate's route).
+- advisor kinds: her answer to "who advised you?" ("not_given" when she left it open, and for the
+  professional routes, where the form does not ask it).
+- contact: contact made (at any time), otherwise how it ended without contact: declined, not
+  reached, moved away, withdrawn by her, handed over to the organisation's own dossier, or still
+  waiting. ``outcomes`` is the closing outcome whatever came before ("declined" there includes
+  parents who declined after a first contact).
+- visits: families with at least one visit held, by the number of visits recorded (1/2/3/4+).
+- follow-up of the families with a visit: arranged, none needed (closed as "visits held" without
+  follow-up), handed over (the desk no longer follows), ended otherwise, still open; and by kind
+  (JGZ, sociaal domein, zorg, other; a family with two kinds counts in both).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from balie.domain.registration import ADVISOR_KINDS
+from balie.domain.status_flow import CLOSE_OUTCOMES, VISITS_HELD, Status, Step
+from balie.models import Registration, RegistrationEvent
+from balie.services.monitoring.cohort import counted
+from balie.services.monitoring.counts import Breakdown
+from balie.services.monitoring.periods import Period
+
+ROUTES = ("self", "self_with_code", "assisted", "referral")
+NOT_GIVEN = "not_given"
+ADVISOR_KEYS = (*ADVISOR_KINDS, NOT_GIVEN)
+_ENDED_WITHOUT_VISIT = tuple(outcome for outcome in CLOSE_OUTCOMES if outcome != VISITS_HELD)  # declined …
+CONTACT = ("made", *_ENDED_WITHOUT_VISIT, "withdrawn", "handed_over", "waiting")
+OUTCOMES = (*CLOSE_OUTCOMES, "open")
+VISITS = ("1", "2", "3", "4_or_more")
+FOLLOW_UP = ("arranged", "none_needed", "handed_over", "ended_otherwise", "open")
+NO_VISIT = "no_visit"
+
+JGZ, SOCIAL_DOMAIN, CARE, OTHER = "jgz", "social_domain", "care", "other"
+FOLLOW_UP_KINDS = (JGZ, SOCIAL_DOMAIN, CARE, OTHER)
+# Follow-up is recorded by the directory's category codes (sociale_kaart/categories.yaml) or
+# "other". The monitor groups them as the Monitor Kansrijke Start does; a code not listed here
+# (a category added later) counts as "other" until it is.
+FOLLOW_UP_GROUPS: dict[str, str] = {
+    "jgz-interventie": JGZ,
+    "gezondheid-kind": JGZ,
+    "zwangerschap-geboorte": CARE,
+    "psychische-gezondheid": CARE,
+    "leefstijl": CARE,
+    "borstvoeding": CARE,
+    "kinderwens": CARE,
+    "sociaal-domein": SOCIAL_DOMAIN,
+    "opvoeden": SOCIAL_DOMAIN,
+    "geld-schulden": SOCIAL_DOMAIN,
+    "wonen": SOCIAL_DOMAIN,
+    "sociaal-netwerk": SOCIAL_DOMAIN,
+    "juridisch": SOCIAL_DOMAIN,
+    "basisbehoeften": SOCIAL_DOMAIN,
+    "taal-integratie": SOCIAL_DOMAIN,
+    "veiligheid": SOCIAL_DOMAIN,
+    "inkomen-toeslagen": SOCIAL_DOMAIN,
+}
+
+
+@dataclass(frozen=True)
+class Funnel:
+    registrations: int
+    routes: Breakdown  # ROUTES, of the registrations
+    advisor_kinds: Breakdown  # ADVISOR_KEYS, of the registrations
+    contact: Breakdown  # CONTACT, of the registrations
+    outcomes: Breakdown  # OUTCOMES, of the registrations
+    families_visited: int  # registrations with at least one visit held
+    visits_held: int  # all visits held by those families
+    visits_per_family: Breakdown  # VISITS, of the families visited
+    follow_up: Breakdown  # FOLLOW_UP, of the families visited
+    follow_up_kinds: Breakdown  # FOLLOW_UP_KINDS, overlapping; total: the families with follow-up arranged
+
+
+def _flag(step: Step) -> ColumnElement[int]:
+    return func.max(case((RegistrationEvent.kind == step.value, 1), else_=0))
+
+
+def _per_registration(gemeenten: Collection[str], period: Period) -> Subquery:
+    """One row per counted registration: its own columns and what its events add up to."""
+    return (
+        select(
+            Registration.route,
+            (Registration.advice_code_id.is_not(None)).label("with_code"),
+            Registration.advisor_kind,
+            Registration.status,
+            Registration.close_outcome,
+            (Registration.withdrawn_at.is_not(None)).label("withdrawn"),
+            (Registration.handed_over_at.is_not(None)).label("handed_over"),
+            _flag(Step.CONTACT_MADE).label("contact"),
+            _flag(Step.FOLLOW_UP).label("follow_up"),
+            func.sum(case((RegistrationEvent.kind == Step.VISIT_HELD.value, 1), else_=0)).label("visits"),
+        )
+        .outerjoin(RegistrationEvent, RegistrationEvent.registration_id == Registration.id)
+        .where(*counted(gemeenten, period))
+        .group_by(Registration.id)
+        .subquery()
+    )
+
+
+def funnel(session: Session, gemeenten: Collection[str], period: Period) -> Funnel:
+    each = _per_registration(gemeenten, period)
+    c = each.c
+    closed = c.status == Status.CLOSED.value
+    route = case((and_(c.route == "self", c.with_code), "self_with_code"), else_=c.route)
+    contact = case(
+        (c.contact == 1, "made"),
+        (c.close_outcome.in_(_ENDED_WITHOUT_VISIT), c.close_outcome),
+        (c.withdrawn, "withdrawn"),
+        (c.handed_over, "handed_over"),
+        else_="waiting",
+    )
+    visits = case(
+        (c.visits >= 4, "4_or_more"), (c.visits == 3, "3"), (c.visits == 2, "2"), (c.visits == 1, "1"), else_=NO_VISIT
+    )
+    follow_up = case(
+        (c.visits == 0, NO_VISIT),
+        (c.follow_up == 1, "arranged"),
+        (c.close_outcome == VISITS_HELD, "none_needed"),
+        (c.handed_over, "handed_over"),
+        (closed, "ended_otherwise"),
+        else_="open",
+    )
+    outcome = func.coalesce(c.close_outcome, "open")
+    keys = (
+        route.label("route"),
+        func.coalesce(c.advisor_kind, NOT_GIVEN).label("advisor"),
+        contact.label("contact"),
+        outcome.label("outcome"),
+        visits.label("visits"),
+        follow_up.label("follow_up"),
+    )
+    rows = session.execute(select(*keys, func.count(), func.coalesce(func.sum(c.visits), 0)).group_by(*keys)).all()
+    tally: dict[str, Counter[str]] = {key.name: Counter() for key in keys}
+    visits_held = 0
+    for row in rows:
+        *values, count, visits_of_group = row
+        for key, value in zip(keys, values, strict=True):
+            tally[key.name][str(value)] += int(count)
+        visits_held += int(visits_of_group)
+    registrations = sum(tally["route"].values())
+    families = registrations - tally["visits"][NO_VISIT]
+    follow_up_kinds = _follow_up_kinds(session, gemeenten, period)
+    return Funnel(
+        registrations=registrations,
+        routes=Breakdown.of(ROUTES, tally["route"]),
+        advisor_kinds=Breakdown.of(ADVISOR_KEYS, _known(tally["advisor"], ADVISOR_KINDS, NOT_GIVEN)),
+        contact=Breakdown.of(CONTACT, tally["contact"]),
+        outcomes=Breakdown.of(OUTCOMES, _known(tally["outcome"], CLOSE_OUTCOMES, "open")),
+        families_visited=families,
+        visits_held=visits_held,
+        visits_per_family=Breakdown.of(VISITS, tally["visits"]),
+        follow_up=Breakdown.of(FOLLOW_UP, tally["follow_up"]),
+        follow_up_kinds=Breakdown.of(FOLLOW_UP_KINDS, follow_up_kinds, total=tally["follow_up"]["arranged"]),
+    )
+
+
+def _known(found: Counter[str], known: Collection[str], rest: str) -> Counter[str]:
+    """Values outside the known ones (an old or unexpected code) counted under ``rest``."""
+    result: Counter[str] = Counter()
+    for key, count in found.items():
+        result[key if key in known else rest] += count
+    return result
+
+
+def _follow_up_kinds(session: Session, gemeenten: Collection[str], period: Period) -> Counter[str]:
+    group = case(
+        *((RegistrationEvent.code == code, kind) for code, kind in FOLLOW_UP_GROUPS.items()), else_=OTHER
+    ).label("kind")
+    rows = session.execute(
+        select(group, func.count(func.distinct(Registration.id)))
+        .join(RegistrationEvent, RegistrationEvent.registration_id == Registration.id)
+        .where(*counted(gemeenten, period), RegistrationEvent.kind == Step.FOLLOW_UP.value)
+        .group_by(group)
+    ).all()
+    return Counter({str(kind): int(count) for kind, count in rows})
