@@ -435,7 +435,7 @@ def monitor_import_births(file: Path, gemeenten: tuple[str, ...]) -> None:
         click.echo(f"not stored (not imported for these gemeenten): {', '.join(found.outside_scope)}")
     years = ", ".join(f"{year}: {total}" for year, total in cbs_births.births_by_year(found).items())
     click.echo(
-        f"live births of {len(found.births)} gemeente-years read ({years or 'none'}); {imported.changed} changed"
+        f"live births read for {len(found.births)} gemeente-year(s) ({years or 'none'}); {imported.changed} changed"
     )
 
 

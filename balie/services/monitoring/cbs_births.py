@@ -2,7 +2,7 @@
 
 Table 37230ned, "Bevolkingsontwikkeling; regio per maand", has a row per region and period with,
 among others, the topic "Levend geboren kinderen" (OData key LevendGeborenKinderen_2). What this
-reader expects (see tests/fixtures/monitoring/README.md for the sources and what is assumed):
+reader expects (tests/data/README.md says where this layout comes from and what is assumed):
 
 - a CSV file, ';' (or ',') separated, values quoted or not, UTF-8 with or without BOM;
 - a header row naming the region column ("RegioS" in the open-data CSV, "Regio's" in StatLine's
