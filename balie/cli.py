@@ -33,6 +33,7 @@ index_cli = AppGroup("index", help="Search indexes (derived data: rebuildable at
 qa_cli = AppGroup("qa", help="The vraagbaak.")
 audit_cli = AppGroup("audit", help="The access log (NEN 7513 style).")
 backup_cli = AppGroup("backup", help="Backups: create, restore into an empty database, and the restore drill.")
+monitor_cli = AppGroup("monitor", help="The monitor's reference figures (live births, target group, budget).")
 
 
 @db_cli.command("upgrade")
@@ -391,6 +392,53 @@ def users_list() -> None:
         click.echo(f"{user.id}  {user.email}  {roles}{state}")
 
 
+@monitor_cli.command("import-births")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--gemeente",
+    "gemeenten",
+    multiple=True,
+    metavar="GM0000",
+    help="Store only this gemeente's births (repeatable); default: every gemeente of the region.",
+)
+def monitor_import_births(file: Path, gemeenten: tuple[str, ...]) -> None:
+    """Store live births per gemeente and year from a CBS StatLine export of table 37230ned (CSV).
+
+    Any problem in the file stores nothing; exit 1 listing the problems row by row."""
+    from flask_babel import force_locale
+
+    from balie.config import region_ggd_codes
+    from balie.models.base import utcnow
+    from balie.services.monitoring import cbs_births
+    from balie.services.monitoring.scope import MonitorScope, region_municipality_codes
+    from balie.web.labels import births_file_problem
+
+    region = region_municipality_codes(db.session, region_ggd_codes(current_app.config))
+    outside_region = sorted(set(gemeenten) - region)
+    if outside_region:
+        raise click.UsageError(f"not a gemeente of the region: {', '.join(outside_region)}")
+    scope = MonitorScope(frozenset(gemeenten) or region)
+    max_bytes = int(current_app.config["MONITOR_BIRTHS_IMPORT_MAX_BYTES"])
+    with db.writing():
+        imported = cbs_births.import_births(db.session, scope, file.read_bytes(), None, utcnow(), max_bytes)
+        db.commit()
+    found = imported.file
+    if found.problems:
+        with force_locale("en"):
+            for problem in found.problems:
+                click.echo(births_file_problem(problem.code, problem.row, problem.value), err=True)
+        click.echo("Nothing stored.", err=True)
+        sys.exit(1)
+    for code, year, months in found.incomplete:
+        click.echo(f"not stored: {code} {year} has {months} of 12 months and no year total")
+    if found.outside_scope:
+        click.echo(f"not stored (not imported for these gemeenten): {', '.join(found.outside_scope)}")
+    years = ", ".join(f"{year}: {total}" for year, total in cbs_births.births_by_year(found).items())
+    click.echo(
+        f"live births read for {len(found.births)} gemeente-year(s) ({years or 'none'}); {imported.changed} changed"
+    )
+
+
 @click.command("purge")
 @with_appcontext
 def purge_command() -> None:
@@ -593,6 +641,7 @@ def register(app: Flask) -> None:
         index_cli,
         qa_cli,
         backup_cli,
+        monitor_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(init_command)

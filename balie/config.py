@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import math
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
@@ -118,6 +119,16 @@ class Config:
     MAX_CONTENT_LENGTH = 256 * 1024
     # A gemeente editor's spreadsheet upload (its own limit: larger than other forms).
     DIRECTORY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+
+    # The monitor's reach and money. The national financing of the prenatal home visit assumes a
+    # visit for this share of live births (16.5 %: children born too early or too light in 2017,
+    # the "Big2"), at this tariff per family (EUR 190 for 2.5 hours, agreed with the VNG for the
+    # legal task from 2022; the source names no price year, 2022 is assumed). Text or number.
+    MONITOR_FINANCING_NORM_PERCENT = "16.5"
+    MONITOR_TARIFF_PER_FAMILY_EUROS = "190.00"
+    MONITOR_TARIFF_PRICE_YEAR = 2022
+    # Largest CBS StatLine export (table 37230ned, CSV) a monitor may import for live births.
+    MONITOR_BIRTHS_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     DIRECTORY_UPLOAD_MAX_ROWS = 10_000
     MAX_FORM_PARTS = 200
     WTF_CSRF_TIME_LIMIT = 8 * 3600
@@ -188,6 +199,37 @@ def privacy_example_values(config: Mapping[str, Any]) -> bool:
     return any(str(config.get(name) or "") == getattr(Config, name) for name in PRIVACY_SETTINGS)
 
 
+def _decimal(config: Mapping[str, Any], name: str) -> Decimal:
+    try:
+        value = Decimal(str(config[name]).strip())
+    except (InvalidOperation, ValueError):
+        raise ConfigError(f"BALIE_{name} must be a number such as 16.5") from None
+    if not value.is_finite():
+        raise ConfigError(f"BALIE_{name} must be a number such as 16.5")
+    return value
+
+
+def financing_norm_share(config: Mapping[str, Any]) -> Decimal:
+    """The expected target group as a share of live births: 16.5 % is Decimal("0.165")."""
+    return _decimal(config, "MONITOR_FINANCING_NORM_PERCENT") / 100
+
+
+def tariff_per_family(config: Mapping[str, Any]) -> Decimal:
+    """The tariff per family with at least one home visit, in euros (price year MONITOR_TARIFF_PRICE_YEAR)."""
+    return _decimal(config, "MONITOR_TARIFF_PER_FAMILY_EUROS")
+
+
+def _validate_monitor(config: Mapping[str, Any]) -> None:
+    if not 0 < financing_norm_share(config) <= 1:
+        raise ConfigError("BALIE_MONITOR_FINANCING_NORM_PERCENT must be more than 0 and at most 100")
+    tariff = tariff_per_family(config)
+    if not 0 < tariff < 100_000 or tariff != tariff.quantize(Decimal("0.01")):
+        raise ConfigError("BALIE_MONITOR_TARIFF_PER_FAMILY_EUROS must be an amount in euros such as 190.00")
+    year = config["MONITOR_TARIFF_PRICE_YEAR"]
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ConfigError("BALIE_MONITOR_TARIFF_PRICE_YEAR must be a year such as 2022")
+
+
 def region_ggd_codes(config: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(code.strip() for code in str(config["REGION_GGD_CODES"]).split(",") if code.strip())
 
@@ -231,6 +273,7 @@ def validate(config: Mapping[str, Any]) -> None:
     if config["ENV"] not in {"development", "production"}:
         raise ConfigError("BALIE_ENV must be 'development' or 'production'")
     _validate_outbox(config)
+    _validate_monitor(config)
     if config["ENV"] != "production":
         return
     secret = config.get("SECRET_KEY") or ""

@@ -21,6 +21,9 @@ JGZ_STAFF = "jgz_staff"  # of one JGZ organisation: sees its registrations
 GEMEENTE_EDITOR = "gemeente_editor"  # of one gemeente (a user can hold several)
 PROFESSIONAL = "professional"  # advisor: midwife, gynaecologist, maternity care, GP, social team …
 MODERATOR = "moderator"  # appointed expert in the vraagbaak
+GEMEENTE_MONITOR = "gemeente_monitor"  # beleidsmedewerker of one gemeente (a user can hold several)
+REGION_MONITOR = "region_monitor"  # the figures of every gemeente of the desk's region
+JGZ_MONITOR = "jgz_monitor"  # of one JGZ organisation: the figures of its service area
 
 
 class Permission(StrEnum):
@@ -33,6 +36,9 @@ class Permission(StrEnum):
     QA_MEMBER = "qa.member"  # the vraagbaak: ask, answer, follow
     QA_MODERATE = "qa.moderate"  # moderate the vraagbaak, review and own accepted answers
     USERS_MANAGE = "users.manage"  # accounts, invitations, account requests, the access log
+    MONITOR_VIEW = "monitor.view"  # the monitor's anonymous figures, for the gemeenten of one's scope
+    # … and keep their reference figures right: live births, own target-group size, budget
+    MONITOR_REFERENCE = "monitor.reference"
 
 
 class Scope(Enum):
@@ -113,6 +119,35 @@ ROLE_TABLE: Mapping[str, Role] = _table(
         second_factor=False,
         sees_personal_data=False,
         landing_page="qa.review_list",
+    ),
+    # The monitor shows aggregates only (small cells suppressed), never a person: no second factor,
+    # which guards personal data and administration. Until the monitor's pages exist its roles land
+    # on their account page.
+    Role(
+        GEMEENTE_MONITOR,
+        frozenset({Permission.MONITOR_VIEW, Permission.MONITOR_REFERENCE}),
+        Scope.MUNICIPALITY,
+        second_factor=False,
+        sees_personal_data=False,
+        landing_page="account.overview",
+    ),
+    Role(
+        REGION_MONITOR,
+        frozenset({Permission.MONITOR_VIEW, Permission.MONITOR_REFERENCE}),
+        Scope.NONE,
+        second_factor=False,
+        sees_personal_data=False,
+        landing_page="account.overview",
+    ),
+    # Figures only, apart from JGZ_STAFF: a manager sees her organisation's figures without its inbox.
+    # The reference figures (births, budget) are the gemeenten's: she reads them, she does not set them.
+    Role(
+        JGZ_MONITOR,
+        frozenset({Permission.MONITOR_VIEW}),
+        Scope.ORGANISATION,
+        second_factor=False,
+        sees_personal_data=False,
+        landing_page="account.overview",
     ),
 )
 

@@ -22,8 +22,8 @@ class GrantForm(FlaskForm):
     """One role of the role table, with the organisation, gemeente or profession its scope kind needs."""
 
     role = SelectField(_l("Role"), validators=[InputRequired(_l("Choose a role"))])
-    organisation = SelectField(_l("Organisation (for JGZ staff)"), validators=[Optional()])
-    municipality = SelectField(_l("Gemeente (for gemeente editors)"), validators=[Optional()])
+    organisation = SelectField(_l("Organisation (for JGZ staff and JGZ monitors)"), validators=[Optional()])
+    municipality = SelectField(_l("Gemeente (for gemeente editors and gemeente monitors)"), validators=[Optional()])
     profession = SelectField(_l("Profession (for professionals)"), validators=[Optional()])
 
     def fill(self, organisations: list[Any], municipalities: list[Any]) -> None:

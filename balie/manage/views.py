@@ -51,8 +51,8 @@ def _fill(form: GrantForm) -> GrantForm:
 def _role_error(form: GrantForm, error: DomainError) -> str:
     """The message goes on the field that has to change; it is returned for a flash as well."""
     field, message = {
-        "role_needs_organisation": (form.organisation, gettext("Choose the organisation for JGZ staff")),
-        "role_needs_municipality": (form.municipality, gettext("Choose the gemeente for a gemeente editor")),
+        "role_needs_organisation": (form.organisation, gettext("Choose the organisation for this role")),
+        "role_needs_municipality": (form.municipality, gettext("Choose the gemeente for this role")),
         "role_needs_profession": (form.profession, gettext("Choose the profession for a professional")),
     }.get(error.code, (form.role, gettext("Choose a role")))
     field.errors = [*list(field.errors), message]

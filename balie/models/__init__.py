@@ -28,6 +28,7 @@ from balie.models.directory import (
     ServicePhase,
     service_category,
 )
+from balie.models.monitoring import ReferenceFigureChange, ReferenceFigures
 from balie.models.outbox import OutboxMessage
 from balie.models.progress import RegistrationEvent
 from balie.models.qa import Answer, HelpfulVote, PostRevision, Question, Subscription, Tag, question_tag
@@ -55,6 +56,8 @@ __all__ = [
     "PostcodeArea",
     "Question",
     "RecoveryCode",
+    "ReferenceFigureChange",
+    "ReferenceFigures",
     "Registration",
     "RegistrationEvent",
     "RoleGrant",

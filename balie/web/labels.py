@@ -14,6 +14,9 @@ ROLE_LABELS = {
     roles.GEMEENTE_EDITOR: _l("Gemeente editor"),
     roles.PROFESSIONAL: _l("Professional"),
     roles.MODERATOR: _l("Moderator (expert)"),
+    roles.GEMEENTE_MONITOR: _l("Gemeente monitor (policy officer)"),
+    roles.REGION_MONITOR: _l("Regional monitor (all gemeenten of the region)"),
+    roles.JGZ_MONITOR: _l("JGZ monitor (figures of the organisation's service area)"),
 }
 
 # The staff menu's entries (roles.MENU), by endpoint.
@@ -181,3 +184,36 @@ def access_event_label(event_code: str, detail: str | None, outcome: str) -> str
     label = None if event is None else event.detail_labels.get(detail or "") or event.label
     text = gettext(label) if label is not None else event_code
     return text if outcome == "success" else f"{text} ({ACCESS_FAILED})"
+
+
+# Problems in a CBS StatLine export of live births (services.monitoring.cbs_births), one line each.
+BIRTHS_FILE_COLUMNS = {"region": "Regio's", "period": "Perioden", "live births": "Levend geboren kinderen"}
+BIRTHS_FILE_PROBLEMS = {
+    "not_csv": _l("This file cannot be read as CSV. Download table 37230ned from CBS StatLine as CSV."),
+    "empty": _l("The file is empty: the first row must hold the column names."),
+    "too_big": _l("The file is larger than %(value)s MB. Choose fewer gemeenten or periods in StatLine."),
+    "too_many_rows": _l("The file has more than %(value)s rows. Choose fewer gemeenten or periods in StatLine."),
+    "header": _l(
+        "Row 1: the column “%(value)s” is missing. Export table 37230ned with its regions, periods "
+        "and the topic Levend geboren kinderen."
+    ),
+    "region_not_a_code": _l(
+        "Row %(row)s: “%(value)s” is not a CBS region code like GM0518. Export the table with codes, not names."
+    ),
+    "unknown_gemeente": _l("Row %(row)s: unknown gemeente %(value)s."),
+    "period_not_a_code": _l("Row %(row)s: “%(value)s” is not a CBS period like 2023MM01 or 2023JJ00."),
+    "year_out_of_range": _l("Row %(row)s: the year %(value)s is before 2000 or has not begun yet."),
+    "not_a_number": _l("Row %(row)s: “%(value)s” is not a number of live births."),
+    "duplicate": _l("Row %(row)s: the same gemeente and period as row %(value)s. Keep one of them."),
+    "out_of_range": _l("Row %(row)s: the live births in a year (%(value)s) cannot be right."),
+}
+
+
+def births_file_problem(code: str, row: int, value: str) -> str:
+    """One problem of a births file in words: "Row 7: unknown gemeente GM9999."."""
+    if code == "too_big":
+        value = str(max(1, int(value) // 2**20))
+    elif code == "header":
+        value = BIRTHS_FILE_COLUMNS.get(value, value)
+    template = BIRTHS_FILE_PROBLEMS.get(code, BIRTHS_FILE_PROBLEMS["not_csv"])
+    return str(template) % {"row": row, "value": value}

@@ -47,6 +47,10 @@ MENU_BEFORE = {
     roles.GEMEENTE_EDITOR: ["directory.search", "directory_manage.index", "qa.index", "account.overview"],
     roles.PROFESSIONAL: ["advice.overview", "directory.search", "qa.index", "account.overview"],
     roles.MODERATOR: ["directory.search", "qa.index", "account.overview"],
+    # The monitor's roles (issue 13): their pages and menu entry come with the monitor's views.
+    roles.GEMEENTE_MONITOR: ["directory.search", "account.overview"],
+    roles.REGION_MONITOR: ["directory.search", "account.overview"],
+    roles.JGZ_MONITOR: ["directory.search", "account.overview"],
 }
 GRANTS = {
     roles.ADMIN: Grant(roles.ADMIN),
@@ -54,6 +58,9 @@ GRANTS = {
     roles.GEMEENTE_EDITOR: Grant(roles.GEMEENTE_EDITOR, municipality_code="GM0503"),
     roles.PROFESSIONAL: Grant(roles.PROFESSIONAL, profession="midwife"),
     roles.MODERATOR: Grant(roles.MODERATOR),
+    roles.GEMEENTE_MONITOR: Grant(roles.GEMEENTE_MONITOR, municipality_code="GM0503"),
+    roles.REGION_MONITOR: Grant(roles.REGION_MONITOR),
+    roles.JGZ_MONITOR: Grant(roles.JGZ_MONITOR, organisation_id=DELFLAND),
 }
 # Pages of each permission that a role without it must not get.
 PAGES_OF = {
@@ -80,7 +87,16 @@ def hrefs(app: Flask, endpoints: list[str]) -> list[str]:
 
 
 def test_the_table_holds_the_roles_of_the_desk() -> None:
-    assert roles.codes() == (roles.ADMIN, roles.JGZ_STAFF, roles.GEMEENTE_EDITOR, roles.PROFESSIONAL, roles.MODERATOR)
+    assert roles.codes() == (
+        roles.ADMIN,
+        roles.JGZ_STAFF,
+        roles.GEMEENTE_EDITOR,
+        roles.PROFESSIONAL,
+        roles.MODERATOR,
+        roles.GEMEENTE_MONITOR,
+        roles.REGION_MONITOR,
+        roles.JGZ_MONITOR,
+    )
     assert all(code == row.code for code, row in roles.ROLE_TABLE.items())
 
 

@@ -111,8 +111,10 @@ def test_a_crafted_invitation_for_the_food_bank_is_refused(app: Flask) -> None:
     "role, field, message",
     [
         ("professional", "profession", "Choose the profession for a professional"),
-        ("jgz_staff", "organisation", "Choose the organisation for JGZ staff"),
-        ("gemeente_editor", "municipality", "Choose the gemeente for a gemeente editor"),
+        ("jgz_staff", "organisation", "Choose the organisation for this role"),
+        ("gemeente_editor", "municipality", "Choose the gemeente for this role"),
+        ("gemeente_monitor", "municipality", "Choose the gemeente for this role"),
+        ("jgz_monitor", "organisation", "Choose the organisation for this role"),
     ],
 )
 def test_the_missing_choice_is_said_at_its_own_field(app: Flask, role: str, field: str, message: str) -> None:
