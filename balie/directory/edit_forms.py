@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, Email, InputRequired, Length, Optional, ValidationError
 
+from balie.domain.contact import InvalidPhone, normalise_phone
 from balie.domain.directory import COSTS, PHASES, RECOGNITION_LEVELS, LocationRecord, PhoneRecord, ServiceRecord
 from balie.domain.languages import CONTACT_LANGUAGES
 from balie.services.directory.editing import EDITABLE_STATUSES
@@ -143,6 +144,12 @@ class ServiceForm(FlaskForm):
         for parts in _lines(field.data):
             if not parts[0] or len(parts[0]) > 30 or not all(c.isdigit() or c in " +()-" for c in parts[0]):
                 raise ValidationError(_l("Write each phone number on its own line, like 015 123 45 67 | weekdays"))
+            try:  # the same check as the spreadsheet upload: a number that can be dialled
+                normalise_phone(parts[0])
+            except InvalidPhone:
+                raise ValidationError(
+                    _l("%(number)s is not a complete phone number: check the digits", number=parts[0])
+                ) from None
 
     def validate_locations(self, field: Any) -> None:
         for parts in _lines(field.data):

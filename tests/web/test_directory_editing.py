@@ -458,6 +458,8 @@ def test_she_can_add_a_new_offer_for_delft(app: Flask, editor: Any, public: Any)
             "bel het wijkteam | werkdagen",
             "Write each phone number on its own line, like 015 123 45 67 | weekdays",
         ),
+        # the same check as the spreadsheet upload: digits only is not enough, it must be dialable
+        ("phones", "015 12 | werkdagen", "015 12 is not a complete phone number: check the digits"),
         (
             "locations",
             "Wijkpost Buitenhof | Voorbeeldlaan 12",
