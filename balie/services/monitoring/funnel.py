@@ -21,17 +21,18 @@ BY); only counts leave this module, never a registration, a date or a code of on
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from balie.domain.registration import ADVISOR_KINDS
 from balie.domain.status_flow import CLOSE_OUTCOMES, VISITS_HELD, Status, Step
 from balie.models import Registration, RegistrationEvent
-from balie.services.monitoring.cohort import counted
+from balie.services.monitoring.cohort import counted_between, month_range, month_received
 from balie.services.monitoring.counts import Breakdown
 from balie.services.monitoring.periods import Period
 
@@ -89,10 +90,11 @@ def _flag(step: Step) -> ColumnElement[int]:
     return func.max(case((RegistrationEvent.kind == step.value, 1), else_=0))
 
 
-def _per_registration(gemeenten: Collection[str], period: Period) -> Subquery:
-    """One row per counted registration: its own columns and what its events add up to."""
+def _per_registration(gemeenten: Collection[str], bounds: tuple[datetime, datetime]) -> Subquery:
+    """One row per counted registration: its month received, its own columns and what its events add up to."""
     return (
         select(
+            month_received().label("month"),
             Registration.route,
             (Registration.advice_code_id.is_not(None)).label("with_code"),
             Registration.advisor_kind,
@@ -105,14 +107,69 @@ def _per_registration(gemeenten: Collection[str], period: Period) -> Subquery:
             func.sum(case((RegistrationEvent.kind == Step.VISIT_HELD.value, 1), else_=0)).label("visits"),
         )
         .outerjoin(RegistrationEvent, RegistrationEvent.registration_id == Registration.id)
-        .where(*counted(gemeenten, period))
+        .where(*counted_between(gemeenten, *bounds))
         .group_by(Registration.id)
         .subquery()
     )
 
 
 def funnel(session: Session, gemeenten: Collection[str], period: Period) -> Funnel:
-    each = _per_registration(gemeenten, period)
+    tallies = _tallies(session, gemeenten, period.utc_bounds(), by_month=False)
+    return tallies.get(_WHOLE, _Tally()).funnel()
+
+
+def monthly(session: Session, gemeenten: Collection[str], first: Period, last: Period) -> dict[Period, Funnel]:
+    """The funnel of every month from ``first`` to ``last`` (months, inclusive; a month without
+    registrations has zeros): the same counts as ``funnel`` per month, in one grouped query (and one
+    for the follow-up kinds) instead of a pair per month. A month's figures add up to the quarter's
+    and the year's, except ``follow_up_kinds``, whose rows overlap within a month as within a year."""
+    months = month_range(first, last)
+    tallies = _tallies(session, gemeenten, (months[0].utc_bounds()[0], months[-1].utc_bounds()[1]), by_month=True)
+    return {month: tallies.get(month.key, _Tally()).funnel() for month in months}
+
+
+_WHOLE = "whole"  # the bucket of the single-period funnel
+
+
+@dataclass
+class _Tally:
+    """What the grouped rows of one bucket (a period, or one month of a range) add up to."""
+
+    keys: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    visits_held: int = 0
+    follow_up_kinds: Counter[str] = field(default_factory=Counter)
+
+    def funnel(self) -> Funnel:
+        tally = self.keys
+        registrations = sum(tally["route"].values())
+        families = registrations - tally["visits"][NO_VISIT]
+        return Funnel(
+            registrations=registrations,
+            routes=Breakdown.of(ROUTES, tally["route"]),
+            advisor_kinds=Breakdown.of(ADVISOR_KEYS, _known(tally["advisor"], ADVISOR_KINDS, NOT_GIVEN)),
+            contact=Breakdown.of(CONTACT, tally["contact"]),
+            outcomes=Breakdown.of(OUTCOMES, _known(tally["outcome"], CLOSE_OUTCOMES, "open")),
+            families_visited=families,
+            visits_held=self.visits_held,
+            visits_per_family=Breakdown.of(VISITS, tally["visits"]),
+            follow_up=Breakdown.of(FOLLOW_UP, tally["follow_up"]),
+            follow_up_kinds=Breakdown.of(FOLLOW_UP_KINDS, self.follow_up_kinds, total=tally["follow_up"]["arranged"]),
+        )
+
+
+def _bucket(month: ColumnElement[str], by_month: bool) -> tuple[ColumnElement[str], tuple[ColumnElement[str], ...]]:
+    """What to select as the bucket and what to group it by: the month, or one constant bucket
+    (PostgreSQL refuses a constant in GROUP BY, so it is only selected)."""
+    if by_month:
+        return month, (month,)
+    return literal_column(f"'{_WHOLE}'"), ()
+
+
+def _tallies(
+    session: Session, gemeenten: Collection[str], bounds: tuple[datetime, datetime], *, by_month: bool
+) -> dict[str, _Tally]:
+    """The tallies per month key (``by_month``) or under ``_WHOLE`` for all of ``bounds``."""
+    each = _per_registration(gemeenten, bounds)
     c = each.c
     closed = c.status == Status.CLOSED.value
     route = case((and_(c.route == "self", c.with_code), "self_with_code"), else_=c.route)
@@ -143,29 +200,20 @@ def funnel(session: Session, gemeenten: Collection[str], period: Period) -> Funn
         visits.label("visits"),
         follow_up.label("follow_up"),
     )
-    rows = session.execute(select(*keys, func.count(), func.coalesce(func.sum(c.visits), 0)).group_by(*keys)).all()
-    tally: dict[str, Counter[str]] = {key.name: Counter() for key in keys}
-    visits_held = 0
+    bucket, grouping = _bucket(c.month, by_month)
+    rows = session.execute(
+        select(bucket, *keys, func.count(), func.coalesce(func.sum(c.visits), 0)).group_by(*grouping, *keys)
+    ).all()
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
     for row in rows:
-        *values, count, visits_of_group = row
+        found, *values, count, visits_of_group = row
+        tally = tallies[str(found)]
         for key, value in zip(keys, values, strict=True):
-            tally[key.name][str(value)] += int(count)
-        visits_held += int(visits_of_group)
-    registrations = sum(tally["route"].values())
-    families = registrations - tally["visits"][NO_VISIT]
-    follow_up_kinds = _follow_up_kinds(session, gemeenten, period)
-    return Funnel(
-        registrations=registrations,
-        routes=Breakdown.of(ROUTES, tally["route"]),
-        advisor_kinds=Breakdown.of(ADVISOR_KEYS, _known(tally["advisor"], ADVISOR_KINDS, NOT_GIVEN)),
-        contact=Breakdown.of(CONTACT, tally["contact"]),
-        outcomes=Breakdown.of(OUTCOMES, _known(tally["outcome"], CLOSE_OUTCOMES, "open")),
-        families_visited=families,
-        visits_held=visits_held,
-        visits_per_family=Breakdown.of(VISITS, tally["visits"]),
-        follow_up=Breakdown.of(FOLLOW_UP, tally["follow_up"]),
-        follow_up_kinds=Breakdown.of(FOLLOW_UP_KINDS, follow_up_kinds, total=tally["follow_up"]["arranged"]),
-    )
+            tally.keys[key.name][str(value)] += int(count)
+        tally.visits_held += int(visits_of_group)
+    for found, kind, count in _follow_up_kinds(session, gemeenten, bounds, by_month=by_month):
+        tallies[found].follow_up_kinds[kind] += count
+    return tallies
 
 
 def _known(found: Counter[str], known: Collection[str], rest: str) -> Counter[str]:
@@ -176,14 +224,18 @@ def _known(found: Counter[str], known: Collection[str], rest: str) -> Counter[st
     return result
 
 
-def _follow_up_kinds(session: Session, gemeenten: Collection[str], period: Period) -> Counter[str]:
+def _follow_up_kinds(
+    session: Session, gemeenten: Collection[str], bounds: tuple[datetime, datetime], *, by_month: bool
+) -> list[tuple[str, str, int]]:
+    """(bucket, kind, families with follow-up of that kind), a family counted once per kind."""
     group = case(
         *((RegistrationEvent.code == code, kind) for code, kind in FOLLOW_UP_GROUPS.items()), else_=OTHER
     ).label("kind")
+    bucket, grouping = _bucket(month_received(), by_month)
     rows = session.execute(
-        select(group, func.count(func.distinct(Registration.id)))
+        select(bucket, group, func.count(func.distinct(Registration.id)))
         .join(RegistrationEvent, RegistrationEvent.registration_id == Registration.id)
-        .where(*counted(gemeenten, period), RegistrationEvent.kind == Step.FOLLOW_UP.value)
-        .group_by(group)
+        .where(*counted_between(gemeenten, *bounds), RegistrationEvent.kind == Step.FOLLOW_UP.value)
+        .group_by(*grouping, group)
     ).all()
-    return Counter({str(kind): int(count) for kind, count in rows})
+    return [(str(found), str(kind), int(count)) for found, kind, count in rows]
