@@ -82,6 +82,7 @@ system-packages:
 bench: setup-test
 	$(BIN)/python bench/registration.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/monitor.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

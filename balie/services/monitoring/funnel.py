@@ -26,7 +26,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal_column, select
+from sqlalchemy import CTE, ColumnElement, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from balie.domain.registration import ADVISOR_KINDS
@@ -86,11 +86,25 @@ class Funnel:
     follow_up_kinds: Breakdown  # FOLLOW_UP_KINDS, overlapping; total: the families with follow-up arranged
 
 
+def _events(step: Step) -> ColumnElement[int]:
+    """How many events of this kind the registration has: a look-up in the index on
+    (registration_id, kind, occurred_at) per registration, no join of all events to group again."""
+    return (
+        select(func.count())
+        .where(RegistrationEvent.registration_id == Registration.id, RegistrationEvent.kind == step.value)
+        .scalar_subquery()
+    )
+
+
 def _flag(step: Step) -> ColumnElement[int]:
-    return func.max(case((RegistrationEvent.kind == step.value, 1), else_=0))
+    """1 when the registration has an event of this kind, else 0."""
+    found = select(RegistrationEvent.id).where(
+        RegistrationEvent.registration_id == Registration.id, RegistrationEvent.kind == step.value
+    )
+    return case((found.exists(), 1), else_=0)
 
 
-def _per_registration(gemeenten: Collection[str], bounds: tuple[datetime, datetime]) -> Subquery:
+def _per_registration(gemeenten: Collection[str], bounds: tuple[datetime, datetime]) -> CTE:
     """One row per counted registration: its month received, its own columns and what its events add up to."""
     return (
         select(
@@ -104,12 +118,13 @@ def _per_registration(gemeenten: Collection[str], bounds: tuple[datetime, dateti
             (Registration.handed_over_at.is_not(None)).label("handed_over"),
             _flag(Step.CONTACT_MADE).label("contact"),
             _flag(Step.FOLLOW_UP).label("follow_up"),
-            func.sum(case((RegistrationEvent.kind == Step.VISIT_HELD.value, 1), else_=0)).label("visits"),
+            _events(Step.VISIT_HELD).label("visits"),
         )
-        .outerjoin(RegistrationEvent, RegistrationEvent.registration_id == Registration.id)
         .where(*counted_between(gemeenten, *bounds))
-        .group_by(Registration.id)
-        .subquery()
+        .cte("each")
+        # Computed once per registration: the outer query reads its columns many times, and a
+        # subquery folded into it would run the event look-ups again for each mention.
+        .prefix_with("MATERIALIZED")
     )
 
 
@@ -133,23 +148,22 @@ _WHOLE = "whole"  # the bucket of the single-period funnel
 
 @dataclass
 class _Tally:
-    """What the grouped rows of one bucket (a period, or one month of a range) add up to."""
+    """What the registrations of one bucket (a period, or one month of a range) add up to."""
 
+    registrations: int = 0
     keys: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     visits_held: int = 0
     follow_up_kinds: Counter[str] = field(default_factory=Counter)
 
     def funnel(self) -> Funnel:
         tally = self.keys
-        registrations = sum(tally["route"].values())
-        families = registrations - tally["visits"][NO_VISIT]
         return Funnel(
-            registrations=registrations,
+            registrations=self.registrations,
             routes=Breakdown.of(ROUTES, tally["route"]),
-            advisor_kinds=Breakdown.of(ADVISOR_KEYS, _known(tally["advisor"], ADVISOR_KINDS, NOT_GIVEN)),
+            advisor_kinds=Breakdown.of(ADVISOR_KEYS, tally["advisor"]),
             contact=Breakdown.of(CONTACT, tally["contact"]),
-            outcomes=Breakdown.of(OUTCOMES, _known(tally["outcome"], CLOSE_OUTCOMES, "open")),
-            families_visited=families,
+            outcomes=Breakdown.of(OUTCOMES, tally["outcome"]),
+            families_visited=self.registrations - tally["visits"][NO_VISIT],
             visits_held=self.visits_held,
             visits_per_family=Breakdown.of(VISITS, tally["visits"]),
             follow_up=Breakdown.of(FOLLOW_UP, tally["follow_up"]),
@@ -165,14 +179,11 @@ def _bucket(month: ColumnElement[str], by_month: bool) -> tuple[ColumnElement[st
     return literal_column(f"'{_WHOLE}'"), ()
 
 
-def _tallies(
-    session: Session, gemeenten: Collection[str], bounds: tuple[datetime, datetime], *, by_month: bool
-) -> dict[str, _Tally]:
-    """The tallies per month key (``by_month``) or under ``_WHOLE`` for all of ``bounds``."""
-    each = _per_registration(gemeenten, bounds)
+def _groups(each: CTE) -> dict[str, tuple[ColumnElement[str], tuple[str, ...]]]:
+    """Each group of the funnel: the value a registration has in it, and the values it can have
+    (a code the funnel does not know, old or unexpected, is counted as "not given" or "open")."""
     c = each.c
     closed = c.status == Status.CLOSED.value
-    route = case((and_(c.route == "self", c.with_code), "self_with_code"), else_=c.route)
     contact = case(
         (c.contact == 1, "made"),
         (c.close_outcome.in_(_ENDED_WITHOUT_VISIT), c.close_outcome),
@@ -191,37 +202,39 @@ def _tallies(
         (closed, "ended_otherwise"),
         else_="open",
     )
-    outcome = func.coalesce(c.close_outcome, "open")
-    keys = (
-        route.label("route"),
-        func.coalesce(c.advisor_kind, NOT_GIVEN).label("advisor"),
-        contact.label("contact"),
-        outcome.label("outcome"),
-        visits.label("visits"),
-        follow_up.label("follow_up"),
-    )
+    return {
+        "route": (case((and_(c.route == "self", c.with_code), "self_with_code"), else_=c.route), ROUTES),
+        "advisor": (case((c.advisor_kind.in_(ADVISOR_KINDS), c.advisor_kind), else_=NOT_GIVEN), ADVISOR_KEYS),
+        "contact": (contact, CONTACT),
+        "outcome": (case((c.close_outcome.in_(CLOSE_OUTCOMES), c.close_outcome), else_="open"), OUTCOMES),
+        "visits": (visits, (*VISITS, NO_VISIT)),
+        "follow_up": (follow_up, (*FOLLOW_UP, NO_VISIT)),
+    }
+
+
+def _tallies(
+    session: Session, gemeenten: Collection[str], bounds: tuple[datetime, datetime], *, by_month: bool
+) -> dict[str, _Tally]:
+    """The tallies per month key (``by_month``) or under ``_WHOLE`` for all of ``bounds``: one row per
+    bucket, with a conditional sum per value of each group (not a GROUP BY over every combination of
+    the groups' values, which gives thousands of rows for a range of months)."""
+    each = _per_registration(gemeenten, bounds)
+    c = each.c
+    cells = [(name, value, expression) for name, (expression, values) in _groups(each).items() for value in values]
+    sums = [func.sum(case((expression == value, 1), else_=0)) for _name, value, expression in cells]
     bucket, grouping = _bucket(c.month, by_month)
-    rows = session.execute(
-        select(bucket, *keys, func.count(), func.coalesce(func.sum(c.visits), 0)).group_by(*grouping, *keys)
-    ).all()
+    rows = session.execute(select(bucket, func.count(), func.sum(c.visits), *sums).group_by(*grouping)).all()
     tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for row in rows:
-        found, *values, count, visits_of_group = row
+    for found, registrations, visits_held, *counts in rows:
+        if not registrations:
+            continue  # no registrations at all: an aggregate without GROUP BY still gives a row
         tally = tallies[str(found)]
-        for key, value in zip(keys, values, strict=True):
-            tally.keys[key.name][str(value)] += int(count)
-        tally.visits_held += int(visits_of_group)
+        tally.registrations, tally.visits_held = int(registrations), int(visits_held or 0)
+        for (name, value, _expression), count in zip(cells, counts, strict=True):
+            tally.keys[name][value] = int(count or 0)
     for found, kind, count in _follow_up_kinds(session, gemeenten, bounds, by_month=by_month):
         tallies[found].follow_up_kinds[kind] += count
     return tallies
-
-
-def _known(found: Counter[str], known: Collection[str], rest: str) -> Counter[str]:
-    """Values outside the known ones (an old or unexpected code) counted under ``rest``."""
-    result: Counter[str] = Counter()
-    for key, count in found.items():
-        result[key if key in known else rest] += count
-    return result
 
 
 def _follow_up_kinds(
