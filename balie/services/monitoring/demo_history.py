@@ -34,7 +34,7 @@ The mix below is MADE UP to look plausible; it is not a statistic of any region:
   nurse merges the second into the first); after contact: visits 88 %, declined 8 %, handed over
   4 %; visits per family 1: 60 %, 2: 25 %, 3: 10 %, 4-5: 5 %; after the visits follow-up 35 % (a
   second kind for a quarter of them), handed over 10 %, otherwise closed "visits held";
-- timing: first response within 0-8 working days (most in 1-2), attempts 2-5 working days apart,
+- timing: first response within 0-9 working days (most in 1-2), attempts 2-5 working days apart,
   visits 5-15 working days apart, closing 1-10 working days after the last step; on working days
   between 09:00 and 17:00.
 """
@@ -57,6 +57,7 @@ from sqlalchemy.orm import Session
 from balie.clock import ZONE
 from balie.crypto import KeyRing
 from balie.domain import roles, working_days
+from balie.domain.consent import REFERRING_PROFESSIONS
 from balie.domain.due_date import DueMonth, allowed_months
 from balie.domain.errors import DomainError
 from balie.domain.postcode import HouseNumber, Postcode
@@ -214,6 +215,7 @@ class _Cast:
     nurses: dict[str, list[inbox.Staff]]  # by organisation
     professionals: list[tuple[User, str]]  # with the advisor kind a parent would name
     referring: list[User]
+    cards: dict[str, AdviceCode]  # each professional's card, by her id
 
 
 @dataclass
@@ -319,6 +321,7 @@ def _cast(session: Session, places: list[_Place], first_day: date) -> _Cast:
             for number in range(1, NURSES_PER_ORGANISATION + 1)
         ]
     professionals: list[tuple[User, str]] = []
+    referring: list[User] = []  # who may refer directly (a midwife, a gynaecologist)
     for profession, kind, count in PROFESSIONALS:
         for number in range(1, count + 1):
             user = _account(
@@ -328,11 +331,11 @@ def _cast(session: Session, places: list[_Place], first_day: date) -> _Cast:
                 Grant(roles.PROFESSIONAL, profession=profession),
             )
             professionals.append((user, kind))
-    referring = [user for user, _kind in professionals if user.roles[0].profession in ("midwife", "gynaecologist")]
+            if profession in REFERRING_PROFESSIONS:
+                referring.append(user)
     made = _local(first_day, 9)
-    for user, _kind in professionals:
-        advice.create_card(session, user, "nl", "Voorbeeldkaart", made)
-    return _Cast(nurses, professionals, referring)
+    cards = {user.id: advice.create_card(session, user, "nl", "Voorbeeldkaart", made) for user, _kind in professionals}
+    return _Cast(nurses, professionals, referring, cards)
 
 
 class _Walk:
@@ -343,7 +346,6 @@ class _Walk:
         self.queue: list[_Action] = []
         self.order = 0  # actions at the same moment run in the order they were planned
         self.made = DemoHistory()
-        self.cards = {card.professional_id: card for card in session.scalars(select(AdviceCode))}
 
     # -- planning ---------------------------------------------------------------------------------
 
@@ -376,7 +378,7 @@ class _Walk:
             kind = _pick(rng, ADVISOR_KINDS)
         elif route == "self_with_code":
             professional, card_kind = rng.choice(self.cast.professionals)
-            card = self.cards[professional.id]
+            card = self.cast.cards[professional.id]
             kind = card_kind if rng.random() < 0.85 else None
         elif route == "assisted":
             professional = rng.choice(self.cast.professionals)[0]
