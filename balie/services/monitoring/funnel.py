@@ -4,6 +4,8 @@ Counted is the cohort of registrations received in the period (see ``cohort``), 
 today: a registration of March whose visit was in May counts its visit under March. So the later
 steps of a recent period still grow; the first steps do not. Everything is counted in SQL (GROUP
 BY); only counts leave this module, never a registration, a date or a code of one person.
+``funnel`` counts one period; ``monthly`` each month of a range (a line over 24 months) with the
+same two queries, grouped by the month in the Netherlands.
 
 - routes: on her own, on her own with an advice card's code, samen aangemeld (assisted), direct
   referral (as the registration records it; a merge may give the kept one the duplicate's route).
