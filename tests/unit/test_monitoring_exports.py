@@ -161,6 +161,32 @@ def test_a_number_is_formatted_to_show_the_page_text() -> None:
     assert sheet["D8"].number_format == '0" %"'  # 100 %
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "number_format"),
+    [
+        ("7", 7, "0"),
+        ("1234", 1234, "0"),
+        ("12.345", 12345, "#,##0"),
+        ("1.234,5", 1234.5, "#,##0.0"),
+        ("16,50", 16.5, "0.00"),
+        ("16,5%", 16.5, '0.0"%"'),
+    ],
+)
+def test_a_published_dutch_number_is_a_number_that_shows_the_same_text(
+    text: str, value: float, number_format: str
+) -> None:
+    table = Table("t", "T", ("2025",), (Row("a", "A", (Cell(text, value),)),))
+    cell = load_workbook(io.BytesIO(to_xlsx([table], HEADING))).worksheets[1]["B4"]
+    assert (cell.value, cell.number_format) == (value, number_format)
+
+
+@pytest.mark.parametrize(("text", "value"), [("12.34", 1234), ("1.2345", 12345), ("12,3", 12.4), ("1.234", 1.234)])
+def test_a_text_that_does_not_say_its_value_stays_text(text: str, value: float) -> None:
+    table = Table("t", "T", ("2025",), (Row("a", "A", (Cell(text, value),)),))
+    cell = load_workbook(io.BytesIO(to_xlsx([table], HEADING))).worksheets[1]["B4"]
+    assert (cell.value, cell.data_type) == (text, "s")
+
+
 def test_amounts_and_figures_whose_text_is_not_their_value_stay_the_page_text() -> None:
     rows = table_sheet_values(to_xlsx([REACH], HEADING), 1)
     assert rows[3:7] == [

@@ -21,7 +21,7 @@ XLSX
 ----
 A first sheet with the same heading block (the legend sheet), then one sheet per table, named after
 the table's title (made valid for Excel: at most 31 characters, none of ``[]:*?/\\``, unique
-regardless of case). A published number whose text is a plain number ("23", "16,5" or "16,5 %")
+regardless of case). A published number whose text is a plain Dutch number ("23", "1.234", "16,5" or "16,5 %")
 is written as a number with a format that shows that same text, so it can be summed; every other
 cell ("< 5", "x", "–", an amount written with a currency sign) is written as text. The file holds
 no formulas: every text cell is typed as a string, so "=..." stays text.
@@ -66,8 +66,10 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 FIXED_TIMESTAMP = datetime(1980, 1, 1)
 SHEET_NAME_MAX = 31
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-# A published number as the page writes it: "23", "1234", "16,5", "16,5 %", "16,5%".
-_PLAIN_NUMBER = re.compile(r"(?P<number>-?\d+(?:,(?P<decimals>\d+))?)(?P<percent>\s?%)?")
+# A published number as the page writes it: "23", "1234", "1.234" (Dutch thousands), "16,5", "16,5 %".
+_PLAIN_NUMBER = re.compile(
+    r"(?P<number>-?(?P<thousands>\d{1,3}(?:\.\d{3})+)?(?(thousands)|\d+)(?:,(?P<decimals>\d+))?)(?P<percent>\s?%)?"
+)
 
 
 @dataclass(frozen=True)
@@ -162,10 +164,12 @@ def _number_and_format(cell: Cell) -> tuple[int | float, str] | None:
     if match is None:
         return None
     decimals = len(match["decimals"] or "")
-    number = int(match["number"]) if not decimals else float(match["number"].replace(",", "."))
+    digits = match["number"].replace(".", "").replace(",", ".")
+    number = float(digits) if decimals else int(digits)
     if number != cell.value:
         return None  # the text says something else than the value (a fraction shown as percent...)
-    number_format = "0" + ("." + "0" * decimals if decimals else "")
+    # Excel shows "," and "." of a format in the reader's locale: "#,##0" is "1.234" in Dutch.
+    number_format = ("#,##0" if match["thousands"] else "0") + ("." + "0" * decimals if decimals else "")
     if match["percent"]:
         number_format += '" %"' if match["percent"].startswith((" ", "\u00a0")) else '"%"'
     return number, number_format
