@@ -108,6 +108,32 @@ def test_the_csv_is_semicolon_separated_with_crlf_lines() -> None:
     assert b"Zelf aangemeld;23;17;52,4 %\r\n" in data
 
 
+def test_in_csv_a_published_negative_number_stays_a_number_and_any_other_text_is_made_safe() -> None:
+    table = Table(
+        "change",
+        "-Verschil",
+        ("+jaar",),
+        (Row("a", "Delft", (Cell("-3", -3),)), Row("b", "@Rijswijk", (Cell("-x", None, CellStatus.COMPLEMENTARY),))),
+        note="=noot",
+    )
+    heading = ExportHeading("=titel", (("+", "-"),), "@legenda", (("=", "+"),), "-let op")
+    lines = read_csv(to_csv([table], heading))
+    assert lines == [
+        ["'=titel"],
+        ["'+", "'-"],
+        ["'@legenda"],
+        ["'=", "'+"],
+        ["'-let op"],
+        [],
+        ["'-Verschil"],
+        ["", "'+jaar"],
+        ["Delft", "-3"],
+        ["'@Rijswijk", "'-x"],
+        ["'=noot"],
+        [],
+    ]
+
+
 @pytest.mark.parametrize("text", ["=1+1", "+31 6", "-2", "@SUM(A1)", "\tx", "\r=1"])
 def test_a_text_a_spreadsheet_would_run_gets_an_apostrophe(text: str) -> None:
     assert safe_text(text) == "'" + text

@@ -103,14 +103,19 @@ def _heading_lines(heading: ExportHeading) -> list[list[str]]:
     lines.append([heading.legend_title])
     lines += [[sign, meaning] for sign, meaning in heading.legend]
     lines.append([heading.caveat])
-    return lines
+    return [[safe_text(text) for text in line] for line in lines]
+
+
+def _csv_cell(cell: Cell) -> str:
+    """A published number as it is ("-3" is a number to a spreadsheet, not a formula); any other text made safe."""
+    return cell.text if _number_and_format(cell) is not None else safe_text(cell.text)
 
 
 def _table_lines(table: Table) -> list[list[str]]:
-    lines = [[table.title], ["", *table.columns]]
-    lines += [[row.label, *(cell.text for cell in row.cells)] for row in table.rows]
+    lines = [[safe_text(table.title)], ["", *(safe_text(column) for column in table.columns)]]
+    lines += [[safe_text(row.label), *(_csv_cell(cell) for cell in row.cells)] for row in table.rows]
     if table.note:
-        lines.append([table.note])
+        lines.append([safe_text(table.note)])
     return lines
 
 
@@ -120,7 +125,7 @@ def to_csv(tables: Sequence[Table], heading: ExportHeading) -> bytes:
     writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     blocks = [_heading_lines(heading), *(_table_lines(table) for table in tables)]
     for block in blocks:
-        writer.writerows([safe_text(text) for text in line] for line in block)
+        writer.writerows(block)
         writer.writerow([])
     return out.getvalue().encode("utf-8-sig")  # the BOM tells Excel it is UTF-8
 
