@@ -50,8 +50,9 @@ REACH = Table(
     rows=(
         Row("families", "Gezinnen met een huisbezoek", (Cell("88", 88), SMALL)),
         Row("expected", "Verwachte doelgroep", (Cell("171", 171), MISSING)),
-        Row("amount", "Bedrag", (Cell("€ 16.720", 16720, unit="euro"), SECRET)),
-        Row("share", "Aandeel als breuk", (Cell("51 %", 0.51, unit="percent"), SECRET)),  # value ≠ text: stays text
+        Row("amount", "Bedrag", (Cell("€\u00a016.720,00", 16720, unit="euro"), SECRET)),
+        Row("share", "Aandeel", (Cell("51%", 0.5123, unit="percent"), SECRET)),
+        Row("odd", "Tekst en getal verschillen", (Cell("51 %", 0.6, unit="percent"), SECRET)),
     ),
 )
 HEADING = ExportHeading(
@@ -94,11 +95,12 @@ def test_the_csv_holds_the_heading_and_every_table_as_the_page_shows_it() -> Non
         [],
         ["Bereik: gezinnen met een huisbezoek tegen de verwachte doelgroep"],
     ]
-    assert lines[20:25] == [
+    assert lines[20:26] == [
         ["Gezinnen met een huisbezoek", "88", "< 5"],
         ["Verwachte doelgroep", "171", "–"],
-        ["Bedrag", "€ 16.720", "x"],
-        ["Aandeel als breuk", "51 %", "x"],
+        ["Bedrag", "€\u00a016.720,00", "x"],
+        ["Aandeel", "51%", "x"],
+        ["Tekst en getal verschillen", "51 %", "x"],
         [],
     ]
 
@@ -183,8 +185,8 @@ def test_published_plain_numbers_are_numbers_and_everything_hidden_is_text() -> 
 def test_a_number_is_formatted_to_show_the_page_text() -> None:
     sheet = load_workbook(io.BytesIO(to_xlsx([ROUTES], HEADING))).worksheets[1]
     assert sheet["B4"].number_format == "0"  # 23
-    assert sheet["D4"].number_format == '0.0" %"'  # 52,4 %
-    assert sheet["D8"].number_format == '0" %"'  # 100 %
+    assert sheet["D4"].number_format == '0.0 "%"'  # 52,4 %
+    assert sheet["D8"].number_format == '0 "%"'  # 100 %
 
 
 @pytest.mark.parametrize(
@@ -196,6 +198,11 @@ def test_a_number_is_formatted_to_show_the_page_text() -> None:
         ("1.234,5", 1234.5, "#,##0.0"),
         ("16,50", 16.5, "0.00"),
         ("16,5%", 16.5, '0.0"%"'),
+        ("42%", 0.4213, "0%"),  # babel's format_percent of a share: Excel's own percent format
+        ("4,2 %", 0.042, "0.0 %"),
+        ("1.870,5", 1870.53, "#,##0.0"),  # the published value, shown rounded as on the page
+        ("€\u00a016.720,00", 16720, '"€ "#,##0.00'),
+        ("€ -3,50", -3.5, '"€ "0.00'),
     ],
 )
 def test_a_published_dutch_number_is_a_number_that_shows_the_same_text(
@@ -206,20 +213,24 @@ def test_a_published_dutch_number_is_a_number_that_shows_the_same_text(
     assert (cell.value, cell.number_format) == (value, number_format)
 
 
-@pytest.mark.parametrize(("text", "value"), [("12.34", 1234), ("1.2345", 12345), ("12,3", 12.4), ("1.234", 1.234)])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("12.34", 1234), ("1.2345", 12345), ("12,3", 12.4), ("1.234", 1.234), ("42%", 0.5), ("€ 3%", 3), ("3 dagen", 3)],
+)
 def test_a_text_that_does_not_say_its_value_stays_text(text: str, value: float) -> None:
     table = Table("t", "T", ("2025",), (Row("a", "A", (Cell(text, value),)),))
     cell = load_workbook(io.BytesIO(to_xlsx([table], HEADING))).worksheets[1]["B4"]
     assert (cell.value, cell.data_type) == (text, "s")
 
 
-def test_amounts_and_figures_whose_text_is_not_their_value_stay_the_page_text() -> None:
+def test_amounts_and_shares_are_numbers_and_a_text_that_is_not_its_value_stays_the_page_text() -> None:
     rows = table_sheet_values(to_xlsx([REACH], HEADING), 1)
-    assert rows[3:7] == [
+    assert rows[3:8] == [
         ("Gezinnen met een huisbezoek", 88, "< 5"),
         ("Verwachte doelgroep", 171, "–"),
-        ("Bedrag", "€ 16.720", "x"),
-        ("Aandeel als breuk", "51 %", "x"),
+        ("Bedrag", 16720, "x"),
+        ("Aandeel", 0.5123, "x"),
+        ("Tekst en getal verschillen", "51 %", "x"),
     ]
 
 

@@ -21,9 +21,10 @@ XLSX
 ----
 A first sheet with the same heading block (the legend sheet), then one sheet per table, named after
 the table's title (made valid for Excel: at most 31 characters, none of ``[]:*?/\\``, unique
-regardless of case). A published number whose text is a plain Dutch number ("23", "1.234", "16,5" or "16,5 %")
-is written as a number with a format that shows that same text, so it can be summed; every other
-cell ("< 5", "x", "–", an amount written with a currency sign) is written as text. The file holds
+regardless of case). A published cell whose text says its value the way babel writes Dutch numbers
+("23", "12.345", "1.870,5", "42%" for a share of 0.42, "€ 16.720,00") is written as that number,
+with a format that shows the same text in a Dutch spreadsheet, so it can be summed; every other
+cell ("< 5", "x", "–", or a text that does not say its value) is written as text. The file holds
 no formulas: every text cell is typed as a string, so "=..." stays text.
 
 Formula injection
@@ -66,9 +67,12 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 FIXED_TIMESTAMP = datetime(1980, 1, 1)
 SHEET_NAME_MAX = 31
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-# A published number as the page writes it: "23", "1234", "1.234" (Dutch thousands), "16,5", "16,5 %".
+# A published number as the page writes it (babel, Dutch): "23", "12.345", "1.870,5", "42%", "16,5 %",
+# "€ 16.720,00" (with a no-break space).
 _PLAIN_NUMBER = re.compile(
-    r"(?P<number>-?(?P<thousands>\d{1,3}(?:\.\d{3})+)?(?(thousands)|\d+)(?:,(?P<decimals>\d+))?)(?P<percent>\s?%)?"
+    r"(?P<euro>€\s?)?"
+    r"(?P<number>-?(?P<thousands>\d{1,3}(?:\.\d{3})+)?(?(thousands)|\d+)(?:,(?P<decimals>\d+))?)"
+    r"(?P<percent>\s?%)?"
 )
 
 
@@ -162,22 +166,37 @@ def _put_text(sheet: Worksheet, row: int, column: int, text: str, bold: bool = F
 
 
 def _number_and_format(cell: Cell) -> tuple[int | float, str] | None:
-    """The number and the Excel format showing exactly ``cell.text``, when it is a published plain number."""
+    """The number and the Excel format showing exactly ``cell.text``, when it is a published plain number.
+
+    The number is ``cell.value``, the published number; the text must say it, rounded as shown: "42%"
+    says 0.4213 (a share) or 42, "1.870,5" says 1870.53, "€ 16.720,00" says 16720.
+    """
     if cell.status is not CellStatus.PUBLISHED or cell.value is None or isinstance(cell.value, bool):
         return None
     match = _PLAIN_NUMBER.fullmatch(cell.text.strip())
-    if match is None:
+    if match is None or (match["euro"] and match["percent"]):
         return None
     decimals = len(match["decimals"] or "")
-    digits = match["number"].replace(".", "").replace(",", ".")
-    number = float(digits) if decimals else int(digits)
-    if number != cell.value:
-        return None  # the text says something else than the value (a fraction shown as percent...)
+    shown = float(match["number"].replace(".", "").replace(",", "."))
+    places = "." + "0" * decimals if decimals else ""
     # Excel shows "," and "." of a format in the reader's locale: "#,##0" is "1.234" in Dutch.
-    number_format = ("#,##0" if match["thousands"] else "0") + ("." + "0" * decimals if decimals else "")
-    if match["percent"]:
-        number_format += '" %"' if match["percent"].startswith((" ", "\u00a0")) else '"%"'
-    return number, number_format
+    digits = ("#,##0" if match["thousands"] else "0") + places
+    if match["euro"]:
+        number_format = '"€ "' + digits
+    elif match["percent"]:
+        space = " " if match["percent"][0].isspace() else ""
+        if _rounds_to(cell.value * 100, shown, decimals) and not _rounds_to(cell.value, shown, decimals):
+            return cell.value, digits + space + "%"  # a share (0.42): Excel's own percent format
+        number_format = digits + space + '"%"'  # a percentage (42): the sign as a literal
+    else:
+        number_format = digits
+    if not _rounds_to(cell.value, shown, decimals):
+        return None  # the text says something else than the value
+    return cell.value, number_format
+
+
+def _rounds_to(value: float, shown: float, decimals: int) -> bool:
+    return abs(value - shown) <= 0.5 * 10**-decimals + 1e-9
 
 
 def _put_cell(sheet: Worksheet, row: int, column: int, cell: Cell) -> None:
