@@ -31,7 +31,10 @@ def summary_page(app: Flask) -> str:
     figures = YearlyFigures(
         registrations=Cell("12.345", 12345),
         families_with_visit=Cell("2.031", 2031),
-        visits=Cell("x", None, CellStatus.COMPLEMENTARY),
+        families_one_visit=Cell("1.804", 1804),
+        families_two_visits=Cell("x", None, CellStatus.COMPLEMENTARY),
+        families_three_visits=Cell("x", None, CellStatus.COMPLEMENTARY),
+        families_four_or_more_visits=Cell("< 5", None, CellStatus.SMALL),
         expected_target_group=Cell("1.870,5", 1870.5),
         reach_share=Cell("108,6 %", 108.6, unit="percent"),
         follow_up_arranged=Cell("< 5", None, CellStatus.SMALL),
@@ -64,7 +67,7 @@ def test_the_yearly_summary_prints_on_one_a4_page(app: Flask, page: Page) -> Non
         page.emulate_media(media="screen")
     assert pages == 1
     text = page.inner_text("main")
-    assert "Gehouden PHB's: huisbezoeken in totaal\tx" in text
+    assert "waarvan met 2 huisbezoeken\tx" in text
     assert "Vervolg geregeld\t< 5" in text
 
 

@@ -27,9 +27,19 @@ FUNNEL = Table(
     rows=(
         Row("registrations", "Aanmeldingen", (Cell("40", 40), Cell("31", 31), Cell("71", 71))),
         Row("families-with-visit", "Gezinnen met een huisbezoek", (Cell("30", 30), Cell("22", 22), Cell("52", 52))),
-        Row("visits", "Huisbezoeken", (Cell("35", 35), SECRET, SECRET)),
         Row("follow-up", "Vervolg geregeld", (SMALL, Cell("6", 6), Cell("9", 9))),
         Row("no-follow-up", "Geen vervolg nodig", (Cell("27", 27), SECRET, SMALL)),
+    ),
+)
+VISITS = Table(
+    key="visits",
+    title="Gezinnen met een huisbezoek, naar aantal bezoeken",
+    columns=("Aantal", "Aandeel"),
+    rows=(
+        Row("1", "1 bezoek", (Cell("40", 40), Cell("77%", 0.77, unit="percent"))),
+        Row("2", "2 bezoeken", (SECRET, SECRET)),
+        Row("3", "3 bezoeken", (SMALL, SMALL)),
+        Row("4_or_more", "4 of meer", (Cell("0", 0), Cell("0%", 0.0, unit="percent"))),
     ),
 )
 REACH = Table(
@@ -41,10 +51,14 @@ REACH = Table(
         Row("share", "Bereik", (Cell("29,0 %", 29.0, unit="percent"), Cell("30,4 %", 30.4, unit="percent"))),
     ),
 )
+TABLES = (FUNNEL, VISITS, REACH)
 ADDRESSES = {
     "registrations": CellAddress("funnel", "registrations", 2),
     "families_with_visit": CellAddress("funnel", "families-with-visit", 2),
-    "visits": CellAddress("funnel", "visits", 2),
+    "families_one_visit": CellAddress("visits", "1"),
+    "families_two_visits": CellAddress("visits", "2"),
+    "families_three_visits": CellAddress("visits", "3"),
+    "families_four_or_more_visits": CellAddress("visits", "4_or_more"),
     "expected_target_group": CellAddress("reach", "expected", 1),
     "reach_share": CellAddress("reach", "share", 1),
     "follow_up_arranged": CellAddress("funnel", "follow-up", 2),
@@ -53,16 +67,16 @@ ADDRESSES = {
 
 
 def test_pick_finds_the_published_cell_and_names_a_wrong_address() -> None:
-    assert pick([FUNNEL, REACH], CellAddress("reach", "share", 1)).text == "30,4 %"
+    assert pick(TABLES, CellAddress("reach", "share", 1)).text == "30,4 %"
     with pytest.raises(MissingCell, match="reach/share/2"):
-        pick([FUNNEL, REACH], CellAddress("reach", "share", 2))
-    with pytest.raises(MissingCell, match="no address for visits"):
-        figures_from([FUNNEL, REACH], {k: v for k, v in ADDRESSES.items() if k != "visits"})
+        pick(TABLES, CellAddress("reach", "share", 2))
+    with pytest.raises(MissingCell, match="no address for families_two_visits"):
+        figures_from(TABLES, {k: v for k, v in ADDRESSES.items() if k != "families_two_visits"})
 
 
 def summary_rows(app: Flask) -> list[tuple[str, str, str]]:
     with app.test_request_context(), force_locale("nl"):
-        tables = yearly_summary(figures_from([FUNNEL, REACH], ADDRESSES), "2025")
+        tables = yearly_summary(figures_from(TABLES, ADDRESSES), "2025")
     return [(table.title, row.label, row.cells[0].text) for table in tables for row in table.rows]
 
 
@@ -70,7 +84,10 @@ def test_the_summary_shows_the_years_published_figures_and_hidden_ones_as_hidden
     assert summary_rows(app) == [
         ("Aanmeldingen en huisbezoeken", "Aanmeldingen ontvangen", "71"),
         ("Aanmeldingen en huisbezoeken", "Gehouden PHB's: gezinnen met minstens één huisbezoek", "52"),
-        ("Aanmeldingen en huisbezoeken", "Gehouden PHB's: huisbezoeken in totaal", "x"),
+        ("Aanmeldingen en huisbezoeken", "waarvan met 1 huisbezoek", "40"),
+        ("Aanmeldingen en huisbezoeken", "waarvan met 2 huisbezoeken", "x"),
+        ("Aanmeldingen en huisbezoeken", "waarvan met 3 huisbezoeken", "< 5"),
+        ("Aanmeldingen en huisbezoeken", "waarvan met 4 of meer huisbezoeken", "0"),
         ("Bereik", "Gezinnen met minstens één huisbezoek", "52"),
         ("Bereik", "Verwachte doelgroep (levend geborenen × financieringsnorm)", "171"),
         ("Bereik", "Bereikte gezinnen, als deel van de verwachte doelgroep", "30,4 %"),
@@ -81,9 +98,9 @@ def test_the_summary_shows_the_years_published_figures_and_hidden_ones_as_hidden
 
 def test_a_hidden_figure_stays_without_a_number_in_the_summary(app: Flask) -> None:
     with app.test_request_context(), force_locale("nl"):
-        tables = yearly_summary(figures_from([FUNNEL, REACH], ADDRESSES), "2025")
+        tables = yearly_summary(figures_from(TABLES, ADDRESSES), "2025")
     hidden = [cell for table in tables for row in table.rows for cell in row.cells if cell.text in ("< 5", "x")]
-    assert len(hidden) == 2 and all(cell.value is None for cell in hidden)
+    assert len(hidden) == 3 and all(cell.value is None for cell in hidden)
 
 
 def test_the_heading_names_scope_period_legend_and_caveat_in_dutch(app: Flask) -> None:
@@ -98,7 +115,7 @@ def test_the_heading_names_scope_period_legend_and_caveat_in_dutch(app: Flask) -
 
 def test_the_summary_exports_as_csv_with_the_same_texts(app: Flask) -> None:
     with app.test_request_context(), force_locale("nl"):
-        tables = yearly_summary(figures_from([FUNNEL, REACH], ADDRESSES), "2025")
+        tables = yearly_summary(figures_from(TABLES, ADDRESSES), "2025")
         data = to_csv(tables, export_heading("Delft", "2025"))
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert ["Aanmeldingen ontvangen", "71"] in lines
@@ -108,14 +125,14 @@ def test_the_summary_exports_as_csv_with_the_same_texts(app: Flask) -> None:
 
 def test_the_printable_fragment_shows_every_figure_as_published(app: Flask) -> None:
     with app.test_request_context(), force_locale("nl"):
-        tables = yearly_summary(figures_from([FUNNEL, REACH], ADDRESSES), "2025")
+        tables = yearly_summary(figures_from(TABLES, ADDRESSES), "2025")
         html = app.jinja_env.get_template("monitor/_yearly_summary.html").render(
             summary_tables=tables, summary_heading=export_heading("Delft", "2025")
         )
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&lt;", "<").replace("&#39;", "'")
     assert "Aanmeldingen ontvangen 71" in text
-    assert "Gehouden PHB's: huisbezoeken in totaal x" in text
+    assert "waarvan met 2 huisbezoeken x" in text
     assert "Geen vervolg nodig < 5" in text
     assert "Let op: PHB's die de JGZ buiten de balie om registreert, tellen niet mee." in text
     assert "< 5 1 tot en met 4: een klein aantal laten we niet zien" in text
-    assert html.count("<table") == 3 and html.count('<th scope="row">') == 8
+    assert html.count("<table") == 3 and html.count('<th scope="row">') == 11

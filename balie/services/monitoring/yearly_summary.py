@@ -18,7 +18,9 @@ this summary does not pretend to match them: it names plainly the figures issue 
 the terms the desk uses:
 
 * registrations received (all routes);
-* PHBs held: families with at least one home visit, and home visits in total;
+* PHBs held: families with at least one home visit, and how many of them had 1, 2, 3 or 4 or more
+  visits (the desk publishes no total of visits: "4 or more" has no exact sum, and a total
+  computed here would be a figure the suppression never saw);
 * reach: families with a visit against the expected target group (live births × the financing
   norm, 16.5 % by default), as a number and as a share;
 * follow-up: families for whom follow-up was arranged, and for whom none was needed.
@@ -49,7 +51,10 @@ class YearlyFigures:
 
     registrations: Cell
     families_with_visit: Cell
-    visits: Cell
+    families_one_visit: Cell
+    families_two_visits: Cell
+    families_three_visits: Cell
+    families_four_or_more_visits: Cell
     expected_target_group: Cell  # live births × financing norm; "–" when no births are entered
     reach_share: Cell  # families with a visit as a percentage of the expected target group
     follow_up_arranged: Cell
@@ -99,7 +104,10 @@ def yearly_summary(figures: YearlyFigures, year: str) -> tuple[Table, ...]:
                     gettext("Home visits held: families with at least one visit"),
                     figures.families_with_visit,
                 ),
-                row("visits", gettext("Home visits held: visits in total"), figures.visits),
+                row("visits-1", gettext("of whom with 1 visit"), figures.families_one_visit),
+                row("visits-2", gettext("of whom with 2 visits"), figures.families_two_visits),
+                row("visits-3", gettext("of whom with 3 visits"), figures.families_three_visits),
+                row("visits-4-or-more", gettext("of whom with 4 visits or more"), figures.families_four_or_more_visits),
             ),
         ),
         Table(
