@@ -196,7 +196,7 @@ def test_a_cbs_file_is_checked_row_by_row_previewed_and_stored_only_when_she_con
     assert figures is not None and figures.live_births == 1234 and figures.live_births_source == "cbs_37230ned"
     assert stored(app, "GM0518") is None
     page = Page(client.get(PAGE))
-    assert "Opgeslagen: 1 aantal levend geborenen gewijzigd." in page.text
+    assert "Opgeslagen: levend geborenen voor 1 jaar gewijzigd." in page.text
     assert "(CBS-bestand)" in page.text
     assert [r.outcome for r in access_rows(app, event_code="monitor.births_import")] == ["success"]
     # the preview is used up
