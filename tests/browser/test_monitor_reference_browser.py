@@ -13,24 +13,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Page
 
 from balie.clock import today
 from balie.services.accounts.lifecycle import Grant
-from tests.browser.audit import page_problems
+from tests.browser.journey import Looks, log_in
+from tests.browser.kaart_pages import open_page  # noqa: F401 - fixture
 from tests.browser.keyboard import tab_to
 from tests.browser.screenshots import screenshot_folder
 from tests.browser.serving import serving
-from tests.browser.watcher import Watcher
 from tests.conftest import make_app
-from tests.support.accounts import PASSWORD, make_user
+from tests.support.accounts import make_user
 from tests.support.databases import copy_sqlite
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-TIMEOUT_MS = 15_000
 SHOTS = screenshot_folder("monitor-reference")
 PAGE = "/monitor/gegevens"
 YEAR = today().year - 1
@@ -49,20 +47,6 @@ def site(sqlite_template_path: Path, tmp_path: Path) -> Iterator[tuple[Flask, st
 @pytest.fixture
 def browser_context_args(site: tuple[Flask, str]) -> dict[str, object]:
     return {"base_url": site[1]}
-
-
-@pytest.fixture
-def open_page(new_context: Callable[..., BrowserContext]) -> Iterator[Callable[[int, bool], Page]]:
-    watcher = Watcher()
-
-    def opener(width: int, javascript: bool) -> Page:
-        context = new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript)
-        context.set_default_timeout(TIMEOUT_MS)
-        watcher.attach(context)
-        return context.new_page()
-
-    yield opener
-    watcher.assert_clean()
 
 
 def press_enter_on(page: Page, selector: str) -> None:
@@ -88,22 +72,8 @@ def test_bea_enters_and_imports_delfts_births(
     app, _url = site
     make_user(app, "bea@delft.example", [Grant("gemeente_monitor", municipality_code="GM0503")], totp=False, name="Bea")
     page = open_page(width, javascript)
-    axe = Axe()
-    problems: list[str] = []
-    suffix = f"{width}{'' if javascript else '-nojs'}"
-
-    def look(name: str) -> None:
-        page.locator("main h1").wait_for()
-        if javascript:  # axe-core runs as a script in the page
-            problems.extend(page_problems(page, axe, name))
-        if SHOTS is not None:
-            page.screenshot(path=str(SHOTS / f"{name.replace(' ', '-')}-{suffix}.png"), full_page=True)
-
-    page.goto("/inloggen")
-    page.locator("#email").fill("bea@delft.example")
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
+    look = Looks(page, SHOTS, width, javascript)
+    log_in(page, "bea@delft.example")
     page.goto(PAGE)
     assert "Nog geen gegevens voor Delft." in page.locator("main").inner_text()
     look("empty")
@@ -141,4 +111,4 @@ def test_bea_enters_and_imports_delfts_births(
     assert "1.234" in row and "(CBS-bestand)" in row and "203,6" in row  # 1234 × 16.5 % = 203.61
     look("imported")
 
-    assert problems == [], "\n".join(problems)
+    assert look.problems == [], "\n".join(look.problems)
