@@ -88,23 +88,30 @@ def _most(field: str) -> str:
 
 
 def _show_problems(form: FiguresForm, refused: InvalidFigures, year: int) -> None:
+    """Each problem at its field; the year's (births of a year not begun) and the gemeente's at live births."""
     for problem in refused.problems:
         field = problem.field if problem.field in MOST else "live_births"
-        message = reference_figure_problem(problem.field, problem.code, year, _most(field) if field in MOST else "")
+        message = reference_figure_problem(problem.field, problem.code, year, _most(field))
         form[field].errors = [*form[field].errors, message]
 
 
-def _edit_page(form: FiguresForm, code: str, year: int, status: int = 200) -> tuple[str, int]:
+def _edit_page(code: str, year: int, form: FiguresForm | None = None) -> tuple[str, int]:
+    """The form (as she filled it in, or with the figures held) and the year's history; the look is logged."""
     try:
-        name, _figures = reference_keeping.open_year(db.session, _keeper(), code, year)
+        name, figures = reference_keeping.open_year(db.session, _keeper(), code, year)
     except NotFound:
         _not_found()
     history = reference_keeping.year_history(db.session, code, year)
     db.commit()
     page = render_template(
-        "monitor_reference/edit.html", form=form, name=name, year=year, history=history, norm_percent=_norm_percent()
+        "monitor_reference/edit.html",
+        form=form or FiguresForm(obj=figures),
+        name=name,
+        year=year,
+        history=history,
+        norm_percent=_norm_percent(),
     )
-    return page, status
+    return page, 200 if form is None else 400
 
 
 @blueprint.route("/<code>/<int:year>", methods=["GET", "POST"])
@@ -112,12 +119,11 @@ def _edit_page(form: FiguresForm, code: str, year: int, status: int = 200) -> tu
 def edit(code: str, year: int) -> Any:
     if not reference_keeping.may_open_year(year, today().year):
         abort(404)
-    if request.method == "GET":
-        figures = reference_figures.get(db.session, code, year)
-        return _edit_page(FiguresForm(obj=figures), code, year)
     form = FiguresForm()
+    if request.method == "GET":
+        return _edit_page(code, year)
     if not form.validate_on_submit():
-        return _edit_page(form, code, year, 400)
+        return _edit_page(code, year, form)
     entry = FiguresEntry(code, year, form.live_births.data, form.target_group_size.data, form.budget.data)
     try:
         reference_keeping.change(db.session, _keeper(), entry, utcnow())
@@ -126,7 +132,7 @@ def edit(code: str, year: int) -> Any:
     except InvalidFigures as refused:
         db.rollback_quietly()
         _show_problems(form, refused, year)
-        return _edit_page(form, code, year, 400)
+        return _edit_page(code, year, form)
     db.commit()
     name = reference_keeping.municipality_name(db.session, code)
     flash(gettext("Saved: the figures of %(gemeente)s for %(year)s.", gemeente=name, year=year), "success")
