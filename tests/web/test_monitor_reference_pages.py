@@ -233,3 +233,16 @@ def test_a_file_without_its_columns_or_too_large_is_refused_in_words(app_with: A
     assert far_too_large.status_code == 413
     assert "Het bestand is groter dan 1 MB." in " ".join(Page(far_too_large).errors)
     assert stored(app) is None
+
+
+def test_a_regional_monitor_keeps_every_gemeente_of_the_region(app: Flask) -> None:
+    client = app.test_client()
+    account = make_user(app, "regio@ggd.example", [Grant("region_monitor")], totp=False)
+    assert login(client, account).status_code == 303
+    page = Page(client.get(PAGE))
+    headings = page.html.count('<h2 id="GM')
+    assert headings == 9  # the nine gemeenten of GGD Haaglanden
+    assert f'href="{PAGE}/GM0518/{YEAR}"' in page.html and f'href="{EDIT}"' in page.html
+    assert post_figures(client, f"{PAGE}/GM1916/{YEAR}", budget="12.500").status_code == 303
+    assert stored(app, "GM1916").budget == Decimal("12500.00")  # type: ignore[union-attr]
+    assert client.get(f"{PAGE}/GM0363/{YEAR}").status_code == 404  # Amsterdam: not in the region
