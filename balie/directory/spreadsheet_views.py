@@ -16,6 +16,7 @@ from balie.directory.spreadsheet_forms import FILE_PROBLEMS, ROW_PROBLEMS, Sprea
 from balie.domain.roles import Permission
 from balie.extensions import db
 from balie.models.base import utcnow
+from balie.services import pending_uploads
 from balie.services.directory import spreadsheet
 from balie.services.directory import spreadsheet_files as files
 from balie.web.forms import EmptyForm
@@ -108,7 +109,7 @@ def _problem_text(problem: dict[str, Any]) -> str:
 def preview(upload_id: str) -> Any:
     try:
         upload = spreadsheet.pending(db.session, current_user.id, upload_id, utcnow())
-    except spreadsheet.UploadGone:
+    except pending_uploads.UploadGone:
         flash(gettext("This upload is no longer waiting (saved, cancelled, or older than two hours)."), "warning")
         return redirect(url_for("directory_manage.index"), code=303)
     form = EmptyForm()
@@ -117,7 +118,7 @@ def preview(upload_id: str) -> Any:
         page = render_template("directory/manage/spreadsheet_preview.html", upload=upload, problems=problems, form=form)
         return page, 400 if request.method == "POST" else 200
     if "confirm" not in request.form:
-        spreadsheet.cancel(db.session, upload)
+        pending_uploads.cancel(db.session, upload)
         db.commit()
         flash(gettext("Cancelled: nothing from the spreadsheet was saved."), "success")
         return redirect(url_for("directory_manage.index"), code=303)

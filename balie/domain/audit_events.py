@@ -87,6 +87,10 @@ USER_ENABLE = AuditEvent("user.enable", UPDATE)
 USER_SESSIONS_END = AuditEvent("user.sessions_end", UPDATE)
 USER_REQUEST_APPROVE = AuditEvent("user.request_approve", UPDATE)
 USER_REQUEST_DECLINE = AuditEvent("user.request_decline", UPDATE)
+# The monitor's reference figures of a gemeente (live births, own target group, budget): not personal data.
+MONITOR_REFERENCE_READ = AuditEvent("monitor.reference_read", READ)
+MONITOR_REFERENCE_UPDATE = AuditEvent("monitor.reference_update", UPDATE)
+MONITOR_BIRTHS_IMPORT = AuditEvent("monitor.births_import", UPDATE)
 
 EVENTS: Mapping[str, AuditEvent] = MappingProxyType(
     {
@@ -113,6 +117,9 @@ EVENTS: Mapping[str, AuditEvent] = MappingProxyType(
             USER_SESSIONS_END,
             USER_REQUEST_APPROVE,
             USER_REQUEST_DECLINE,
+            MONITOR_REFERENCE_READ,
+            MONITOR_REFERENCE_UPDATE,
+            MONITOR_BIRTHS_IMPORT,
         )
     }
 )

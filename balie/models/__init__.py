@@ -15,7 +15,6 @@ from balie.models.audit import AccessLogEntry
 from balie.models.base import Base
 from balie.models.directory import (
     Category,
-    DirectoryUpload,
     Location,
     Organisation,
     Phone,
@@ -34,6 +33,7 @@ from balie.models.progress import RegistrationEvent
 from balie.models.qa import Answer, HelpfulVote, PostRevision, Question, Subscription, Tag, question_tag
 from balie.models.reference import Municipality, PostcodeArea
 from balie.models.registration import Registration
+from balie.models.uploads import PendingUpload
 
 __all__ = [
     "AccessLogEntry",
@@ -42,7 +42,6 @@ __all__ = [
     "Answer",
     "Base",
     "Category",
-    "DirectoryUpload",
     "HelpfulVote",
     "Invitation",
     "Location",
@@ -51,6 +50,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "PasswordReset",
+    "PendingUpload",
     "Phone",
     "PostRevision",
     "PostcodeArea",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from balie.domain.directory import SERVICE_KIND_HOME_VISIT
@@ -18,7 +18,6 @@ from balie.models.reference import Municipality
 __all__ = [
     "SERVICE_KIND_HOME_VISIT",
     "Category",
-    "DirectoryUpload",
     "Location",
     "Organisation",
     "Phone",
@@ -265,26 +264,3 @@ class SearchVersion(Base):
 
     def __repr__(self) -> str:
         return f"<SearchVersion {self.index_name} {self.version}>"
-
-
-class DirectoryUpload(Base):
-    """A spreadsheet an editor uploaded, read and compared, waiting for her to confirm or cancel.
-
-    Kept on the server between the preview and the confirmation, so what she confirms is exactly
-    what she saw (nothing travels through the browser to be tampered with) and any app node can
-    answer. Only her own upload is found (by its random id and her user id); it holds directory
-    entries only, no personal data, and is deleted when confirmed, cancelled or expired.
-    """
-
-    __tablename__ = "directory_upload"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random, unguessable
-    user_id: Mapped[str] = mapped_column(String(36), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    file_name: Mapped[str] = mapped_column(String(200), default="")
-    # {"changes": [{row, service_id, name, fields: [[field, old, new], ...], values: {column: text}, before: {...}}],
-    #  "problems": [{code, row, column, header, value}], "rows": n}
-    content: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
-
-    def __repr__(self) -> str:
-        return f"<DirectoryUpload {self.id[:6]}>"

@@ -217,3 +217,25 @@ def births_file_problem(code: str, row: int, value: str) -> str:
         value = BIRTHS_FILE_COLUMNS.get(value, value)
     template = BIRTHS_FILE_PROBLEMS.get(code, BIRTHS_FILE_PROBLEMS["not_csv"])
     return str(template) % {"row": row, "value": value}
+
+
+# Problems with a gemeente's reference figures (services.monitoring.reference_figures), by field and code.
+REFERENCE_FIGURE_PROBLEMS = {
+    ("municipality_code", "outside_scope"): _l("You do not keep the figures of this gemeente."),
+    ("municipality_code", "unknown_municipality"): _l("The desk does not know this gemeente."),
+    ("year", "year_out_of_range"): _l(
+        "Live births can only be entered once the year has begun. Leave live births empty for %(year)s."
+    ),
+    ("live_births", "out_of_range"): _l("Enter a number of live births from 1 to %(most)s."),
+    ("target_group_size", "out_of_range"): _l("Enter a target group from 1 to %(most)s families."),
+    ("budget", "out_of_range"): _l("Enter a budget from 0,01 to %(most)s euros."),
+    ("budget", "not_whole_cents"): _l(
+        "Enter the budget in whole cents: at most 2 digits after the comma, like 38.000,50."
+    ),
+}
+
+
+def reference_figure_problem(field: str, code: str, year: int, most: str = "") -> str:
+    """One problem with a year's figures in words, for the field it is about."""
+    template = REFERENCE_FIGURE_PROBLEMS.get((field, code), REFERENCE_FIGURE_PROBLEMS[("year", "year_out_of_range")])
+    return str(template) % {"year": year, "most": most}

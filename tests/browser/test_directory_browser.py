@@ -27,10 +27,11 @@ from playwright.sync_api import BrowserContext, Page
 
 from balie.services.accounts.lifecycle import Grant
 from tests.browser.audit import page_problems
+from tests.browser.journey import log_in
 from tests.browser.keyboard import focused, is_focused, tab_to
 from tests.browser.serving import serving
 from tests.browser.watcher import Watcher
-from tests.support.accounts import PASSWORD, make_user
+from tests.support.accounts import make_user
 from tests.support.directory import DELFT, DELFT_POSTCODE, WIJKTEAM_DELFT, directory_app
 
 pytestmark = pytest.mark.browser
@@ -163,14 +164,6 @@ def test_a_nurse_searches_filters_pages_and_opens_an_offer_by_keyboard(open_page
 
 
 # -- axe-core at 1280 and 320 px --------------------------------------------------------------------------
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/inloggen")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
 
 
 @pytest.mark.parametrize("width", [1280, 320])

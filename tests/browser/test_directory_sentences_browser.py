@@ -85,3 +85,43 @@ def test_a_sentence_and_a_typo_are_explained_and_the_suggestion_works(
     assert result_names(page)[0] == "Stevig Ouderschap"
 
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("width", [360, 1280])
+def test_in_english_the_topic_and_the_offers_english_line_are_english(
+    open_page: Callable[..., Page], width: int, javascript: bool
+) -> None:
+    """A parent on the English pages types a sentence: the topic is named in English, and the national
+    offer she needs shows its English line, marked as a translation beside the Dutch text."""
+    page = open_page(width, javascript)
+    axe = Axe()
+    problems: list[str] = []
+    shot = f"{width}-{'js' if javascript else 'nojs'}"
+    page.goto("/sociale-kaart")
+    with page.expect_navigation():  # she chose English with the language switch
+        page.locator("nav.language-switch").get_by_role("link", name="English").click()
+
+    search_for(page, "my boyfriend takes drugs")
+    assert " ".join(page.locator("#also-searched").inner_text().split()) == "We also searched for: addiction."
+    first = page.locator("main ol.results li.result").first
+    assert first.locator("h3").inner_text().strip() == "Hulp bij alcohol of drugs in de zwangerschap"
+    line = " ".join(first.locator(".translation").inner_text().split())
+    assert line.startswith("In English (our translation): Help with alcohol or drugs in pregnancy:")
+    assert first.locator('.translation [lang="en"]').count() == 1
+    assert first.locator('h3 a[lang="nl"]').count() == 1
+    if javascript:
+        problems.extend(page_problems(page, axe, "english"))
+    if javascript and SHOTS is not None:
+        page.screenshot(path=str(SHOTS / f"english-{shot}.png"), full_page=True)
+
+    with page.expect_navigation():
+        first.locator("h3 a").click()
+    assert "In English (our translation): Help with alcohol" in " ".join(page.locator("main").inner_text().split())
+    assert page.get_by_text("The description below is in Dutch, as the organisation gave it.").is_visible()
+    if javascript:
+        problems.extend(page_problems(page, axe, "english offer"))
+    if javascript and SHOTS is not None:
+        page.screenshot(path=str(SHOTS / f"english-offer-{shot}.png"), full_page=True)
+
+    assert problems == [], "\n".join(problems)

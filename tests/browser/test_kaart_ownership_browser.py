@@ -30,10 +30,11 @@ from playwright.sync_api import BrowserContext, Page
 from balie.clock import today
 from balie.services.accounts.lifecycle import Grant
 from tests.browser.audit import page_problems
+from tests.browser.journey import log_in
 from tests.browser.screenshots import screenshot_folder
 from tests.browser.serving import serving
 from tests.browser.watcher import Watcher
-from tests.support.accounts import PASSWORD, make_user
+from tests.support.accounts import make_user
 from tests.support.directory import (
     DELFT,
     UITGIFTEPUNT_DELFT,
@@ -99,14 +100,6 @@ def open_page(new_context: Callable[..., BrowserContext]) -> Iterator[Callable[[
 
     yield opener
     watcher.assert_clean()
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/inloggen")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
 
 
 def submit(page: Page, selector: str) -> None:

@@ -14,17 +14,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page
 
 from balie.services.accounts.lifecycle import Grant
-from tests.browser.audit import page_problems
+from tests.browser.journey import Looks, log_in
 from tests.browser.keyboard import tab_to
 from tests.browser.screenshots import screenshot_folder
 from tests.browser.serving import serving
 from tests.browser.watcher import Watcher
-from tests.support.accounts import PASSWORD, make_user
+from tests.support.accounts import make_user
 from tests.support.directory import DELFT, UITGIFTEPUNT_DELFT, WIJKTEAM_DELFT, directory_app
 from tests.support.spreadsheets import cell_of, edited
 
@@ -85,22 +84,8 @@ def test_spreadsheet_round_trip(
     app, _url = site
     make_user(app, "els@delft.example", [Grant("gemeente_editor", municipality_code=DELFT)], totp=False, name="Els")
     page = open_page(width, javascript)
-    axe = Axe()
-    problems: list[str] = []
-    suffix = f"{width}{'' if javascript else '-nojs'}"
-
-    def look(name: str) -> None:
-        page.locator("main h1").wait_for()
-        if javascript:  # axe-core runs as a script in the page
-            problems.extend(page_problems(page, axe, name))
-        if SHOTS is not None:
-            page.screenshot(path=str(SHOTS / f"{name.replace(' ', '-')}-{suffix}.png"), full_page=True)
-
-    page.goto("/inloggen")
-    page.locator("#email").fill("els@delft.example")
-    page.locator("#password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
+    look = Looks(page, SHOTS, width, javascript)
+    log_in(page, "els@delft.example")
     page.goto(MANAGE)
     look("manage with spreadsheet")
     with page.expect_download() as download:
@@ -148,4 +133,4 @@ def test_spreadsheet_round_trip(
     public = page.locator("main").inner_text()
     assert NEW_PHONE in public and NEW_ALERT in public
 
-    assert problems == [], "\n".join(problems)
+    assert look.problems == [], "\n".join(look.problems)

@@ -24,7 +24,8 @@ from sqlalchemy import func, select
 
 from balie.clock import today
 from balie.extensions import db
-from balie.models import DirectoryUpload, Service, ServiceArea, ServiceChange
+from balie.models import PendingUpload, Service, ServiceArea, ServiceChange
+from balie.services import pending_uploads
 from balie.services.directory import editing as directory_editing
 from balie.services.directory import spreadsheet
 from balie.services.directory import spreadsheet_files as files
@@ -122,7 +123,7 @@ def test_round_trip_two_fields_shown_then_saved_by_field_and_editor(app: Flask) 
         (WIJKTEAM_DELFT, "phones", "088 000 00 99 werkdagen", ELS.label, "update"),
         (WIJKTEAM_DELFT, "last_checked", f"{today().isoformat()} {ELS.label}", ELS.label, "update"),
     }
-    assert db.session.scalar(select(func.count()).select_from(DirectoryUpload)) == 0  # used up
+    assert db.session.scalar(select(func.count()).select_from(PendingUpload)) == 0  # used up
 
 
 def test_a_csv_round_trip(app: Flask) -> None:
@@ -239,10 +240,10 @@ def test_an_offer_changed_meanwhile_stops_the_confirmation(app: Flask) -> None:
 
 def test_another_users_upload_is_not_found(app: Flask) -> None:
     upload = spreadsheet.store(db.session, "els-user-id", "kaart.xlsx", read(download()), NOW)
-    with pytest.raises(spreadsheet.UploadGone):
+    with pytest.raises(pending_uploads.UploadGone):
         spreadsheet.pending(db.session, "someone-else", upload.id, NOW)
-    with pytest.raises(spreadsheet.UploadGone):
-        spreadsheet.pending(db.session, "els-user-id", upload.id, NOW + spreadsheet.KEEP_UPLOAD * 2)
+    with pytest.raises(pending_uploads.UploadGone):
+        spreadsheet.pending(db.session, "els-user-id", upload.id, NOW + pending_uploads.KEEP_UPLOAD * 2)
 
 
 def test_five_thousand_rows(app: Flask, capsys: pytest.CaptureFixture[str]) -> None:

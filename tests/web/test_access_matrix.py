@@ -143,6 +143,12 @@ POLICY: dict[str, frozenset[str]] = {
     "qa.edit_answer": frozenset({PROFESSIONAL, ADMIN}),
     "qa.moderate": ADMIN_ONLY,
     "qa.review_list": ADMIN_ONLY,
+    # The monitor's reference figures: monitors only (tests/web/test_monitor_reference_pages.py);
+    # none of the roles above holds a monitor role, not even the administrator.
+    "monitor_reference.index": NOBODY,
+    "monitor_reference.edit": NOBODY,
+    "monitor_reference.upload": NOBODY,
+    "monitor_reference.births_preview": NOBODY,
 }
 
 # What to post besides the CSRF token (harmless where possible: a form error is an answer too).
@@ -259,6 +265,7 @@ def world(app: Flask, client: Any) -> World:
         "inbox.erase": {"registration_id": erasable_id},
         "advice.card": {"code": card_code},
         "advice.retire_card": {"code": card_code},
+        "monitor_reference.edit": {"code": "GM0503", "year": str(today().year - 1)},
     }
     return World(clients, tokens, values, own_session, overrides)
 

@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from balie.extensions import db
-from balie.models import DirectoryUpload, Service, ServiceChange
+from balie.models import PendingUpload, Service, ServiceChange
 from balie.services.accounts.lifecycle import Grant
 from tests.support.accounts import Account, login, make_user
 from tests.support.directory import DELFT, UITGIFTEPUNT_DELFT, WIJKTEAM_DELFT, directory_app, dispose
@@ -72,7 +72,7 @@ def upload(client: Any, data: bytes, name: str = "kaart.xlsx", token: str | None
 def counts(app: Flask) -> tuple[int, int]:
     with app.app_context():
         changes = db.session.scalar(select(func.count()).select_from(ServiceChange)) or 0
-        uploads = db.session.scalar(select(func.count()).select_from(DirectoryUpload)) or 0
+        uploads = db.session.scalar(select(func.count()).select_from(PendingUpload)) or 0
         return changes, uploads
 
 

@@ -304,7 +304,7 @@ PUBLIC_ENDPOINTS = {endpoint for endpoint, allowed in POLICY.items() if ANONYMOU
     "auth.code",
     "auth.enrol",
 }
-DUMMY = {"action": "sessies-beeindigen", "decision": "goedkeuren", "code": "nl"}
+DUMMY = {"action": "sessies-beeindigen", "decision": "goedkeuren", "code": "nl", "year": "2025"}
 
 
 def every_request(app: Flask) -> list[tuple[str, str, str]]:

@@ -4,42 +4,40 @@ The sheet has one row per offer (by its id) and one column per field an editor k
 in bulk; topics, phases, languages and locations stay in the browser form. Uploading reads and
 checks every row against her scope and the same rules as the browser form, and compares it with
 the database: the result (changes per field, problems per row and column) is kept server-side in
-``directory_upload`` until she confirms. Confirming applies each changed offer through the
-editing service, so the history records every field with her name, as for a browser edit.
+``pending_upload`` (balie.services.pending_uploads) until she confirms. Confirming applies each
+changed offer through the editing service, so the history records every field with her name, as
+for a browser edit.
 A file with any problem cannot be confirmed: she corrects it and uploads it again.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from balie.domain.contact import InvalidEmail, InvalidPhone, normalise_email, normalise_phone
 from balie.domain.directory import PhoneRecord, ServiceRecord
 from balie.domain.errors import DomainError
-from balie.models import DirectoryUpload, Municipality, Service
+from balie.models import Municipality, PendingUpload, Service
+from balie.services import pending_uploads
 from balie.services.directory import changes as directory_changes
 from balie.services.directory import editing
 from balie.services.directory import spreadsheet_files as files
 from balie.services.directory.editing import EditorScope
 from balie.services.directory.records import record_of
+from balie.services.pending_uploads import UploadGone
 
-KEEP_UPLOAD = timedelta(hours=2)
+UPLOAD_KIND = "directory_spreadsheet"
 # The file's values for status and cost, in the editors' language (the file format is Dutch).
 STATUS_WORDS = {"actief": "active", "tijdelijk gesloten": "temporarily closed", "niet actief": "inactive"}
 COST_WORDS = {"gratis": "free", "eigen bijdrage": "contribution", "verzekerd": "insured", "verschilt": "varies"}
 LIST_SEPARATOR = ";"
 PHONE_SEPARATOR = "|"
-
-
-class UploadGone(DomainError):
-    code = "upload_gone"
 
 
 class ChangedMeanwhile(DomainError):
@@ -286,29 +284,15 @@ def _scoped_areas(scope: EditorScope, service: Service, record: ServiceRecord) -
     return replace(record, areas=tuple(sorted(kept | set(record.areas))))
 
 
-def store(session: Session, user_id: str, file_name: str, content: dict[str, Any], now: datetime) -> DirectoryUpload:
-    session.execute(delete(DirectoryUpload).where(DirectoryUpload.created_at < now - KEEP_UPLOAD))
-    upload = DirectoryUpload(
-        id=secrets.token_urlsafe(32), user_id=user_id, created_at=now, file_name=file_name[:200], content=content
-    )
-    session.add(upload)
-    session.flush()
-    return upload
+def store(session: Session, user_id: str, file_name: str, content: dict[str, Any], now: datetime) -> PendingUpload:
+    return pending_uploads.store(session, UPLOAD_KIND, user_id, file_name, content, now)
 
 
-def pending(session: Session, user_id: str, upload_id: str, now: datetime) -> DirectoryUpload:
-    upload = session.get(DirectoryUpload, upload_id)
-    if upload is None or upload.user_id != user_id or upload.created_at < now - KEEP_UPLOAD:
-        raise UploadGone()
-    return upload
+def pending(session: Session, user_id: str, upload_id: str, now: datetime) -> PendingUpload:
+    return pending_uploads.pending(session, UPLOAD_KIND, user_id, upload_id, now)
 
 
-def cancel(session: Session, upload: DirectoryUpload) -> None:
-    session.delete(upload)
-    session.flush()
-
-
-def confirm(session: Session, scope: EditorScope, upload: DirectoryUpload, today: date, now: datetime) -> list[Service]:
+def confirm(session: Session, scope: EditorScope, upload: PendingUpload, today: date, now: datetime) -> list[Service]:
     """Apply the upload's changes; an offer changed since the upload raises ChangedMeanwhile (nothing saved)."""
     content = upload.content
     if content.get("problems"):
