@@ -52,9 +52,11 @@ setup-test: $(VENV)/.test translations
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel -q compile -d translations
 
-## schema, reference data, sociale kaart and search index in instance/
+## schema, reference data, sociale kaart and search index in instance/; the first time also two years of
+## made-up registrations for the monitor (flask demo monitor adds nothing once the desk holds registrations)
 database: setup
 	$(FLASK) init
+	$(FLASK) demo monitor
 
 ## make admin EMAIL=you@example.org NAME="Your Name": a one-time link for the first administrator
 ## (give the same PORT and HOST as to make run, so the link opens the desk you serve)
@@ -80,6 +82,7 @@ system-packages:
 bench: setup-test
 	$(BIN)/python bench/registration.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/monitor.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -34,6 +34,7 @@ qa_cli = AppGroup("qa", help="The vraagbaak.")
 audit_cli = AppGroup("audit", help="The access log (NEN 7513 style).")
 backup_cli = AppGroup("backup", help="Backups: create, restore into an empty database, and the restore drill.")
 monitor_cli = AppGroup("monitor", help="The monitor's reference figures (live births, target group, budget).")
+demo_cli = AppGroup("demo", help="Made-up demo data for a development desk (refused in production).")
 
 
 @db_cli.command("upgrade")
@@ -439,6 +440,54 @@ def monitor_import_births(file: Path, gemeenten: tuple[str, ...]) -> None:
     )
 
 
+@demo_cli.command("monitor")
+@click.option("--months", type=click.IntRange(1, 120), default=24, show_default=True, help="How far back it starts.")
+@click.option(
+    "--registrations",
+    type=click.IntRange(1, 1_000_000),
+    default=None,
+    help="Parents who register over those months (default: 60 a month).",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same figures.")
+def demo_monitor(months: int, registrations: int | None, seed: int) -> None:
+    """A made-up history of the demo region for the monitor, through the real services.
+
+    Parents register, nurses take the inbox's steps and the purge runs, month by month up to now.
+    Only into a desk without registrations: when there are any, nothing is added (exit 0)."""
+    from balie.config import region_ggd_codes
+    from balie.models.base import utcnow
+    from balie.services.monitoring import demo_history
+
+    if current_app.config["ENV"] == "production":
+        click.echo("Refused: BALIE_ENV is production. Demo data belongs on a development desk only.", err=True)
+        sys.exit(1)
+    settings = demo_history.DemoSettings(
+        keys=data_keys(),
+        region_ggd_codes=region_ggd_codes(current_app.config),
+        purge_weeks_after_due=int(current_app.config["PURGE_WEEKS_AFTER_DUE"]),
+        purge_days_after_close=int(current_app.config["PURGE_DAYS_AFTER_CLOSE"]),
+        secret=current_app.config["SECRET_KEY"],
+    )
+    size = demo_history.DemoSize(months, registrations or 60 * months, seed)
+    try:
+        with db.writing():
+            made = demo_history.generate(db.session, settings, size, utcnow())
+            db.commit()
+    except demo_history.HistoryExists:
+        click.echo("The desk holds registrations already: no demo history added.")
+        return
+    except demo_history.NothingToRoute:
+        raise click.ClickException(
+            "no gemeente of the region has a home-visit service: run `flask init` first"
+        ) from None
+    truncate_wal(db.engine)
+    click.echo(
+        f"demo history of {months} months: {made.registrations} registrations ({made.merged} merged twice-registered, "
+        f"{made.withdrawn} withdrawn), {made.steps} inbox steps, {made.purged} purged; "
+        f"{made.not_yet} steps lie after today"
+    )
+
+
 @click.command("purge")
 @with_appcontext
 def purge_command() -> None:
@@ -642,6 +691,7 @@ def register(app: Flask) -> None:
         qa_cli,
         backup_cli,
         monitor_cli,
+        demo_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(init_command)

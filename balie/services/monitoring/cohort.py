@@ -11,19 +11,40 @@ A possible duplicate that nobody merged counts twice: only the nurse can tell.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import ColumnElement
 
 from balie.models import Registration
-from balie.services.monitoring.periods import Period
+from balie.services.monitoring.dutch_dates import DutchMonth
+from balie.services.monitoring.periods import Period, PeriodKind
 
 
 def counted(gemeenten: Collection[str], period: Period) -> tuple[ColumnElement[bool], ...]:
     """The conditions on Registration for these gemeenten (CBS codes) and this period."""
-    start, end = period.utc_bounds()
+    return counted_between(gemeenten, *period.utc_bounds())
+
+
+def counted_between(gemeenten: Collection[str], start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The same for the registrations received from ``start`` up to (not including) ``end``."""
     return (
         Registration.municipality_code.in_(sorted(gemeenten)),
         Registration.created_at >= start,
         Registration.created_at < end,
         Registration.merged_into_id.is_(None),
     )
+
+
+def month_received() -> ColumnElement[str]:
+    """The key of the month a registration was received in (by the date in the Netherlands)."""
+    return DutchMonth(Registration.created_at)
+
+
+def month_range(first: Period, last: Period) -> tuple[Period, ...]:
+    """The months from ``first`` to ``last`` (both months, inclusive)."""
+    if first.kind is not PeriodKind.MONTH or last.kind is not PeriodKind.MONTH or last < first:
+        raise ValueError("a range of months runs from a month to the same or a later month")
+    months = [first]
+    while months[-1] < last:
+        months.append(months[-1].next())
+    return tuple(months)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date
+from sqlalchemy import Date, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -49,3 +49,22 @@ def _sqlite(element: DutchDate, compiler: Any, **kw: Any) -> str:
 @compiles(DutchDate, "postgresql")
 def _postgresql(element: DutchDate, compiler: Any, **kw: Any) -> str:
     return f"CAST(timezone('{ZONE.key}', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+class DutchMonth(FunctionElement[Any]):
+    """DutchMonth(column): 'YYYY-MM', the month in the Netherlands of a UTC timestamp column (a
+    ``Period`` key of a month), to group a range of months in one query."""
+
+    type = String()
+    inherit_cache = True
+    name = "dutch_month"
+
+
+@compiles(DutchMonth, "sqlite")
+def _sqlite_month(element: DutchMonth, compiler: Any, **kw: Any) -> str:
+    return f"substr({_sqlite(DutchDate(*element.clauses), compiler, **kw)}, 1, 7)"
+
+
+@compiles(DutchMonth, "postgresql")
+def _postgresql_month(element: DutchMonth, compiler: Any, **kw: Any) -> str:
+    return f"to_char(timezone('{ZONE.key}', {compiler.process(element.clauses, **kw)}), 'YYYY-MM')"

@@ -4,6 +4,8 @@ Counted is the cohort of registrations received in the period (see ``cohort``), 
 today: a registration of March whose visit was in May counts its visit under March. So the later
 steps of a recent period still grow; the first steps do not. Everything is counted in SQL (GROUP
 BY); only counts leave this module, never a registration, a date or a code of one person.
+``funnel`` counts one period; ``monthly`` each month of a range (a line over 24 months) with the
+same two queries, grouped by the month in the Netherlands.
 
 - routes: on her own, on her own with an advice card's code, samen aangemeld (assisted), direct
   referral (as the registration records it; a merge may give the kept one the duplicate's route).
@@ -21,17 +23,18 @@ BY); only counts leave this module, never a registration, a date or a code of on
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, select
+from sqlalchemy import CTE, ColumnElement, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from balie.domain.registration import ADVISOR_KINDS
 from balie.domain.status_flow import CLOSE_OUTCOMES, VISITS_HELD, Status, Step
 from balie.models import Registration, RegistrationEvent
-from balie.services.monitoring.cohort import counted
+from balie.services.monitoring.cohort import counted_between, month_range, month_received
 from balie.services.monitoring.counts import Breakdown
 from balie.services.monitoring.periods import Period
 
@@ -85,14 +88,29 @@ class Funnel:
     follow_up_kinds: Breakdown  # FOLLOW_UP_KINDS, overlapping; total: the families with follow-up arranged
 
 
+def _events(step: Step) -> ColumnElement[int]:
+    """How many events of this kind the registration has: a look-up in the index on
+    (registration_id, kind, occurred_at) per registration, no join of all events to group again."""
+    return (
+        select(func.count())
+        .where(RegistrationEvent.registration_id == Registration.id, RegistrationEvent.kind == step.value)
+        .scalar_subquery()
+    )
+
+
 def _flag(step: Step) -> ColumnElement[int]:
-    return func.max(case((RegistrationEvent.kind == step.value, 1), else_=0))
+    """1 when the registration has an event of this kind, else 0."""
+    found = select(RegistrationEvent.id).where(
+        RegistrationEvent.registration_id == Registration.id, RegistrationEvent.kind == step.value
+    )
+    return case((found.exists(), 1), else_=0)
 
 
-def _per_registration(gemeenten: Collection[str], period: Period) -> Subquery:
-    """One row per counted registration: its own columns and what its events add up to."""
+def _per_registration(gemeenten: Collection[str], bounds: tuple[datetime, datetime]) -> CTE:
+    """One row per counted registration: its month received, its own columns and what its events add up to."""
     return (
         select(
+            month_received().label("month"),
             Registration.route,
             (Registration.advice_code_id.is_not(None)).label("with_code"),
             Registration.advisor_kind,
@@ -102,20 +120,72 @@ def _per_registration(gemeenten: Collection[str], period: Period) -> Subquery:
             (Registration.handed_over_at.is_not(None)).label("handed_over"),
             _flag(Step.CONTACT_MADE).label("contact"),
             _flag(Step.FOLLOW_UP).label("follow_up"),
-            func.sum(case((RegistrationEvent.kind == Step.VISIT_HELD.value, 1), else_=0)).label("visits"),
+            _events(Step.VISIT_HELD).label("visits"),
         )
-        .outerjoin(RegistrationEvent, RegistrationEvent.registration_id == Registration.id)
-        .where(*counted(gemeenten, period))
-        .group_by(Registration.id)
-        .subquery()
+        .where(*counted_between(gemeenten, *bounds))
+        .cte("each")
+        # Computed once per registration: the outer query reads its columns many times, and a
+        # subquery folded into it would run the event look-ups again for each mention.
+        .prefix_with("MATERIALIZED")
     )
 
 
 def funnel(session: Session, gemeenten: Collection[str], period: Period) -> Funnel:
-    each = _per_registration(gemeenten, period)
+    tallies = _tallies(session, gemeenten, period.utc_bounds(), by_month=False)
+    return tallies.get(_WHOLE, _Tally()).funnel()
+
+
+def monthly(session: Session, gemeenten: Collection[str], first: Period, last: Period) -> dict[Period, Funnel]:
+    """The funnel of every month from ``first`` to ``last`` (months, inclusive; a month without
+    registrations has zeros): the same counts as ``funnel`` per month, in one grouped query (and one
+    for the follow-up kinds) instead of a pair per month. A month's figures add up to the quarter's
+    and the year's, except ``follow_up_kinds``, whose rows overlap within a month as within a year."""
+    months = month_range(first, last)
+    tallies = _tallies(session, gemeenten, (months[0].utc_bounds()[0], months[-1].utc_bounds()[1]), by_month=True)
+    return {month: tallies.get(month.key, _Tally()).funnel() for month in months}
+
+
+_WHOLE = "whole"  # the bucket of the single-period funnel
+
+
+@dataclass
+class _Tally:
+    """What the registrations of one bucket (a period, or one month of a range) add up to."""
+
+    registrations: int = 0
+    keys: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    visits_held: int = 0
+    follow_up_kinds: Counter[str] = field(default_factory=Counter)
+
+    def funnel(self) -> Funnel:
+        tally = self.keys
+        return Funnel(
+            registrations=self.registrations,
+            routes=Breakdown.of(ROUTES, tally["route"]),
+            advisor_kinds=Breakdown.of(ADVISOR_KEYS, tally["advisor"]),
+            contact=Breakdown.of(CONTACT, tally["contact"]),
+            outcomes=Breakdown.of(OUTCOMES, tally["outcome"]),
+            families_visited=self.registrations - tally["visits"][NO_VISIT],
+            visits_held=self.visits_held,
+            visits_per_family=Breakdown.of(VISITS, tally["visits"]),
+            follow_up=Breakdown.of(FOLLOW_UP, tally["follow_up"]),
+            follow_up_kinds=Breakdown.of(FOLLOW_UP_KINDS, self.follow_up_kinds, total=tally["follow_up"]["arranged"]),
+        )
+
+
+def _bucket(month: ColumnElement[str], by_month: bool) -> tuple[ColumnElement[str], tuple[ColumnElement[str], ...]]:
+    """What to select as the bucket and what to group it by: the month, or one constant bucket
+    (PostgreSQL refuses a constant in GROUP BY, so it is only selected)."""
+    if by_month:
+        return month, (month,)
+    return literal_column(f"'{_WHOLE}'"), ()
+
+
+def _groups(each: CTE) -> dict[str, tuple[ColumnElement[str], tuple[str, ...]]]:
+    """Each group of the funnel: the value a registration has in it, and the values it can have
+    (a code the funnel does not know, old or unexpected, is counted as "not given" or "open")."""
     c = each.c
     closed = c.status == Status.CLOSED.value
-    route = case((and_(c.route == "self", c.with_code), "self_with_code"), else_=c.route)
     contact = case(
         (c.contact == 1, "made"),
         (c.close_outcome.in_(_ENDED_WITHOUT_VISIT), c.close_outcome),
@@ -134,56 +204,53 @@ def funnel(session: Session, gemeenten: Collection[str], period: Period) -> Funn
         (closed, "ended_otherwise"),
         else_="open",
     )
-    outcome = func.coalesce(c.close_outcome, "open")
-    keys = (
-        route.label("route"),
-        func.coalesce(c.advisor_kind, NOT_GIVEN).label("advisor"),
-        contact.label("contact"),
-        outcome.label("outcome"),
-        visits.label("visits"),
-        follow_up.label("follow_up"),
-    )
-    rows = session.execute(select(*keys, func.count(), func.coalesce(func.sum(c.visits), 0)).group_by(*keys)).all()
-    tally: dict[str, Counter[str]] = {key.name: Counter() for key in keys}
-    visits_held = 0
-    for row in rows:
-        *values, count, visits_of_group = row
-        for key, value in zip(keys, values, strict=True):
-            tally[key.name][str(value)] += int(count)
-        visits_held += int(visits_of_group)
-    registrations = sum(tally["route"].values())
-    families = registrations - tally["visits"][NO_VISIT]
-    follow_up_kinds = _follow_up_kinds(session, gemeenten, period)
-    return Funnel(
-        registrations=registrations,
-        routes=Breakdown.of(ROUTES, tally["route"]),
-        advisor_kinds=Breakdown.of(ADVISOR_KEYS, _known(tally["advisor"], ADVISOR_KINDS, NOT_GIVEN)),
-        contact=Breakdown.of(CONTACT, tally["contact"]),
-        outcomes=Breakdown.of(OUTCOMES, _known(tally["outcome"], CLOSE_OUTCOMES, "open")),
-        families_visited=families,
-        visits_held=visits_held,
-        visits_per_family=Breakdown.of(VISITS, tally["visits"]),
-        follow_up=Breakdown.of(FOLLOW_UP, tally["follow_up"]),
-        follow_up_kinds=Breakdown.of(FOLLOW_UP_KINDS, follow_up_kinds, total=tally["follow_up"]["arranged"]),
-    )
+    return {
+        "route": (case((and_(c.route == "self", c.with_code), "self_with_code"), else_=c.route), ROUTES),
+        "advisor": (case((c.advisor_kind.in_(ADVISOR_KINDS), c.advisor_kind), else_=NOT_GIVEN), ADVISOR_KEYS),
+        "contact": (contact, CONTACT),
+        "outcome": (case((c.close_outcome.in_(CLOSE_OUTCOMES), c.close_outcome), else_="open"), OUTCOMES),
+        "visits": (visits, (*VISITS, NO_VISIT)),
+        "follow_up": (follow_up, (*FOLLOW_UP, NO_VISIT)),
+    }
 
 
-def _known(found: Counter[str], known: Collection[str], rest: str) -> Counter[str]:
-    """Values outside the known ones (an old or unexpected code) counted under ``rest``."""
-    result: Counter[str] = Counter()
-    for key, count in found.items():
-        result[key if key in known else rest] += count
-    return result
+def _tallies(
+    session: Session, gemeenten: Collection[str], bounds: tuple[datetime, datetime], *, by_month: bool
+) -> dict[str, _Tally]:
+    """The tallies per month key (``by_month``) or under ``_WHOLE`` for all of ``bounds``: one row per
+    bucket, with a conditional sum per value of each group (not a GROUP BY over every combination of
+    the groups' values, which gives thousands of rows for a range of months)."""
+    each = _per_registration(gemeenten, bounds)
+    c = each.c
+    cells = [(name, value, expression) for name, (expression, values) in _groups(each).items() for value in values]
+    sums = [func.sum(case((expression == value, 1), else_=0)) for _name, value, expression in cells]
+    bucket, grouping = _bucket(c.month, by_month)
+    rows = session.execute(select(bucket, func.count(), func.sum(c.visits), *sums).group_by(*grouping)).all()
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    for found, registrations, visits_held, *counts in rows:
+        if not registrations:
+            continue  # no registrations at all: an aggregate without GROUP BY still gives a row
+        tally = tallies[str(found)]
+        tally.registrations, tally.visits_held = int(registrations), int(visits_held or 0)
+        for (name, value, _expression), count in zip(cells, counts, strict=True):
+            tally.keys[name][value] = int(count or 0)
+    for found, kind, count in _follow_up_kinds(session, gemeenten, bounds, by_month=by_month):
+        tallies[found].follow_up_kinds[kind] += count
+    return tallies
 
 
-def _follow_up_kinds(session: Session, gemeenten: Collection[str], period: Period) -> Counter[str]:
+def _follow_up_kinds(
+    session: Session, gemeenten: Collection[str], bounds: tuple[datetime, datetime], *, by_month: bool
+) -> list[tuple[str, str, int]]:
+    """(bucket, kind, families with follow-up of that kind), a family counted once per kind."""
     group = case(
         *((RegistrationEvent.code == code, kind) for code, kind in FOLLOW_UP_GROUPS.items()), else_=OTHER
     ).label("kind")
+    bucket, grouping = _bucket(month_received(), by_month)
     rows = session.execute(
-        select(group, func.count(func.distinct(Registration.id)))
+        select(bucket, group, func.count(func.distinct(Registration.id)))
         .join(RegistrationEvent, RegistrationEvent.registration_id == Registration.id)
-        .where(*counted(gemeenten, period), RegistrationEvent.kind == Step.FOLLOW_UP.value)
-        .group_by(group)
+        .where(*counted_between(gemeenten, *bounds), RegistrationEvent.kind == Step.FOLLOW_UP.value)
+        .group_by(*grouping, group)
     ).all()
-    return Counter({str(kind): int(count) for kind, count in rows})
+    return [(str(found), str(kind), int(count)) for found, kind, count in rows]

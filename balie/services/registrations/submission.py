@@ -20,7 +20,7 @@ from balie.domain.reference_code import ALPHABET, new_reference, normalise_refer
 from balie.domain.registration import PRIVACY_TEXT_VERSION, RegistrationData
 from balie.i18n import DEFAULT_LOCALE, is_supported
 from balie.models import AdviceCode, OutboxMessage, Registration
-from balie.models.base import new_opaque_id
+from balie.models.base import new_opaque_id, utcnow
 from balie.services import outbox
 from balie.services.audit import access_log
 from balie.services.registrations import advice, duplicates, personal_data, routing
@@ -56,6 +56,9 @@ class SubmitSettings:
     today: date
     locale: str = "nl"
     secret: str = ""  # for the duplicate keys
+    # The moment it is received; None: the clock's. A generated history (``monitoring.demo_history``)
+    # submits at moments in the past.
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ def route(session: Session, data: RegistrationData, region_ggd_codes: tuple[str,
 
 def _build(data: RegistrationData, outcome: routing.Routed, settings: SubmitSettings) -> Registration:
     registration = Registration(
+        created_at=settings.now or utcnow(),
         reference=new_reference(),
         submission_key=submission_key(data.submission_token),
         route=data.route,
