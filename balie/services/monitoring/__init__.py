@@ -1,0 +1,1 @@
+"""Monitoring: anonymous figures on how the PHB is used, per gemeente and period."""
