@@ -87,6 +87,8 @@ USER_ENABLE = AuditEvent("user.enable", UPDATE)
 USER_SESSIONS_END = AuditEvent("user.sessions_end", UPDATE)
 USER_REQUEST_APPROVE = AuditEvent("user.request_approve", UPDATE)
 USER_REQUEST_DECLINE = AuditEvent("user.request_decline", UPDATE)
+# A look at the monitor's anonymous figures (a gemeente and period; no personal data).
+MONITOR_VIEW = AuditEvent("monitor.view", READ)
 
 EVENTS: Mapping[str, AuditEvent] = MappingProxyType(
     {
@@ -113,6 +115,7 @@ EVENTS: Mapping[str, AuditEvent] = MappingProxyType(
             USER_SESSIONS_END,
             USER_REQUEST_APPROVE,
             USER_REQUEST_DECLINE,
+            MONITOR_VIEW,
         )
     }
 )

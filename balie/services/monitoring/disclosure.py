@@ -215,8 +215,16 @@ def _splits(dimension: Mapping[Hashable, frozenset[Hashable]]) -> dict[Hashable,
 # --- choosing the pattern ---------------------------------------------------------------------
 
 
-def protect(counts: Mapping[Cell, int], figures: LinkedFigures, threshold: int = DEFAULT_THRESHOLD) -> Disclosure:
-    """The suppression pattern for all ``figures`` together; ``counts`` are the base cells (missing = 0)."""
+def protect(
+    counts: Mapping[Cell, int],
+    figures: LinkedFigures,
+    threshold: int = DEFAULT_THRESHOLD,
+    also_hidden: Iterable[Key] = (),
+) -> Disclosure:
+    """The suppression pattern for all ``figures`` together; ``counts`` are the base cells (missing = 0).
+
+    ``also_hidden``: non-zero figures to hide from the start (a caller that publishes the same number
+    in tables with different base cells hides it in all of them once it is hidden in one)."""
     if threshold < 3:
         raise ValueError("a threshold below 3 leaves '< threshold' meaning one single value")
     if any(n < 0 for n in counts.values()):
@@ -227,7 +235,7 @@ def protect(counts: Mapping[Cell, int], figures: LinkedFigures, threshold: int =
     for line in figures.lines:
         for member in (line.total, *line.parts):
             lines_of[member].append(line)
-    hidden = {key for key, v in values.items() if 0 < v < threshold}
+    hidden = {key for key, v in values.items() if 0 < v < threshold} | {k for k in also_hidden if values[k] > 0}
     memo: dict[Hashable, set[Key]] = {}
 
     def preference(key: Key) -> tuple[bool, int, int]:
