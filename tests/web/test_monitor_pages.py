@@ -33,6 +33,7 @@ from balie.services.accounts.lifecycle import Grant
 from balie.services.registrations import inbox
 from tests.support.accounts import DELFLAND, login, make_user
 from tests.support.monitoring import DELFT, DEN_HAAG, DEN_HAAG_POSTCODE, Parent, local, register, steps
+from tests.support.disclosure_attacker import subtract
 from tests.support.pages import Page
 
 CAVEAT = "PHB's die de JGZ buiten de balie om registreert, tellen niet mee."
@@ -180,3 +181,114 @@ def test_a_small_month_is_shown_widened_and_says_so(app: Flask) -> None:
     assert "Delft had minder dan 5 aanmeldingen in mei 2026" in page.text
     assert "U ziet daarom Delft, Kwartaal 2 2026." in page.text  # May 1 + June 5 = 6
     assert log_rows(app)[-1][3] == "widened-to=GM0503/2026-Q2"
+
+
+# --- the attacker: every view of a year, subtraction across tables, periods and gemeenten ---------
+
+PERIODS = [f"2026-{m:02d}" for m in range(1, 13)] + [f"2026-Q{q}" for q in range(1, 5)] + ["2026-H1", "2026-H2", "2026"]
+ROUTE_ROWS = {
+    "Zelf aangemeld": {"self"},
+    "Zelf aangemeld, met de code van een adviesbriefje": {"self_with_code"},
+    "Samen met een professional aangemeld": {"assisted"},
+    "Direct verwezen door een professional": {"referral"},
+    "Via een professional": {"assisted", "referral"},
+    "Totaal": {"self", "self_with_code", "assisted", "referral"},
+}
+CONTACT_ATOMS = ("made", "declined", "not_reached", "moved", "withdrawn", "handed_over", "waiting")
+CONTACT_ROWS = {
+    "Contact gelegd": {"made"},
+    "Afgezien": {"declined"},
+    "Niet bereikt": {"not_reached"},
+    "Verhuisd": {"moved"},
+    "Ingetrokken door de ouder": {"withdrawn"},
+    "Overgedragen aan het eigen dossier van de organisatie": {"handed_over"},
+    "Wacht nog op contact": {"waiting"},
+    "Totaal": set(CONTACT_ATOMS),
+}
+GEMEENTEN = (DELFT, DEN_HAAG)  # the others of the region have no registration: known zeros
+
+
+def months_of(period: str) -> list[str]:
+    if len(period) == 7 and period[5] != "Q" and period[5] != "H":
+        return [period]
+    if "-Q" in period:
+        q = int(period[-1])
+        return [f"2026-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
+    if "-H" in period:
+        h = int(period[-1])
+        return [f"2026-{m:02d}" for m in range(6 * h - 5, 6 * h + 1)]
+    return [f"2026-{m:02d}" for m in range(1, 13)]
+
+
+def model() -> dict:
+    """What the attacker knows of the tables' make-up: each published figure's base cells."""
+    cells: dict = {}
+    for place in (*GEMEENTEN, "all"):
+        where = GEMEENTEN if place == "all" else (place,)
+        for period in PERIODS:
+            for table, rows in (("routes", ROUTE_ROWS), ("contact", CONTACT_ROWS)):
+                for label, atoms in rows.items():
+                    cells[(table, label, place, period)] = frozenset(
+                        (table, atom, g, m) for atom in atoms for g in where for m in months_of(period)
+                    )
+    return cells
+
+
+def read_every_view(client) -> tuple[dict, set]:
+    """Every number the region monitor can read in a year, and the figures shown as "< 5"."""
+    published: dict = {}
+    small: set = set()
+    for place in (*GEMEENTEN, "all"):
+        for period in PERIODS:
+            page = Page(client.get(f"/monitor?gemeente={place}&period={period}"))
+            if 'id="table-funnel"' not in page.html or "Breder getoond" in page.text:
+                continue  # empty, refused or widened (a widened view is read under its own scope)
+            for table, rows in (("routes", ROUTE_ROWS), ("contact", CONTACT_ROWS)):
+                shown = cells(page, table)
+                for label in rows:
+                    text = shown[label][0]
+                    key = (table, label, place, period)
+                    if text.isdigit():
+                        published[key] = int(text)
+                    elif text == "&lt; 5":
+                        small.add(key)
+            registrations = cells(page, "funnel")["Aanmeldingen"][0]
+            if registrations.isdigit():  # the same number as the totals of the routes and the contact table
+                published[("routes", "Totaal", place, period)] = int(registrations)
+                published[("contact", "Totaal", place, period)] = int(registrations)
+    return published, small
+
+
+def test_no_small_cell_of_the_year_can_be_worked_out_from_every_view_together(app: Flask) -> None:
+    # Delft's one registration of May is "< 5" wherever it shows; an attacker who reads every view
+    # of the year (each gemeente and all, every month, quarter, half-year and the year) and subtracts
+    # totals, periods, gemeenten and tables from one another must not find it.
+    make_history(app, small_month=True)
+    monitor = make_user(app, "regio@ggd.example", [Grant(roles.REGION_MONITOR)], totp=False)
+    client = app.test_client()
+    login(client, monitor)
+    published, _small = read_every_view(client)
+    cells_of = model()
+    true_cells = {  # by hand, from the history above
+        ("routes", "self", DELFT, "2026-03"): 10,
+        ("routes", "self", DELFT, "2026-05"): 1,
+        ("routes", "self", DELFT, "2026-06"): 5,
+        ("routes", "self", DEN_HAAG, "2026-03"): 5,
+        ("contact", "made", DELFT, "2026-03"): 5,
+        ("contact", "waiting", DELFT, "2026-03"): 5,
+        ("contact", "waiting", DELFT, "2026-05"): 1,
+        ("contact", "waiting", DELFT, "2026-06"): 5,
+        ("contact", "waiting", DEN_HAAG, "2026-03"): 5,
+    }
+    values = {key: sum(true_cells.get(c, 0) for c in members) for key, members in cells_of.items()}
+    small = {key for key, v in values.items() if 0 < v < 5}
+    may = ("routes", "Zelf aangemeld", DELFT, "2026-05")
+    assert may in small
+    assert all(values[key] == v for key, v in published.items())  # the pages print the true counts
+    assert published[("routes", "Totaal", DEN_HAAG, "2026-03")] == 5  # the pages do publish figures
+    learned = subtract(cells_of, published)
+    assert not (small & learned.keys()), sorted(small & learned.keys())
+
+    # The attack can succeed: had only the small cells been hidden, May falls out of the quarter.
+    naive = {key: v for key, v in values.items() if key not in small}
+    assert may in subtract(cells_of, naive)

@@ -31,12 +31,15 @@ from decimal import Decimal
 from typing import cast
 
 from babel.numbers import format_currency, format_decimal, format_percent
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from balie.models import Registration
 from balie.services.monitoring import funnel as funnel_figures
 from balie.services.monitoring import reach as reach_figures
 from balie.services.monitoring import reference_figures
 from balie.services.monitoring.advice_cards import PROFESSION_KEYS, advice_cards
+from balie.services.monitoring.cohort import counted
 from balie.services.monitoring.disclosure import (
     DEFAULT_THRESHOLD,
     Disclosure,
@@ -195,6 +198,16 @@ def _month(year: int, month: int) -> Period:
     return Period(PeriodKind.MONTH, date(year, month, 1))
 
 
+def _registered(session: Session, gemeenten: Collection[str], period: Period) -> set[str]:
+    """The gemeenten with at least one registration counted in the period (one grouped query)."""
+    found = session.scalars(
+        select(Registration.municipality_code)
+        .where(*counted(gemeenten, period))
+        .group_by(Registration.municipality_code)
+    )
+    return {str(code) for code in found}
+
+
 def count_year(session: Session, gemeenten: Collection[str], year: int) -> YearCounts:
     """Every base cell of the year, with the figures services, per gemeente per month."""
     cells: dict[tuple[tuple[str, str], str, str], int] = {}
@@ -208,10 +221,8 @@ def count_year(session: Session, gemeenten: Collection[str], year: int) -> YearC
         period = _month(year, number)
         key = period.key
         put("cards", DESK, key, advice_cards(session, period).cards.rows)
-        for gemeente in sorted(gemeenten):
+        for gemeente in sorted(_registered(session, gemeenten, period)):
             f = funnel_figures.funnel(session, {gemeente}, period)
-            if not f.registrations:
-                continue
             put("routes", gemeente, key, f.routes.rows)
             put("advisors", gemeente, key, f.advisor_kinds.rows)
             put("contact", gemeente, key, f.contact.rows)
@@ -268,8 +279,9 @@ def _equal_groups(gemeenten: Collection[str], year: int) -> list[tuple[Hashable,
 def _inconsistent(shown: Disclosure, groups: list[tuple[Hashable, ...]]) -> set[Hashable]:
     """The figures of groups of equal figures that are hidden in one table and published in another."""
     found: set[Hashable] = set()
+    hidden = shown.hidden
     for group in groups:
-        if any(key in shown.hidden for key in group) and not all(key in shown.hidden for key in group):
+        if any(key in hidden for key in group) and not all(key in hidden for key in group):
             found.update(group)
     return found
 
