@@ -32,8 +32,8 @@ from balie.models import AccessLogEntry
 from balie.services.accounts.lifecycle import Grant
 from balie.services.registrations import inbox
 from tests.support.accounts import DELFLAND, login, make_user
-from tests.support.monitoring import DELFT, DEN_HAAG, DEN_HAAG_POSTCODE, Parent, local, register, steps
 from tests.support.disclosure_attacker import subtract
+from tests.support.monitoring import DELFT, DELFT_POSTCODE, DEN_HAAG, DEN_HAAG_POSTCODE, Parent, local, register, steps
 from tests.support.pages import Page
 
 CAVEAT = "PHB's die de JGZ buiten de balie om registreert, tellen niet mee."
@@ -50,7 +50,13 @@ def _d(month: int, day: int) -> date:
     return date(2026, month, day)
 
 
-def make_history(app: Flask, small_month: bool = False) -> None:
+# More months for the attacker (on her own, in Dutch, nothing yet): six a month in Delft in January,
+# February, April and July to December, and in Den Haag in April to June.
+MORE_MONTHS = {DELFT: (1, 2, 4, 7, 8, 9, 10, 11, 12), DEN_HAAG: (4, 5, 6)}
+POSTCODES = {DELFT: DELFT_POSTCODE, DEN_HAAG: DEN_HAAG_POSTCODE}
+
+
+def make_history(app: Flask, small_month: bool = False, more_months: bool = False) -> None:
     nurse = make_user(app, "nurse@delfland.example", [Grant(roles.JGZ_STAFF, organisation_id=DELFLAND)], totp=False)
     delfland = inbox.Staff(nurse.id, frozenset({DELFLAND}))
     with app.app_context(), db.writing():
@@ -81,6 +87,11 @@ def make_history(app: Flask, small_month: bool = False) -> None:
             register(session, Parent(local(_d(6, 2 + n)), "2026-12"))
         for n in range(5):
             register(session, Parent(local(_d(3, 2 + n)), "2026-10", postcode=DEN_HAAG_POSTCODE))
+        for gemeente, months in MORE_MONTHS.items() if more_months else ():
+            for month in months:
+                for n in range(6):
+                    due = f"{2026 + (month + 4) // 12}-{(month + 4) % 12 + 1:02d}"  # five months on
+                    register(session, Parent(local(_d(month, 3 + n)), due, postcode=POSTCODES[gemeente]))
         db.session.commit()
 
 
@@ -263,7 +274,7 @@ def test_no_small_cell_of_the_year_can_be_worked_out_from_every_view_together(ap
     # Delft's one registration of May is "< 5" wherever it shows; an attacker who reads every view
     # of the year (each gemeente and all, every month, quarter, half-year and the year) and subtracts
     # totals, periods, gemeenten and tables from one another must not find it.
-    make_history(app, small_month=True)
+    make_history(app, small_month=True, more_months=True)
     monitor = make_user(app, "regio@ggd.example", [Grant(roles.REGION_MONITOR)], totp=False)
     client = app.test_client()
     login(client, monitor)
@@ -280,12 +291,17 @@ def test_no_small_cell_of_the_year_can_be_worked_out_from_every_view_together(ap
         ("contact", "waiting", DELFT, "2026-06"): 5,
         ("contact", "waiting", DEN_HAAG, "2026-03"): 5,
     }
+    for gemeente, months in MORE_MONTHS.items():
+        for month in months:
+            true_cells[("routes", "self", gemeente, f"2026-{month:02d}")] = 6
+            true_cells[("contact", "waiting", gemeente, f"2026-{month:02d}")] = 6
     values = {key: sum(true_cells.get(c, 0) for c in members) for key, members in cells_of.items()}
     small = {key for key, v in values.items() if 0 < v < 5}
     may = ("routes", "Zelf aangemeld", DELFT, "2026-05")
     assert may in small
     assert all(values[key] == v for key, v in published.items())  # the pages print the true counts
-    assert published[("routes", "Totaal", DEN_HAAG, "2026-03")] == 5  # the pages do publish figures
+    assert published[("routes", "Totaal", "all", "2026")] == 93  # 10 + 1 + 5 + 9 x 6 in Delft, 5 + 3 x 6 in Den Haag
+    assert published[("routes", "Zelf aangemeld", DELFT, "2026-Q4")] == 18
     learned = subtract(cells_of, published)
     assert not (small & learned.keys()), sorted(small & learned.keys())
 

@@ -291,7 +291,25 @@ MAX_ROUNDS = 6
 
 def protect_year(counts: YearCounts, threshold: int = DEFAULT_THRESHOLD) -> tuple[Disclosure, bool]:
     """The suppression of every figure of the year in one call, repeated with the equal figures of
-    the tables hidden together until every group has one status; False: still not, withhold."""
+    the tables hidden together until every group has one status; False: still not, withhold.
+
+    The same counts always give the same pattern, so the last few are kept in memory (keyed by the
+    counts themselves: a new registration or step gives new counts and a new pattern)."""
+    key = (counts.year, counts.gemeenten, frozenset(counts.cells.items()), threshold)
+    if key in _PROTECTED:
+        return _PROTECTED[key]
+    found = _protect_year(counts, threshold)
+    if len(_PROTECTED) >= _KEEP:
+        _PROTECTED.pop(next(iter(_PROTECTED)))
+    _PROTECTED[key] = found
+    return found
+
+
+_KEEP = 16
+_PROTECTED: dict[Hashable, tuple[Disclosure, bool]] = {}
+
+
+def _protect_year(counts: YearCounts, threshold: int) -> tuple[Disclosure, bool]:
     gemeenten = sorted(counts.gemeenten)
     figures = linked_figures(gemeenten, counts.year)
     groups = _equal_groups(gemeenten, counts.year)
