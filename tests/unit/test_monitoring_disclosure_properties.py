@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from balie.services.monitoring.disclosure import Disclosure, LinkedFigures, Status, crossed, protect
-from tests.support.disclosure_attacker import possible_values
+from tests.support.disclosure_attacker import possible_values, subtract
 
 THRESHOLD = 5
 COUNTS = st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 8, 11])
@@ -89,3 +90,46 @@ def test_the_attacker_never_pins_a_hidden_figure(table: tuple[LinkedFigures, dic
     )
     for key in narrowed:
         assert found[key] == labels_alone[key], (key, found[key], labels_alone[key])
+
+
+MONTHS = {"m1": {"m1"}, "m2": {"m2"}, "m3": {"m3"}, "Q": {"m1", "m2", "m3"}}
+GEMEENTEN = {"A": {"A"}, "B": {"B"}, "region": {"A", "B"}}
+LINKED = crossed({"self": {"self"}, "gp": {"gp"}, "total": {"self", "gp"}}, GEMEENTEN, MONTHS)
+
+
+def linked_counts(draw: list[int]) -> dict[Hashable, int]:
+    base = sorted({cell for cells in LINKED.cells.values() for cell in cells})
+    return dict(zip(base, draw, strict=True))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from([0, 0, 1, 2, 3, 6, 9, 14]), min_size=12, max_size=12))
+def test_subtraction_across_months_quarter_gemeenten_and_region_never_recovers_a_hidden_figure(
+    draw: list[int],
+) -> None:
+    counts = linked_counts(draw)
+    shown = protect(counts, LINKED)
+    values = true_values(LINKED, counts)
+    assert all(values[key] == n for key, n in shown.published.items())
+    assert {key for key, v in values.items() if 0 < v < THRESHOLD} <= shown.hidden
+    if not any(0 < v < THRESHOLD for v in values.values()):
+        assert not shown.hidden
+    assert not shown.hidden & subtract(LINKED.cells, shown.published).keys()
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        [2, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9],  # one small month of one route in one gemeente
+        [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],  # a gemeente-route whose quarter is small too
+        [3, 6, 0, 9, 1, 6, 2, 9, 9, 6, 0, 14],  # small cells scattered over months and gemeenten
+    ],
+)
+def test_brute_force_across_linked_tables_never_pins_a_hidden_figure(draw: list[int]) -> None:
+    counts = linked_counts(draw)
+    shown = protect(counts, LINKED)
+    values = true_values(LINKED, counts)
+    small = {k for k, s in shown.status.items() if s is Status.SMALL}
+    cap = max(values.values()) + THRESHOLD
+    found = possible_values(LINKED.cells, shown.published, small, shown.hidden - small, THRESHOLD, cap)
+    assert found and all(len(seen) > 1 for seen in found.values()), found
