@@ -52,7 +52,9 @@ What is hidden, and what is guaranteed
   hidden so that the small ones cannot be recovered. "x" says only "hidden, 1 or more": it is
   used for complements of ``threshold`` or more, and for the rare small figure whose "< 5" would,
   together with the other labels, pin it (a row of four 1s with a total of 4: four "< 5" parts of
-  a "< 5" total are all 1). One marker for both keeps "x" from telling which is which.
+  a "< 5" total are all 1). The audit below therefore reads "x" as "1 or more". Limit: someone
+  who knows this algorithm knows that "x" is nearly always a complement of 5 or more; reading "x"
+  as ">= 5" is not part of the audit (it would be for the rare relabelled small figure untrue).
 
 The guarantee, checked exactly (rational simplex, :mod:`.feasible_range`) for every hidden figure,
 against an attacker who knows every published number, every label ("< 5" = 1..threshold-1,
