@@ -19,7 +19,7 @@ from balie.services.monitoring.disclosure import (
     protect,
 )
 from balie.services.monitoring.view_scope import Reason, Scope, Verdict, judge_scope
-from tests.support.disclosure_attacker import enumerate_fillings, subtract
+from tests.support.disclosure_attacker import enumerate_fillings, possible_values, subtract
 
 THRESHOLD = 5
 
@@ -51,7 +51,9 @@ def attack(figures: LinkedFigures, shown: Disclosure, cap: int) -> dict:
 def assert_attacks_fail(figures: LinkedFigures, shown: Disclosure, cap: int) -> None:
     learned = subtract(figures.cells, shown.published)
     assert not shown.hidden & learned.keys(), "subtraction recovers a hidden figure"
-    for key, values in attack(figures, shown, cap).items():
+    small = {k for k, s in shown.status.items() if s is Status.SMALL}
+    found = possible_values(figures.cells, shown.published, small, shown.hidden - small, THRESHOLD, cap)
+    for key, values in found.items():
         if shown.status[key] is Status.SMALL:
             assert values == {1, 2, 3, 4}, (key, values)
         else:
@@ -83,12 +85,12 @@ def test_one_small_cell_takes_three_complements_in_a_cycle_of_safe_cells() -> No
     assert_attacks_fail(figures, shown, cap=150)
 
 
-def test_a_complement_of_five_is_not_enough_so_the_total_goes_too() -> None:
-    # a = 3 hidden, b = 5 its complement, total 8 published: b is known to be >= 5, so a <= 3 and
-    # "< 5" would become "1 to 3". The exact check notices and hides the total as well.
+def test_a_complement_of_five_is_enough_because_x_says_only_hidden() -> None:
+    # a = 3 hidden, b = 5 its complement, total 8 published. "x" tells only "1 or more" (a small
+    # figure can be "x" too), so a + b = 8 leaves a anywhere in 1..4 (b 7..4).
     figures = crossed({"a": {"a"}, "b": {"b"}, "T": {"a", "b"}})
     shown = protect({("a",): 3, ("b",): 5}, figures)
-    assert [shown.label((k,)) for k in ("a", "b", "T")] == ["< 5", "x", "x"]
+    assert [shown.label((k,)) for k in ("a", "b", "T")] == ["< 5", "x", "8"]
     assert_attacks_fail(figures, shown, cap=20)
 
 
@@ -244,14 +246,32 @@ def test_a_gemeente_with_too_few_registrations_all_year_is_widened_to_all_gemeen
     assert alone.verdict is Verdict.REFUSE and alone.reason is Reason.TOO_FEW_REGISTRATIONS
 
 
-def test_the_brute_force_attacker_narrows_a_small_cell_next_to_a_complement_of_five() -> None:
-    # The textbook pattern (a and b hidden, total published) checked by the attacker alone: it
-    # finds that a is 1, 2 or 3, never 4, which is more than "< 5" says. So the test above can fail.
-    figures = crossed({"a": {"a"}, "b": {"b"}, "T": {"a", "b"}})
-    textbook = Disclosure(
-        THRESHOLD, {("a",): Status.SMALL, ("b",): Status.COMPLEMENTARY, ("T",): Status.PUBLISHED}, {("T",): 8}
-    )
-    assert attack(figures, textbook, cap=20) == {("a",): {1, 2, 3}, ("b",): {5, 6, 7}}
-    assert exposed(figures, textbook) == {("a",)}
+def test_the_attackers_pin_two_small_cells_whose_sum_is_published() -> None:
+    # The textbook pattern for a line (two hidden cells) is not always enough: a = b = 1 with c and
+    # the total published gives a + b = 2. The attackers and the exact check all see it, so the
+    # tests above can fail.
+    figures = crossed({"a": {"a"}, "b": {"b"}, "c": {"c"}, "T": {"a", "b", "c"}})
+    status = {("a",): Status.SMALL, ("b",): Status.SMALL, ("c",): Status.PUBLISHED, ("T",): Status.PUBLISHED}
+    textbook = Disclosure(THRESHOLD, status, {("c",): 12, ("T",): 14})
+    assert attack(figures, textbook, cap=20) == {("a",): {1}, ("b",): {1}}
+    assert exposed(figures, textbook) == {("a",), ("b",)}
     with pytest.raises(AssertionError):
         assert_attacks_fail(figures, textbook, cap=20)
+
+
+def test_a_small_total_is_labelled_x_when_the_labels_alone_would_pin_its_small_parts() -> None:
+    # Four 1s and their total 4: four "< 5" (at least 1 each) under a "< 5" total (at most 4) are
+    # all exactly 1. The total is labelled "x" ("hidden, 1 or more") instead; then each part can be
+    # 1 to 4, and the total is known to be 4 or more only because zeros are shown, nothing else.
+    figures = crossed({"a": {"a"}, "b": {"b"}, "c": {"c"}, "d": {"d"}, "T": {"a", "b", "c", "d"}})
+    shown = protect({("a",): 1, ("b",): 1, ("c",): 1, ("d",): 1}, figures)
+    assert [shown.label((k,)) for k in "abcdT"] == ["< 5", "< 5", "< 5", "< 5", "x"]
+    small = {k for k, s in shown.status.items() if s is Status.SMALL}
+    found = possible_values(figures.cells, {}, small, shown.hidden - small, THRESHOLD, 20, ask_small=shown.hidden)
+    assert found == {
+        ("a",): {1, 2, 3, 4},
+        ("b",): {1, 2, 3, 4},
+        ("c",): {1, 2, 3, 4},
+        ("d",): {1, 2, 3, 4},
+        ("T",): {4},
+    }

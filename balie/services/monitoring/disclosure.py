@@ -48,38 +48,44 @@ What is hidden, and what is guaranteed
   zero as known, so a zero next to hidden cells cannot be used to recover them. A zero does say
   "nobody in this group"; :mod:`balie.services.monitoring.view_scope` therefore refuses views whose
   whole scope holds fewer than ``threshold`` registrations.
-* **Complementary cells** (status ``COMPLEMENTARY``, suggested label ``"x"``, CBS's sign for
-  "secret"): figures of ``threshold`` or more, hidden so that the small ones cannot be recovered.
-  The label differs from ``"< 5"`` on purpose (it would be untrue); the check below assumes the
-  attacker knows it and therefore knows such a figure is at least ``threshold``.
+* **Complementary cells** (status ``COMPLEMENTARY``, label ``"x"``, CBS's sign for "secret"):
+  hidden so that the small ones cannot be recovered. "x" says only "hidden, 1 or more": it is
+  used for complements of ``threshold`` or more, and for the rare small figure whose "< 5" would,
+  together with the other labels, pin it (a row of four 1s with a total of 4: four "< 5" parts of
+  a "< 5" total are all 1). The audit below therefore reads "x" as "1 or more". Limit: someone
+  who knows this algorithm knows that "x" is nearly always a complement of 5 or more; reading "x"
+  as ">= 5" is not part of the audit (it would be for the rare relabelled small figure untrue).
 
 The guarantee, checked exactly (rational simplex, :mod:`.feasible_range`) for every hidden figure,
-against an attacker who knows every published number, every label (small = 1..threshold-1,
-complementary >= threshold), the threshold and the cell sets (so every sum relation between all
-tables, periods and overlapping groups), and who reasons with any linear combination and with the
-fact that counts are non-negative:
+against an attacker who knows every published number, every label ("< 5" = 1..threshold-1,
+"x" = 1 or more, 0 = 0), the threshold and the cell sets (so every sum relation between all
+tables, periods and overlapping groups), and who combines them linearly and uses that counts are
+never negative:
 
-1. a **small** figure's feasible range is the whole of ``1 .. threshold-1``: the tables together
-   tell no more about it than its own "< 5" label does;
-2. a **complementary** figure's feasible range holds more than one value (it is not recoverable).
+1. a figure from 1 to threshold-1 (whatever its label) can be, as far as the attacker can tell,
+   every value from 1 to threshold-1: the tables together tell no more about it than "< 5".
+   The one exception is what the labels and the shown zeros tell by themselves: a hidden figure
+   made of k hidden non-zero parts is at least k (a "< 5" total over two "< 5" parts is 2 or
+   more). Then its range is exactly what the labels and zeros alone allow (the published numbers
+   narrow it no further), and it still holds two values or more;
+2. a hidden figure of threshold or more can be at least two values (it is not recoverable).
 
 The ranges are those of the linear relaxation (real-valued cells), the standard audit in
-statistical disclosure control. For one two-way table with margins, and for hierarchies crossed
+statistical disclosure control. For one two-way table with margins, and for a hierarchy crossed
 with one other dimension, the relaxation's ranges are attained by integer tables (the constraint
-matrix is totally unimodular); for three or more crossed dimensions an integer attacker can in rare
-cases exclude an end value, but never pin a figure the relaxation leaves open by a width of 1 or
-more... except in contrived cases; the tests run a brute-force integer attacker on linked tables.
+matrix is totally unimodular). For three or more crossed dimensions a range end may in rare cases
+be fractional; the tests attack such linked tables by integer brute force as well.
 
 How the pattern is chosen
 -------------------------
 1. Small figures are hidden.
 2. The textbook rule, on every line of every table, until nothing changes: a line with exactly one
-   hidden member gets a second one, the smallest published non-zero member that can absorb the
-   small cell's whole range (value >= 2 x threshold - 1), else the smallest non-zero one; when the
-   only other non-zero member is the total, the total is hidden.
-3. The exact check above; for every hidden figure that fails it, one more member of its lines is
-   hidden (same preference), or of the figures that share a base cell with it; repeat. Hiding more
-   only widens ranges, so this ends; in the worst case every non-zero figure is hidden.
+   hidden member gets a second one, the smallest published non-zero part (else the total; so when
+   the only other non-zero member of a line is its total, the total is hidden).
+3. The exact check above; for every hidden figure that fails it, the smallest published non-zero
+   member of its lines is hidden too (or of the figures that share a base cell with it); repeat.
+   When nothing is left to hide, the widest small figure that still fails is labelled "x"; repeat.
+   Hiding and relabelling only widen ranges, so this ends.
 
 The :class:`Disclosure` holds the published values only: a hidden value cannot be printed by
 mistake.
@@ -107,7 +113,7 @@ Key: TypeAlias = Hashable  # a figure, e.g. ("total", "region", "2025-Q1")
 class Status(enum.Enum):
     PUBLISHED = "published"
     SMALL = "small"  # 1 .. threshold-1, shown as "< threshold"
-    COMPLEMENTARY = "complementary"  # threshold or more, hidden to protect a small figure
+    COMPLEMENTARY = "complementary"  # hidden, shown as "x": a complement, or a small figure "< 5" would pin
 
 
 @dataclass(frozen=True)
@@ -235,20 +241,24 @@ def protect(
     for line in figures.lines:
         for member in (line.total, *line.parts):
             lines_of[member].append(line)
-    hidden = {key for key, v in values.items() if 0 < v < threshold} | {k for k in also_hidden if values[k] > 0}
+    hidden = {key for key, v in values.items() if 0 < v < threshold}
+    small = frozenset(hidden)
+    hidden |= {key for key in also_hidden if values[key] > 0}
+    withheld: set[Key] = set()  # small figures labelled "x"
     memo: dict[Hashable, set[Key]] = {}
 
-    def preference(key: Key) -> tuple[bool, int, int]:
-        return (values[key] < 2 * threshold - 1, values[key], order[key])
+    def preference(key: Key) -> tuple[int, int]:
+        return (values[key], order[key])
 
     def candidates(members: Iterable[Key]) -> list[Key]:
         return sorted({m for m in members if m not in hidden and values[m] > 0}, key=preference)
 
     while True:
         _apply_line_rule(figures.lines, hidden, candidates)
-        failing = exposed(figures, _disclosure(values, hidden, threshold), memo)
+        shown = _disclosure(values, hidden, withheld, threshold)
+        failing = exposed(figures, shown, memo, small_withheld=frozenset(withheld))
         if not failing:
-            return _disclosure(values, hidden, threshold)
+            return shown
         added = False
         for key in sorted(failing, key=order.__getitem__):
             near = candidates(m for line in lines_of[key] for m in (line.total, *line.parts))
@@ -257,11 +267,15 @@ def protect(
             if near:
                 hidden.add(near[0])
                 added = True
-        if not added:  # nothing sensible left to hide: hide every non-zero figure
+        if not added:  # nothing sensible left to hide: hide every non-zero figure, then relabel
             everything = {key for key, v in values.items() if v > 0}
-            if everything <= hidden:
-                return _disclosure(values, hidden, threshold)
-            hidden |= everything
+            relabel = (failing & small) - withheld
+            if not everything <= hidden:
+                hidden |= everything
+            elif relabel:  # one at a time, the widest first: "x" on a total often frees its parts
+                withheld.add(max(relabel, key=lambda k: (len(figures.cells[k]), -order[k])))
+            else:  # pragma: no cover - cannot happen: with every figure "x" the labels alone are the measure
+                return shown
 
 
 def _apply_line_rule(lines: Iterable[Line], hidden: set[Key], candidates: Callable[[Iterable[Key]], list[Key]]) -> None:
@@ -278,9 +292,13 @@ def _apply_line_rule(lines: Iterable[Line], hidden: set[Key], candidates: Callab
                     changed = True
 
 
-def _disclosure(values: Mapping[Key, int], hidden: set[Key], threshold: int) -> Disclosure:
+def _disclosure(values: Mapping[Key, int], hidden: set[Key], withheld: set[Key], threshold: int) -> Disclosure:
     status = {
-        key: Status.PUBLISHED if key not in hidden else Status.SMALL if v < threshold else Status.COMPLEMENTARY
+        key: Status.PUBLISHED
+        if key not in hidden
+        else Status.SMALL
+        if v < threshold and key not in withheld
+        else Status.COMPLEMENTARY
         for key, v in values.items()
     }
     return Disclosure(threshold, status, {key: v for key, v in values.items() if key not in hidden})
@@ -289,28 +307,59 @@ def _disclosure(values: Mapping[Key, int], hidden: set[Key], threshold: int) -> 
 # --- the exact check --------------------------------------------------------------------------
 
 
-def exposed(figures: LinkedFigures, disclosure: Disclosure, memo: dict[Hashable, set[Key]] | None = None) -> set[Key]:
+def exposed(
+    figures: LinkedFigures,
+    disclosure: Disclosure,
+    memo: dict[Hashable, set[Key]] | None = None,
+    small_withheld: frozenset[Key] = frozenset(),
+) -> set[Key]:
     """The hidden figures that fail the guarantee (see the module docstring); empty when safe.
 
     Same answer as checking :func:`feasible_ranges`, but faster: every point the simplex visits is
     a filling an attacker cannot rule out, and it settles every figure it shows two values for (a
     small figure at 1 and at threshold-1), so most figures need no programme of their own.
-    ``memo`` (a dict kept between calls) skips the parts of the tables that did not change."""
+    ``memo`` (a dict kept between calls) skips the parts of the tables that did not change.
+    ``small_withheld``: the figures labelled "x" that are small (only ``protect`` knows them); they
+    are held to the small figures' guarantee."""
     system = _AttackerSystem(figures, disclosure)
     failing: set[Key] = set()
     for component, keys in system.hidden_by_component().items():
-        signature = system.signature(component)
+        keys_withheld = small_withheld.intersection(keys)
+        signature = (system.signature(component), keys_withheld)
         if memo is not None and signature in memo:
             failing |= memo[signature]
             continue
-        found = _failing_in(FeasibleRegion(system.constraints[component]), keys, system, disclosure)
+        found = _failing_in(FeasibleRegion(system.constraints[component]), keys, system, disclosure, keys_withheld)
         if memo is not None:
             memo[signature] = found
         failing |= found
-    return failing | system.determined
+    failing |= system.determined
+    small = {key for key in failing if disclosure.status[key] is Status.SMALL or key in small_withheld}
+    return failing - _no_worse_than_labels(figures, disclosure, small)
 
 
-def _failing_in(region: FeasibleRegion, keys: list[Key], system: _AttackerSystem, disclosure: Disclosure) -> set[Key]:
+def _no_worse_than_labels(figures: LinkedFigures, disclosure: Disclosure, keys: set[Key]) -> set[Key]:
+    """The small figures among ``keys`` whose range is what the labels and zeros alone allow.
+
+    Zeros are shown, so a hidden figure of k hidden parts is known to be k or more whatever else is
+    published (four hidden 1s under a hidden total of 4): such a figure is as safe as it can be when
+    the published numbers narrow it no further, and its range still holds two values or more."""
+    if not keys:
+        return set()
+    zeros = {key for key, value in disclosure.published.items() if value == 0}
+    status = {
+        key: Status.PUBLISHED if key in zeros else Status.COMPLEMENTARY if s is Status.PUBLISHED else s
+        for key, s in disclosure.status.items()
+    }
+    everything_hidden = Disclosure(disclosure.threshold, status, dict.fromkeys(zeros, 0))
+    now = feasible_ranges(figures, disclosure, keys)
+    alone = feasible_ranges(figures, everything_hidden, keys)
+    return {key for key in keys if now[key] == alone[key] and now[key][0] != now[key][1]}
+
+
+def _failing_in(
+    region: FeasibleRegion, keys: list[Key], system: _AttackerSystem, disclosure: Disclosure, withheld: frozenset[Key]
+) -> set[Key]:
     t = disclosure.threshold
     seen: dict[Key, tuple[Number, Number]] = {}
 
@@ -325,23 +374,25 @@ def _failing_in(region: FeasibleRegion, keys: list[Key], system: _AttackerSystem
     record(region.extreme_point({}, maximise=False))  # any point of the region
     found: set[Key] = set()
     for key in keys:
-        small = disclosure.status[key] is Status.SMALL
+        small = disclosure.status[key] is Status.SMALL or key in withheld
         form = dict.fromkeys(system.unknown[key], 1)
         if seen[key][0] > 1 if small else seen[key][0] == seen[key][1]:
             record(region.extreme_point(form, maximise=False))
+        unbounded = False
         if seen[key][1] < t - 1 if small else seen[key][0] == seen[key][1]:
             highest = region.extreme_point(form, maximise=True)
-            if highest is None:  # unbounded: a complementary figure with room
-                continue
+            unbounded = highest is None
             record(highest)
         low, high = seen[key]
-        if (low > 1 or high < t - 1) if small else low == high:
+        if (low > 1 or (high < t - 1 and not unbounded)) if small else (low == high and not unbounded):
             found.add(key)
     return found
 
 
-def feasible_ranges(figures: LinkedFigures, disclosure: Disclosure) -> dict[Key, tuple[Fraction, Fraction | None]]:
-    """The attacker's view: (lowest, highest or None for unbounded) of every hidden figure.
+def feasible_ranges(
+    figures: LinkedFigures, disclosure: Disclosure, only: set[Key] | None = None
+) -> dict[Key, tuple[Fraction, Fraction | None]]:
+    """The attacker's view: (lowest, highest or None for unbounded) of every hidden figure (or of ``only``).
 
     Uses only what is published: the published values, the statuses and the threshold; exact."""
     system = _AttackerSystem(figures, disclosure)
@@ -349,6 +400,9 @@ def feasible_ranges(figures: LinkedFigures, disclosure: Disclosure) -> dict[Key,
         key: (Fraction(system.known[key]), Fraction(system.known[key])) for key in system.determined
     }
     for component, keys in system.hidden_by_component().items():
+        keys = [key for key in keys if only is None or key in only]
+        if not keys:
+            continue
         region = FeasibleRegion(system.constraints[component])
         for key in keys:
             low, high = region.range_of(dict.fromkeys(system.unknown[key], 1))
@@ -386,7 +440,7 @@ class _AttackerSystem:
                 pieces.append((unknown, Constraint(form, ">=", 1 - known)))
                 pieces.append((unknown, Constraint(form, "<=", t - 1 - known)))
             else:
-                pieces.append((unknown, Constraint(form, ">=", t - known)))
+                pieces.append((unknown, Constraint(form, ">=", 1 - known)))
         self.root = _components(unknown for unknown, _ in pieces)
         self.constraints: dict[Cell, list[Constraint]] = defaultdict(list)
         for unknown, constraint in pieces:
