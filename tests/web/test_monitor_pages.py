@@ -30,6 +30,7 @@ from balie.domain.status_flow import Step
 from balie.extensions import db
 from balie.models import AccessLogEntry
 from balie.services.accounts.lifecycle import Grant
+from balie.services.monitoring.scope import service_area_codes
 from balie.services.registrations import inbox
 from tests.support.accounts import DELFLAND, login, make_user
 from tests.support.disclosure_attacker import subtract
@@ -308,3 +309,19 @@ def test_no_small_cell_of_the_year_can_be_worked_out_from_every_view_together(ap
     # The attack can succeed: had only the small cells been hidden, May falls out of the quarter.
     naive = {key: v for key, v in values.items() if key not in small}
     assert may in subtract(cells_of, naive)
+
+
+def test_a_jgz_monitor_sees_the_service_area_of_her_organisation(app: Flask, monitors: Monitors) -> None:
+    with app.app_context():
+        area = service_area_codes(db.session, [DELFLAND])
+    assert DELFT in area and DEN_HAAG not in area  # JGZ Delfland visits Delft, not Den Haag
+    manager = make_user(
+        app, "manager@delfland.example", [Grant(roles.JGZ_MONITOR, organisation_id=DELFLAND)], totp=False
+    )
+    client = app.test_client()
+    login(client, manager)
+    page = Page(client.get("/monitor?period=2026-Q1"))
+    assert DELFT in page.options("gemeente") and DEN_HAAG not in page.options("gemeente")
+    assert client.get("/monitor?gemeente=GM0518&period=2026-Q1").status_code == 404
+    delft = Page(client.get("/monitor?gemeente=GM0503&period=2026-Q1"))
+    assert cells(delft, "funnel")["Aanmeldingen"] == ["10"]
