@@ -32,7 +32,7 @@ from balie.models import AccessLogEntry
 from balie.services.accounts.lifecycle import Grant
 from balie.services.monitoring.scope import service_area_codes
 from balie.services.registrations import inbox
-from tests.support.accounts import DELFLAND, login, make_user
+from tests.support.accounts import DELFLAND, HOFSTAD, login, make_user
 from tests.support.disclosure_attacker import subtract
 from tests.support.monitoring import DELFT, DELFT_POSTCODE, DEN_HAAG, DEN_HAAG_POSTCODE, Parent, local, register, steps
 from tests.support.pages import Page
@@ -325,3 +325,29 @@ def test_a_jgz_monitor_sees_the_service_area_of_her_organisation(app: Flask, mon
     assert client.get("/monitor?gemeente=GM0518&period=2026-Q1").status_code == 404
     delft = Page(client.get("/monitor?gemeente=GM0503&period=2026-Q1"))
     assert cells(delft, "funnel")["Aanmeldingen"] == ["10"]
+
+
+def test_a_new_registration_and_a_new_step_show_on_the_next_view(app: Flask, monitors: Monitors) -> None:
+    # The year's counts are kept between views while nothing changed; a change must show at once.
+    client = app.test_client()
+    login(client, monitors.den_haag)
+    assert cells(Page(client.get("/monitor?period=2026-03")), "funnel")["Aanmeldingen"] == ["5"]
+    nurse = make_user(app, "nurse@hofstad.example", [Grant(roles.JGZ_STAFF, organisation_id=HOFSTAD)], totp=False)
+    with app.app_context(), db.writing():
+        sixth = register(db.session, Parent(local(_d(3, 20)), "2026-10", postcode=DEN_HAAG_POSTCODE))
+        db.session.commit()
+    assert cells(Page(client.get("/monitor?period=2026-03")), "funnel")["Aanmeldingen"] == ["6"]
+    with app.app_context(), db.writing():
+        made = [
+            register(db.session, Parent(local(_d(3, 21 + n)), "2026-10", postcode=DEN_HAAG_POSTCODE)) for n in range(4)
+        ]
+        for registration in (sixth, *made):
+            steps(
+                db.session,
+                inbox.Staff(nurse.id, frozenset({HOFSTAD})),
+                registration,
+                (Step.CONTACT_MADE, None, local(_d(3, 28))),
+            )
+        db.session.commit()
+    funnel = cells(Page(client.get("/monitor?period=2026-03")), "funnel")
+    assert funnel["Aanmeldingen"] == ["10"] and funnel["Contact gelegd"] == ["5"]

@@ -31,10 +31,10 @@ from decimal import Decimal
 from typing import cast
 
 from babel.numbers import format_currency, format_decimal, format_percent
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from balie.models import Registration
+from balie.models import AdviceCode, Registration, RegistrationEvent
 from balie.services.monitoring import funnel as funnel_figures
 from balie.services.monitoring import reach as reach_figures
 from balie.services.monitoring import reference_figures
@@ -243,6 +243,53 @@ def count_year(session: Session, gemeenten: Collection[str], year: int) -> YearC
     return YearCounts(year, frozenset(gemeenten), cells)
 
 
+def _fingerprint(session: Session, gemeenten: Collection[str], year: int) -> Hashable:
+    """What changes when any count of the year changes: per gemeente the registrations received in
+    the year and how many of them are withdrawn, merged, closed or handed over, the newest event of
+    the desk (every step is an event) and the advice cards of the year. One cheap query each."""
+    start, end = Period.parse(str(year)).utc_bounds()
+    in_year = (
+        Registration.municipality_code.in_(sorted(gemeenten)),
+        Registration.created_at >= start,
+        Registration.created_at < end,
+    )
+    per_gemeente = session.execute(
+        select(
+            Registration.municipality_code,
+            func.count(),
+            func.count(Registration.withdrawn_at),
+            func.count(Registration.merged_into_id),
+            func.count(Registration.closed_at),
+            func.count(Registration.handed_over_at),
+        )
+        .where(*in_year)
+        .group_by(Registration.municipality_code)
+    ).all()
+    newest_event = session.scalar(select(func.max(RegistrationEvent.id)))
+    cards = session.scalar(
+        select(func.count()).select_from(AdviceCode).where(AdviceCode.created_at >= start, AdviceCode.created_at < end)
+    )
+    database = str(session.get_bind().engine.url)  # one process may serve several (the tests do)
+    return (database, frozenset(tuple(row) for row in per_gemeente), newest_event, cards)
+
+
+_COUNTED: dict[tuple[frozenset[str], int], tuple[Hashable, YearCounts]] = {}
+
+
+def counted_year(session: Session, gemeenten: Collection[str], year: int) -> YearCounts:
+    """``count_year``, reused while the year's fingerprint (see ``_fingerprint``) is the same."""
+    key = (frozenset(gemeenten), year)
+    fingerprint = _fingerprint(session, gemeenten, year)
+    kept = _COUNTED.get(key)
+    if kept is not None and kept[0] == fingerprint:
+        return kept[1]
+    counts = count_year(session, gemeenten, year)
+    if len(_COUNTED) >= _KEEP and key not in _COUNTED:
+        _COUNTED.pop(next(iter(_COUNTED)))
+    _COUNTED[key] = (fingerprint, counts)
+    return counts
+
+
 # --- protecting the year ----------------------------------------------------------------------
 
 
@@ -400,7 +447,7 @@ def build_report(
     allowed = frozenset(gemeenten)
     year = int(requested.period[:4])
     if counts is None or counts.year != year or counts.gemeenten != allowed:
-        counts = count_year(session, allowed, year)
+        counts = counted_year(session, allowed, year)
     decision = judge_scope(requested, counts.registrations(), allowed, settings.threshold)
     if decision.verdict not in (Verdict.SHOW, Verdict.WIDEN):
         return Report(requested, decision.verdict, decision.scope, decision.reason, False, {})
