@@ -641,6 +641,8 @@ class _Tables:
         enough = made.value is not None and made.value >= MIN_REACHED_FOR_DELAYS
 
         def days(value: int | None) -> Cell:
+            if made.value == 0:
+                return not_available("days")
             if not enough:
                 return (
                     hidden_like(made, "days")
