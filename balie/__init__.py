@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from balie.directory.views import blueprint as directory
     from balie.inbox.views import blueprint as inbox
     from balie.manage.views import blueprint as manage
+    from balie.monitor.views import blueprint as monitor
     from balie.monitor_reference.views import blueprint as monitor_reference
     from balie.public.views import blueprint as public
     from balie.qa.views import blueprint as qa
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         qa,
         advice,
         monitor_reference,
+        monitor,
         health,
     ):
         app.register_blueprint(blueprint)

@@ -91,6 +91,8 @@ USER_REQUEST_DECLINE = AuditEvent("user.request_decline", UPDATE)
 MONITOR_REFERENCE_READ = AuditEvent("monitor.reference_read", READ)
 MONITOR_REFERENCE_UPDATE = AuditEvent("monitor.reference_update", UPDATE)
 MONITOR_BIRTHS_IMPORT = AuditEvent("monitor.births_import", UPDATE)
+# A look at the monitor's anonymous figures (a gemeente and period; no personal data).
+MONITOR_VIEW = AuditEvent("monitor.view", READ)
 
 EVENTS: Mapping[str, AuditEvent] = MappingProxyType(
     {
@@ -120,6 +122,7 @@ EVENTS: Mapping[str, AuditEvent] = MappingProxyType(
             MONITOR_REFERENCE_READ,
             MONITOR_REFERENCE_UPDATE,
             MONITOR_BIRTHS_IMPORT,
+            MONITOR_VIEW,
         )
     }
 )

@@ -121,15 +121,14 @@ ROLE_TABLE: Mapping[str, Role] = _table(
         landing_page="qa.review_list",
     ),
     # The monitor shows aggregates only (small cells suppressed), never a person: no second factor,
-    # which guards personal data and administration. Until the monitor's pages exist its roles land
-    # on their account page.
+    # which guards personal data and administration. Its roles land on the monitor page.
     Role(
         GEMEENTE_MONITOR,
         frozenset({Permission.MONITOR_VIEW, Permission.MONITOR_REFERENCE}),
         Scope.MUNICIPALITY,
         second_factor=False,
         sees_personal_data=False,
-        landing_page="account.overview",
+        landing_page="monitor.index",
     ),
     Role(
         REGION_MONITOR,
@@ -137,7 +136,7 @@ ROLE_TABLE: Mapping[str, Role] = _table(
         Scope.NONE,
         second_factor=False,
         sees_personal_data=False,
-        landing_page="account.overview",
+        landing_page="monitor.index",
     ),
     # Figures only, apart from JGZ_STAFF: a manager sees her organisation's figures without its inbox.
     # The reference figures (births, budget) are the gemeenten's: she reads them, she does not set them.
@@ -147,7 +146,7 @@ ROLE_TABLE: Mapping[str, Role] = _table(
         Scope.ORGANISATION,
         second_factor=False,
         sees_personal_data=False,
-        landing_page="account.overview",
+        landing_page="monitor.index",
     ),
 )
 
@@ -159,6 +158,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("directory.search", None),  # the sociale kaart is public
     MenuEntry("directory_manage.index", Permission.DIRECTORY_EDIT),
     MenuEntry("qa.index", Permission.QA_MEMBER),
+    MenuEntry("monitor.index", Permission.MONITOR_VIEW),
     MenuEntry("manage.users", Permission.USERS_MANAGE),
     MenuEntry("account.overview", None),
 )

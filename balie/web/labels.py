@@ -26,6 +26,7 @@ MENU_LABELS = {
     "directory.search": _l("Sociale kaart"),
     "directory_manage.index": _l("Manage the sociale kaart"),
     "qa.index": _l("Vraagbaak"),
+    "monitor.index": _l("Monitor"),
     "manage.users": _l("Administration"),
     "account.overview": _l("My account"),
 }

@@ -47,10 +47,10 @@ MENU_BEFORE = {
     roles.GEMEENTE_EDITOR: ["directory.search", "directory_manage.index", "qa.index", "account.overview"],
     roles.PROFESSIONAL: ["advice.overview", "directory.search", "qa.index", "account.overview"],
     roles.MODERATOR: ["directory.search", "qa.index", "account.overview"],
-    # The monitor's roles (issue 13): their pages and menu entry come with the monitor's views.
-    roles.GEMEENTE_MONITOR: ["directory.search", "account.overview"],
-    roles.REGION_MONITOR: ["directory.search", "account.overview"],
-    roles.JGZ_MONITOR: ["directory.search", "account.overview"],
+    # The monitor's roles (issue 13): the monitor, and the public sociale kaart.
+    roles.GEMEENTE_MONITOR: ["directory.search", "monitor.index", "account.overview"],
+    roles.REGION_MONITOR: ["directory.search", "monitor.index", "account.overview"],
+    roles.JGZ_MONITOR: ["directory.search", "monitor.index", "account.overview"],
 }
 GRANTS = {
     roles.ADMIN: Grant(roles.ADMIN),

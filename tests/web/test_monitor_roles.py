@@ -1,7 +1,7 @@
 """The administrator gives the monitor's roles in the browser (issue 13), and what the holder notices.
 
-Until the monitor's pages exist a monitor lands on her account page; she logs in without a second
-factor (aggregates only), and her scope is the gemeente she was given, nothing else.
+A monitor lands on the monitor page; she logs in without a second factor (aggregates only), and her
+scope is the gemeente she was given, nothing else.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def test_the_administrator_gives_a_gemeente_monitor_role_and_she_sees_delft_only
 
     monitor = app.test_client()
     landed = login(monitor, someone)  # no authenticator code asked: aggregates only
-    assert landed.status_code == 303 and location_path(landed) == "/account"
+    assert landed.status_code == 303 and location_path(landed) == "/monitor"
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "beleid@delft.example"))
         assert user is not None
