@@ -7,9 +7,13 @@ there (404, the attempt logged). Every view is written to the access log.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,15 +28,20 @@ from balie.models import Municipality
 from balie.monitor.charts import bar_chart, line_chart
 from balie.monitor.forms import MonitorFilterForm, period_label
 from balie.services.monitoring import view_log
+from balie.services.monitoring.export_heading import export_heading
+from balie.services.monitoring.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, ExportHeading, filename, to_csv, to_xlsx
 from balie.services.monitoring.periods import Period, PeriodInvalid, PeriodKind
-from balie.services.monitoring.report import ALL, Settings, build_report, shown_place
+from balie.services.monitoring.report import ALL, Report, Settings, build_report, shown_place
 from balie.services.monitoring.scope import monitor_scope
+from balie.services.monitoring.tables import Table
 from balie.services.monitoring.view_scope import Scope, Verdict
+from balie.services.monitoring.yearly_summary import CellAddress, figures_from, yearly_summary
 from balie.web.security import actor, requires
 
 blueprint = Blueprint("monitor", __name__, url_prefix="/monitor")
 YEARS_SHOWN = 3
 REFERENCE_ENDPOINT = "monitor_reference.index"
+YEAR_KEY = re.compile(r"\d{4}")
 
 
 def _actor() -> Any:
@@ -64,9 +73,22 @@ def _place_name(scope: Scope, allowed: frozenset[str], names: dict[str, str]) ->
     return names.get(next(iter(scope.gemeenten)), "")
 
 
-@blueprint.get("")
-@requires(Permission.MONITOR_VIEW)
-def index() -> str:
+@dataclass(frozen=True)
+class _View:
+    """One request's view: her gemeenten, what she asked for, and the report for it."""
+
+    form: MonitorFilterForm
+    allowed: frozenset[str]
+    names: dict[str, str]
+    place: str
+    period: Period
+    requested: Scope | None
+    report: Report | None
+
+
+def _view(log_as: str = "") -> _View:
+    """Her scope and the report of the gemeente and period asked for (404 for another gemeente);
+    the view is written to the access log (``log_as`` names an export)."""
     scope = monitor_scope(db.session, current_user.user.roles, region_ggd_codes(current_app.config))
     allowed = scope.municipality_codes
     now = today()
@@ -87,15 +109,24 @@ def index() -> str:
     form = MonitorFilterForm(names, years, now, request.args)
     form.gemeente.data, form.period.data = place if place in allowed else ALL, period.key
     if not allowed:
-        db.commit()
-        return render_template("monitor/index.html", form=form, report=None, reference_link=_reference_link())
+        return _View(form, allowed, names, place, period, None, None)
     requested = Scope(allowed if place == ALL else frozenset({place}), period.key)
     report = build_report(db.session, allowed, requested, _settings(), gettext)
     detail = report.verdict.value
     if report.verdict is Verdict.WIDEN:
         detail = f"widened-to={shown_place(report.shown)}/{report.shown.period}"
-    view_log.record_view(db.session, _actor(), place, period.key, detail)
+    view_log.record_view(db.session, _actor(), place, period.key, f"{log_as} {detail}".strip())
+    return _View(form, allowed, names, place, period, requested, report)
+
+
+@blueprint.get("")
+@requires(Permission.MONITOR_VIEW)
+def index() -> str:
+    view = _view()
     db.commit()
+    form, report, period = view.form, view.report, view.period
+    if report is None or view.requested is None:
+        return render_template("monitor/index.html", form=form, report=None, reference_link=_reference_link())
     charts: dict[str, Any] = {}
     if report.has_figures:
         months = report.tables["reach_months"]
@@ -112,12 +143,78 @@ def index() -> str:
         form=form,
         report=report,
         **charts,
-        requested_name=_place_name(requested, allowed, names),
-        shown_name=_place_name(report.shown, allowed, names),
+        requested_name=_place_name(view.requested, view.allowed, view.names),
+        shown_name=_place_name(report.shown, view.allowed, view.names),
         requested_period=period_label(period),
         shown_period=period_label(Period.parse(report.shown.period)),
         is_year=period.kind is PeriodKind.YEAR,
         reference_link=_reference_link(),
+        view_args={"gemeente": view.place, "period": period.key},
+    )
+
+
+# Downloads of the tables the page shows, with the same suppression (the published texts).
+EXPORTS: dict[str, tuple[Callable[[Sequence[Table], ExportHeading], bytes], str]] = {
+    "csv": (to_csv, CSV_MEDIA_TYPE),
+    "xlsx": (to_xlsx, XLSX_MEDIA_TYPE),
+}
+
+
+def _heading(view: _View, report: Report, title: str | None = None) -> ExportHeading:
+    shown = _place_name(report.shown, view.allowed, view.names)
+    return export_heading(shown, period_label(Period.parse(report.shown.period)), title)
+
+
+@blueprint.get("/export.<kind>")
+@requires(Permission.MONITOR_VIEW)
+def export(kind: str) -> ResponseReturnValue:
+    """Every table of the view as a CSV or XLSX file: exactly the texts of the page ("< 5", "x")."""
+    if kind not in EXPORTS:
+        abort(404)
+    view = _view(log_as=f"export-{kind}")
+    db.commit()
+    report = view.report
+    if report is None or not report.has_figures:
+        return redirect(url_for("monitor.index", gemeente=view.place, period=view.period.key), 303)
+    write, media_type = EXPORTS[kind]
+    data = write(list(report.tables.values()), _heading(view, report))
+    name = filename(f"monitor-{shown_place(report.shown)}-{report.shown.period}", kind)
+    return Response(data, mimetype=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# Where the yearly summary finds its figures in the published tables.
+SUMMARY_CELLS = {
+    "registrations": CellAddress("funnel", "registrations"),
+    "families_with_visit": CellAddress("funnel", "families"),
+    "families_one_visit": CellAddress("visits", "1"),
+    "families_two_visits": CellAddress("visits", "2"),
+    "families_three_visits": CellAddress("visits", "3"),
+    "families_four_or_more_visits": CellAddress("visits", "4_or_more"),
+    "expected_target_group": CellAddress("reach", "expected"),
+    "reach_share": CellAddress("reach", "expected", 1),
+    "follow_up_arranged": CellAddress("funnel", "follow_up"),
+    "no_follow_up_needed": CellAddress("funnel", "none_needed"),
+}
+
+
+@blueprint.get("/jaaroverzicht")
+@requires(Permission.MONITOR_VIEW)
+def yearly() -> ResponseReturnValue:
+    """The year's few figures for the Monitor Kansrijke Start questionnaire, on one printable page."""
+    if request.args.get("period") and not YEAR_KEY.fullmatch(request.args["period"]):
+        abort(404)
+    view = _view(log_as="yearly")
+    db.commit()
+    report = view.report
+    if report is None or not report.has_figures or Period.parse(report.shown.period).kind is not PeriodKind.YEAR:
+        return redirect(url_for("monitor.index", gemeente=view.place, period=view.period.key), 303)
+    year = report.shown.period
+    tables = yearly_summary(figures_from(list(report.tables.values()), SUMMARY_CELLS), year)
+    return render_template(
+        "monitor/yearly.html",
+        summary_heading=_heading(view, report, gettext("The PHB in %(year)s: yearly summary", year=year)),
+        summary_tables=tables,
+        view_args={"gemeente": view.place, "period": view.period.key},
     )
 
 
