@@ -65,6 +65,7 @@ def _place_name(scope: Scope, allowed: frozenset[str], names: dict[str, str]) ->
 
 
 @blueprint.get("")
+@db.writes  # the access-log row, and the day's figures at the first view of the day
 @requires(Permission.MONITOR_VIEW)
 def index() -> str:
     scope = monitor_scope(db.session, current_user.user.roles, region_ggd_codes(current_app.config))
