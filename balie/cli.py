@@ -33,7 +33,9 @@ index_cli = AppGroup("index", help="Search indexes (derived data: rebuildable at
 qa_cli = AppGroup("qa", help="The vraagbaak.")
 audit_cli = AppGroup("audit", help="The access log (NEN 7513 style).")
 backup_cli = AppGroup("backup", help="Backups: create, restore into an empty database, and the restore drill.")
-monitor_cli = AppGroup("monitor", help="The monitor's reference figures (live births, target group, budget).")
+monitor_cli = AppGroup(
+    "monitor", help="The monitor: reference figures (live births, target group, budget) and the figures of the day."
+)
 demo_cli = AppGroup("demo", help="Made-up demo data for a development desk (refused in production).")
 
 
@@ -485,6 +487,23 @@ def demo_monitor(months: int, registrations: int | None, seed: int) -> None:
         f"demo history of {months} months: {made.registrations} registrations ({made.merged} merged twice-registered, "
         f"{made.withdrawn} withdrawn), {made.steps} inbox steps, {made.purged} purged; "
         f"{made.not_yet} steps lie after today"
+    )
+
+
+@monitor_cli.command("snapshot")
+def monitor_snapshot() -> None:
+    """Count today's figures for every monitor's scope (this year and the two before) and delete
+    those older than a week (run nightly, so that no monitor waits for the first view of the day)."""
+    from balie.clock import today
+    from balie.config import region_ggd_codes
+    from balie.services.monitoring.snapshot_job import make_snapshots
+
+    with db.writing():
+        done = make_snapshots(db.session, region_ggd_codes(current_app.config), today())
+        db.commit()
+    click.echo(
+        f"monitor figures of {today().isoformat()}: {done.snapshots} snapshots for {done.scopes} scopes; "
+        f"{done.deleted} old snapshots deleted"
     )
 
 

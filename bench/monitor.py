@@ -6,7 +6,11 @@ services, month by month) into a throwaway SQLite database, then prints p50/p95/
   (a) one calendar year's funnel + timeliness + equity for all gemeenten of the region;
   (b) the same for one gemeente (Delft) and one month;
   (c) the 24-month series: ``funnel.monthly`` over the last 24 whole months, all gemeenten;
-  (d) for comparison, (c) the old way: ``funnel.funnel`` once per month.
+  (d) for comparison, (c) the old way: ``funnel.funnel`` once per month;
+  (e) the monitor page itself (GET /monitor through the Flask test client, logged in as a regional
+      monitor, the access-log row included): cold, without the day's figures stored (the first view
+      of the day counts, protects and stores the year), and warm, with them stored (every other view:
+      ``--pages`` views of different gemeenten and periods of last year).
 
 Generating takes minutes, so the database is kept between runs as
 ``<temp>/balie-bench-monitor/history-<registrations>-<months>-<seed>-<month made>.sqlite3`` (a new
@@ -15,7 +19,8 @@ one each calendar month, as "now" moves; ``--fresh`` makes it again). The timed 
 With ``--postgres`` the same on a throwaway PostgreSQL server (the tests' ``PostgresServer``), where the
 history is generated again each run (minutes).
 
-Run: ``.venv/bin/python bench/monitor.py [--registrations N] [--months N] [--repeat N] [--fresh] [--postgres]``.
+Run: ``.venv/bin/python bench/monitor.py [--registrations N] [--months N] [--repeat N] [--pages N] [--cold N]
+[--fresh] [--postgres]``.
 """
 
 from __future__ import annotations
@@ -32,15 +37,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from balie import create_app
+from balie import create_app, migrate
 from balie.clock import today
 from balie.config import region_ggd_codes
 from balie.extensions import db
-from balie.models import Registration, RegistrationEvent
+from balie.models import MonitorSnapshot, Registration, RegistrationEvent
 from balie.services.monitoring import equity, funnel, timeliness
 from balie.services.monitoring.cohort import month_range
+from balie.services.monitoring.disclosure import calendar_periods
 from balie.services.monitoring.periods import Period, PeriodKind
 from balie.services.monitoring.scope import region_municipality_codes
 
@@ -103,8 +109,7 @@ def timed(repeat: int, work: Callable[[], object]) -> tuple[float, float, float]
         started = time.perf_counter()
         work()
         samples.append((time.perf_counter() - started) * 1000)
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)], ordered[-1]
+    return percentiles(samples)
 
 
 def measure(engine: str, url: str, folder: Path, repeat: int) -> None:
@@ -151,7 +156,62 @@ def measure(engine: str, url: str, folder: Path, repeat: int) -> None:
         print(f"{label:<62}{p50:>9.1f}{p95:>9.1f}{worst:>9.1f}")
 
 
-def postgres(registrations: int, months: int, seed: int, repeat: int) -> None:
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)], ordered[-1]
+
+
+def measure_page(engine: str, url: str, folder: Path, pages: int, cold_runs: int) -> None:
+    """(e) GET /monitor for a logged-in regional monitor: cold (no snapshot of the day) and warm."""
+    import random
+
+    from balie.domain import roles
+    from balie.services.accounts.lifecycle import Grant
+    from tests.support.accounts import login, make_user
+
+    app = create_app(settings(folder, url))
+    with app.app_context():
+        migrate.upgrade(db.engine)  # a history kept from before the snapshot table
+        region = sorted(region_municipality_codes(db.session, region_ggd_codes(app.config)))
+    monitor = make_user(app, f"regio-{time.time_ns()}@bench.example", [Grant(roles.REGION_MONITOR)], totp=False)
+    client = app.test_client()
+    login(client, monitor)
+    year = today().year - 1
+
+    def view(place: str, period: str) -> float:
+        started = time.perf_counter()
+        response = client.get(f"/monitor?gemeente={place}&period={period}")
+        took = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200 and b'id="table-funnel"' in response.data, (place, period)
+        return took
+
+    def forget_the_day() -> None:
+        with app.app_context():
+            db.session.execute(delete(MonitorSnapshot))
+            db.session.commit()
+
+    cold = []
+    for _ in range(cold_runs):
+        forget_the_day()
+        cold.append(view("all", str(year)))
+    views = [(place, period) for place in ("all", *region) for period in calendar_periods(year)]
+    chosen = random.Random(1).sample(views, min(pages, len(views)))
+    for place, period in chosen[:3]:  # warm-up
+        view(place, period)
+    warm = [view(place, period) for place, period in chosen]
+    with app.app_context():
+        db.engine.dispose()
+    print(f"(e) the monitor page, {engine}, regional monitor ({len(region)} gemeenten), year {year}:")
+    print(f"{'page':<62}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    for label, samples in (
+        (f"cold: first view of the day, {cold_runs} runs", cold),
+        (f"warm: day's figures stored, {len(warm)} views (gemeente x period)", warm),
+    ):
+        p50, p95, worst = percentiles(samples)
+        print(f"{label:<62}{p50:>9.1f}{p95:>9.1f}{worst:>9.1f}")
+
+
+def postgres(registrations: int, months: int, seed: int, repeat: int, pages: int) -> None:
     """The same on a throwaway PostgreSQL server (the tests' one); generated anew every run."""
     from tests.support.databases import PostgresServer
 
@@ -162,6 +222,7 @@ def postgres(registrations: int, months: int, seed: int, repeat: int) -> None:
         seconds = build(url, folder, registrations, months, seed)
         print(f"generated in {seconds:.0f} s through the real services (PostgreSQL, not kept)")
         measure("PostgreSQL", url, folder, repeat)
+        measure_page("PostgreSQL", url, folder, pages, 1)
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -173,6 +234,8 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--pages", type=int, default=50, help="warm page views to time")
+    parser.add_argument("--cold", type=int, default=1, help="cold page views to time (each counts the year)")
     parser.add_argument("--fresh", action="store_true", help="generate again even when a cached database exists")
     parser.add_argument("--postgres", action="store_true", help="also on a throwaway PostgreSQL server (minutes)")
     args = parser.parse_args()
@@ -182,10 +245,11 @@ def main() -> None:
         working = folder / "history.sqlite3"
         shutil.copyfile(database, working)
         measure("SQLite", f"sqlite:///{working}", folder, args.repeat)
+        measure_page("SQLite", f"sqlite:///{working}", folder, args.pages, args.cold)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if args.postgres:
-        postgres(args.registrations, args.months, args.seed, args.repeat)
+        postgres(args.registrations, args.months, args.seed, args.repeat, args.pages)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from balie.models.directory import (
     ServicePhase,
     service_category,
 )
-from balie.models.monitoring import ReferenceFigureChange, ReferenceFigures
+from balie.models.monitoring import MonitorSnapshot, ReferenceFigureChange, ReferenceFigures
 from balie.models.outbox import OutboxMessage
 from balie.models.progress import RegistrationEvent
 from balie.models.qa import Answer, HelpfulVote, PostRevision, Question, Subscription, Tag, question_tag
@@ -46,6 +46,7 @@ __all__ = [
     "Invitation",
     "Location",
     "LoginThrottle",
+    "MonitorSnapshot",
     "Municipality",
     "Organisation",
     "OutboxMessage",

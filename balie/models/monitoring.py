@@ -7,9 +7,9 @@ figure from what to what, and when.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from balie.models.base import Base, UTCDateTime
@@ -54,3 +54,27 @@ class ReferenceFigureChange(Base):
 
     def __repr__(self) -> str:
         return f"<ReferenceFigureChange {self.municipality_code} {self.year} {self.figure}>"
+
+
+class MonitorSnapshot(Base):
+    """The monitor's figures of one year for one set of gemeenten, as of the start of one day.
+
+    Aggregates only: the year's base counts (table category × gemeente × month) and what the
+    suppression publishes (the published numbers and the status of every hidden figure), as JSON
+    written by balie.services.monitoring.snapshot. No id, no reference, no date finer than a month."""
+
+    __tablename__ = "monitor_snapshot"
+    __table_args__ = (UniqueConstraint("gemeenten", "year", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    gemeenten: Mapped[str] = mapped_column(String(2000))  # the CBS codes, sorted, joined by ","
+    year: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date, index=True)  # counted: received before this day (Dutch date)
+    threshold: Mapped[int] = mapped_column(Integer)
+    consistent: Mapped[bool] = mapped_column(Boolean)
+    counts: Mapped[list[list[str | int]]] = mapped_column(JSON)
+    disclosure: Mapped[dict[str, list[list[str | int]]]] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<MonitorSnapshot {self.year} {self.day}>"

@@ -120,6 +120,7 @@ def _view(log_as: str = "") -> _View:
 
 
 @blueprint.get("")
+@db.writes  # the access-log row, and the day's figures at the first view of the day
 @requires(Permission.MONITOR_VIEW)
 def index() -> str:
     view = _view()
@@ -166,6 +167,7 @@ def _heading(view: _View, report: Report, title: str | None = None) -> ExportHea
 
 
 @blueprint.get("/export.<kind>")
+@db.writes  # the access-log row, and the day's figures at the first view of the day
 @requires(Permission.MONITOR_VIEW)
 def export(kind: str) -> ResponseReturnValue:
     """Every table of the view as a CSV or XLSX file: exactly the texts of the page ("< 5", "x")."""
@@ -198,6 +200,7 @@ SUMMARY_CELLS = {
 
 
 @blueprint.get("/jaaroverzicht")
+@db.writes  # the access-log row, and the day's figures at the first view of the day
 @requires(Permission.MONITOR_VIEW)
 def yearly() -> ResponseReturnValue:
     """The year's few figures for the Monitor Kansrijke Start questionnaire, on one printable page."""

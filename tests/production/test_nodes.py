@@ -97,3 +97,4 @@ def test_the_daily_jobs_of_the_systemd_timer_run_against_the_stack(stack: Stack)
         assert done.returncode == 0, f"{command}:\n{done.stdout}\n{done.stderr}"
         outputs.append(done.stdout)
     assert "purged" in outputs[0] and "reminded" in outputs[1] and "intact" in outputs[2]
+    assert "snapshots for" in outputs[3]

@@ -149,6 +149,10 @@ POLICY: dict[str, frozenset[str]] = {
     "monitor_reference.edit": NOBODY,
     "monitor_reference.upload": NOBODY,
     "monitor_reference.births_preview": NOBODY,
+    # The monitor page, its downloads and yearly summary: monitors only (tests/web/test_monitor_pages.py).
+    "monitor.index": NOBODY,
+    "monitor.export": NOBODY,
+    "monitor.yearly": NOBODY,
 }
 
 # What to post besides the CSRF token (harmless where possible: a form error is an answer too).
@@ -266,6 +270,7 @@ def world(app: Flask, client: Any) -> World:
         "advice.card": {"code": card_code},
         "advice.retire_card": {"code": card_code},
         "monitor_reference.edit": {"code": "GM0503", "year": str(today().year - 1)},
+        "monitor.export": {"kind": "csv"},
     }
     return World(clients, tokens, values, own_session, overrides)
 

@@ -273,10 +273,13 @@ def read_every_view(client) -> tuple[dict, int]:
     return published, hidden
 
 
-def test_no_small_cell_of_the_year_can_be_worked_out_from_every_view_together(app: Flask) -> None:
+def test_no_small_cell_of_the_year_can_be_worked_out_from_every_view_together(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Delft's one registration of May is "< 5" wherever it shows; an attacker who reads every view
     # of the year (each gemeente and all, every month, quarter, half-year and the year) and subtracts
     # totals, periods, gemeenten and tables from one another must not find it.
+    after_the_history(monkeypatch)
     make_history(app, small_month=True, more_months=True)
     monitor = make_user(app, "regio@ggd.example", [Grant(roles.REGION_MONITOR)], totp=False)
     client = app.test_client()
@@ -330,21 +333,25 @@ def test_a_jgz_monitor_sees_the_service_area_of_her_organisation(app: Flask, mon
     assert cells(delft, "funnel")["Aanmeldingen"] == ["10"]
 
 
-def test_a_new_registration_and_a_new_step_show_on_the_next_view(app: Flask, monitors: Monitors) -> None:
-    # The year's counts are kept between views while nothing changed; a change must show at once.
+def after_the_history(monkeypatch: pytest.MonkeyPatch, day: date = date(2027, 1, 1)) -> None:
+    """The monitor counts as of the start of ``day`` (the history runs into December 2026)."""
+    monkeypatch.setattr("balie.services.monitoring.report.today", lambda: day)
+
+
+def test_a_new_registration_and_a_new_step_show_the_next_day(
+    app: Flask, monitors: Monitors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The figures are those as of the start of the day: a change shows the next day, not before.
     client = app.test_client()
     login(client, monitors.den_haag)
+    after_the_history(monkeypatch, date(2027, 1, 1))
     assert cells(Page(client.get("/monitor?period=2026-03")), "funnel")["Aanmeldingen"] == ["5"]
     nurse = make_user(app, "nurse@hofstad.example", [Grant(roles.JGZ_STAFF, organisation_id=HOFSTAD)], totp=False)
     with app.app_context(), db.writing():
-        sixth = register(db.session, Parent(local(_d(3, 20)), "2026-10", postcode=DEN_HAAG_POSTCODE))
-        db.session.commit()
-    assert cells(Page(client.get("/monitor?period=2026-03")), "funnel")["Aanmeldingen"] == ["6"]
-    with app.app_context(), db.writing():
         made = [
-            register(db.session, Parent(local(_d(3, 21 + n)), "2026-10", postcode=DEN_HAAG_POSTCODE)) for n in range(4)
+            register(db.session, Parent(local(_d(3, 20 + n)), "2026-10", postcode=DEN_HAAG_POSTCODE)) for n in range(5)
         ]
-        for registration in (sixth, *made):
+        for registration in made:
             steps(
                 db.session,
                 inbox.Staff(nurse.id, frozenset({HOFSTAD})),
@@ -352,5 +359,9 @@ def test_a_new_registration_and_a_new_step_show_on_the_next_view(app: Flask, mon
                 (Step.CONTACT_MADE, None, local(_d(3, 28))),
             )
         db.session.commit()
+    same_day = Page(client.get("/monitor?period=2026-03"))
+    assert cells(same_day, "funnel")["Aanmeldingen"] == ["5"] and cells(same_day, "funnel")["Contact gelegd"] == ["0"]
+    assert "Cijfers tot en met gisteren (bijgewerkt " in same_day.text
+    after_the_history(monkeypatch, date(2027, 1, 2))
     funnel = cells(Page(client.get("/monitor?period=2026-03")), "funnel")
     assert funnel["Aanmeldingen"] == ["10"] and funnel["Contact gelegd"] == ["5"]

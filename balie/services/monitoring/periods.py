@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from balie.clock import ZONE
@@ -43,6 +43,9 @@ class Period:
 
     kind: PeriodKind
     start: date
+    # Counted only before this day (the monitor's figures as of the start of a day); not part of
+    # the period's identity: the same period, cut short.
+    until: date | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         aligned = self.start.day == 1 and (self.start.month - 1) % self.kind.months == 0
@@ -105,8 +108,9 @@ class Period:
 
     def utc_bounds(self) -> tuple[datetime, datetime]:
         """[start, end) as UTC moments: from midnight in the Netherlands on the first day to
-        midnight on the first day after the period."""
-        return _utc_midnight(self.start), _utc_midnight(self.end)
+        midnight on the first day after the period (or on ``until`` when that is earlier)."""
+        end = self.end if self.until is None else max(self.start, min(self.end, self.until))
+        return _utc_midnight(self.start), _utc_midnight(end)
 
 
 def _first_day(year: int, month: int) -> date:

@@ -25,19 +25,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from decimal import Decimal
 from typing import cast
 
 from babel.numbers import format_currency, format_decimal, format_percent
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from balie.models import AdviceCode, Registration, RegistrationEvent
+from balie.clock import today
+from balie.models import Registration
+from balie.models.base import utcnow
 from balie.services.monitoring import funnel as funnel_figures
 from balie.services.monitoring import reach as reach_figures
-from balie.services.monitoring import reference_figures
+from balie.services.monitoring import reference_figures, snapshot
 from balie.services.monitoring.advice_cards import PROFESSION_KEYS, advice_cards
 from balie.services.monitoring.cohort import counted
 from balie.services.monitoring.disclosure import (
@@ -52,6 +54,7 @@ from balie.services.monitoring.disclosure import (
 from balie.services.monitoring.equity import equity
 from balie.services.monitoring.funnel import ADVISOR_KEYS, CONTACT, FOLLOW_UP, FOLLOW_UP_KINDS, NO_VISIT, ROUTES, VISITS
 from balie.services.monitoring.periods import Period, PeriodKind
+from balie.services.monitoring.snapshot import YearFigures
 from balie.services.monitoring.tables import Cell, CellStatus, Row, Table
 from balie.services.monitoring.timeliness import PHASES, timeliness
 from balie.services.monitoring.view_scope import Reason, Scope, Verdict, judge_scope
@@ -194,8 +197,8 @@ class YearCounts:
         return dict(found)
 
 
-def _month(year: int, month: int) -> Period:
-    return Period(PeriodKind.MONTH, date(year, month, 1))
+def _month(year: int, month: int, until: date | None = None) -> Period:
+    return Period(PeriodKind.MONTH, date(year, month, 1), until)
 
 
 def _registered(session: Session, gemeenten: Collection[str], period: Period) -> set[str]:
@@ -208,8 +211,9 @@ def _registered(session: Session, gemeenten: Collection[str], period: Period) ->
     return {str(code) for code in found}
 
 
-def count_year(session: Session, gemeenten: Collection[str], year: int) -> YearCounts:
-    """Every base cell of the year, with the figures services, per gemeente per month."""
+def count_year(session: Session, gemeenten: Collection[str], year: int, until: date | None = None) -> YearCounts:
+    """Every base cell of the year, with the figures services, per gemeente per month; with
+    ``until``, of the registrations (and advice cards) received before that day only."""
     cells: dict[tuple[tuple[str, str], str, str], int] = {}
 
     def put(table: str, gemeente: str, month: str, rows: Iterable[tuple[str, int]]) -> None:
@@ -218,7 +222,7 @@ def count_year(session: Session, gemeenten: Collection[str], year: int) -> YearC
                 cells[((table, category), gemeente, month)] = count
 
     for number in range(1, 13):
-        period = _month(year, number)
+        period = _month(year, number, until)
         key = period.key
         put("cards", DESK, key, advice_cards(session, period).cards.rows)
         for gemeente in sorted(_registered(session, gemeenten, period)):
@@ -243,51 +247,17 @@ def count_year(session: Session, gemeenten: Collection[str], year: int) -> YearC
     return YearCounts(year, frozenset(gemeenten), cells)
 
 
-def _fingerprint(session: Session, gemeenten: Collection[str], year: int) -> Hashable:
-    """What changes when any count of the year changes: per gemeente the registrations received in
-    the year and how many of them are withdrawn, merged, closed or handed over, the newest event of
-    the desk (every step is an event) and the advice cards of the year. One cheap query each."""
-    start, end = Period.parse(str(year)).utc_bounds()
-    in_year = (
-        Registration.municipality_code.in_(sorted(gemeenten)),
-        Registration.created_at >= start,
-        Registration.created_at < end,
-    )
-    per_gemeente = session.execute(
-        select(
-            Registration.municipality_code,
-            func.count(),
-            func.count(Registration.withdrawn_at),
-            func.count(Registration.merged_into_id),
-            func.count(Registration.closed_at),
-            func.count(Registration.handed_over_at),
-        )
-        .where(*in_year)
-        .group_by(Registration.municipality_code)
-    ).all()
-    newest_event = session.scalar(select(func.max(RegistrationEvent.id)))
-    cards = session.scalar(
-        select(func.count()).select_from(AdviceCode).where(AdviceCode.created_at >= start, AdviceCode.created_at < end)
-    )
-    database = str(session.get_bind().engine.url)  # one process may serve several (the tests do)
-    return (database, frozenset(tuple(row) for row in per_gemeente), newest_event, cards)
-
-
-_COUNTED: dict[tuple[frozenset[str], int], tuple[Hashable, YearCounts]] = {}
-
-
-def counted_year(session: Session, gemeenten: Collection[str], year: int) -> YearCounts:
-    """``count_year``, reused while the year's fingerprint (see ``_fingerprint``) is the same."""
-    key = (frozenset(gemeenten), year)
-    fingerprint = _fingerprint(session, gemeenten, year)
-    kept = _COUNTED.get(key)
-    if kept is not None and kept[0] == fingerprint:
-        return kept[1]
-    counts = count_year(session, gemeenten, year)
-    if len(_COUNTED) >= _KEEP and key not in _COUNTED:
-        _COUNTED.pop(next(iter(_COUNTED)))
-    _COUNTED[key] = (fingerprint, counts)
-    return counts
+def year_figures(session: Session, gemeenten: Collection[str], year: int, day: date, threshold: int) -> YearFigures:
+    """The year counted and protected as of the start of ``day``: today's snapshot, or (the first
+    view of the day) counted, protected and stored now."""
+    kept = snapshot.load(session, gemeenten, year, day, threshold)
+    if kept is not None:
+        return kept
+    counts = count_year(session, gemeenten, year, until=day)
+    shown, consistent = protect_year(counts, threshold)
+    figures = YearFigures(counts.cells, shown, consistent, utcnow())
+    snapshot.store(session, gemeenten, year, day, figures)
+    return figures
 
 
 # --- protecting the year ----------------------------------------------------------------------
@@ -338,22 +308,8 @@ MAX_ROUNDS = 6
 
 def protect_year(counts: YearCounts, threshold: int = DEFAULT_THRESHOLD) -> tuple[Disclosure, bool]:
     """The suppression of every figure of the year in one call, repeated with the equal figures of
-    the tables hidden together until every group has one status; False: still not, withhold.
-
-    The same counts always give the same pattern, so the last few are kept in memory (keyed by the
-    counts themselves: a new registration or step gives new counts and a new pattern)."""
-    key = (counts.year, counts.gemeenten, frozenset(counts.cells.items()), threshold)
-    if key in _PROTECTED:
-        return _PROTECTED[key]
-    found = _protect_year(counts, threshold)
-    if len(_PROTECTED) >= _KEEP:
-        _PROTECTED.pop(next(iter(_PROTECTED)))
-    _PROTECTED[key] = found
-    return found
-
-
-_KEEP = 16
-_PROTECTED: dict[Hashable, tuple[Disclosure, bool]] = {}
+    the tables hidden together until every group has one status; False: still not, withhold."""
+    return _protect_year(counts, threshold)
 
 
 def _protect_year(counts: YearCounts, threshold: int) -> tuple[Disclosure, bool]:
@@ -381,6 +337,8 @@ class Report:
     reason: Reason | None
     withheld: bool  # the year's suppression was not consistent: nothing but zeros published
     tables: Mapping[str, Table]  # by Table.key; empty unless the verdict is SHOW or WIDEN
+    day: date  # the figures are those as of the start of this day (received up to the day before)
+    computed_at: datetime  # when they were counted
 
     @property
     def has_figures(self) -> bool:
@@ -441,28 +399,34 @@ def build_report(
     requested: Scope,
     settings: Settings,
     words: Words,
-    counts: YearCounts | None = None,
+    day: date | None = None,
 ) -> Report:
-    """The report of a requested view for a monitor whose scope is ``gemeenten``."""
+    """The report of a requested view for a monitor whose scope is ``gemeenten``, as of the start
+    of ``day`` (default today in the Netherlands): the registrations received up to and including
+    the day before. Stores the day's snapshot when it is the first view of the day (flushes; the
+    caller commits)."""
+    day = day or today()
     allowed = frozenset(gemeenten)
     year = int(requested.period[:4])
-    if counts is None or counts.year != year or counts.gemeenten != allowed:
-        counts = counted_year(session, allowed, year)
-    decision = judge_scope(requested, counts.registrations(), allowed, settings.threshold)
+    figures = year_figures(session, allowed, year, day, settings.threshold)
+    registrations = YearCounts(year, allowed, figures.cells).registrations()
+    decision = judge_scope(requested, registrations, allowed, settings.threshold)
+    as_of = (day, figures.computed_at)
     if decision.verdict not in (Verdict.SHOW, Verdict.WIDEN):
-        return Report(requested, decision.verdict, decision.scope, decision.reason, False, {})
-    shown, consistent = protect_year(counts, settings.threshold)
+        return Report(requested, decision.verdict, decision.scope, decision.reason, False, {}, *as_of)
     scope = decision.scope
-    place = shown_place(scope)
-    printer = _Printer(shown, not consistent, place, scope.period, settings)
-    built = _Tables(session, printer, scope, settings, words).all()
-    return Report(requested, decision.verdict, scope, decision.reason, not consistent, {t.key: t for t in built})
+    printer = _Printer(figures.shown, not figures.consistent, shown_place(scope), scope.period, settings)
+    built = _Tables(session, printer, scope, settings, words, day).all()
+    tables = {t.key: t for t in built}
+    return Report(requested, decision.verdict, scope, decision.reason, not figures.consistent, tables, *as_of)
 
 
 class _Tables:
-    def __init__(self, session: Session, printer: _Printer, scope: Scope, settings: Settings, words: Words) -> None:
+    def __init__(
+        self, session: Session, printer: _Printer, scope: Scope, settings: Settings, words: Words, day: date
+    ) -> None:
         self.session, self.p, self.scope, self.settings, self.w = session, printer, scope, settings, words
-        self.period = Period.parse(scope.period)
+        self.period = replace(Period.parse(scope.period), until=day)
 
     def label(self, key: str) -> str:
         return self.w(LABELS[key])

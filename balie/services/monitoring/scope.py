@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from balie.domain import roles as role_table
 from balie.domain.directory import SERVICE_KIND_HOME_VISIT
 from balie.domain.roles import Permission, Scope
-from balie.models import Municipality, RoleGrant, Service, ServiceArea
+from balie.models import Municipality, RoleGrant, Service, ServiceArea, User
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,14 @@ def reference_figures_scope(
 ) -> MonitorScope:
     """The gemeenten whose births, target group and budget these grants let one set (MONITOR_REFERENCE)."""
     return scope_for(session, grants, Permission.MONITOR_REFERENCE, region_ggd_codes)
+
+
+def monitor_scopes(session: Session, region_ggd_codes: tuple[str, ...]) -> set[frozenset[str]]:
+    """Every distinct scope of the active users with a monitor grant (the sets of gemeenten the
+    monitor page is asked for); empty scopes left out."""
+    roles = role_table.with_permission(Permission.MONITOR_VIEW)
+    users = session.scalars(
+        select(User).join(RoleGrant, RoleGrant.user_id == User.id).where(RoleGrant.role.in_(roles), User.is_active)
+    ).unique()
+    scopes = {monitor_scope(session, user.roles, region_ggd_codes).municipality_codes for user in users}
+    return {codes for codes in scopes if codes}
