@@ -19,7 +19,7 @@ from balie.services.monitoring.disclosure import Disclosure, LinkedFigures, Stat
 from tests.support.disclosure_attacker import possible_values, subtract
 
 THRESHOLD = 5
-COUNTS = st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 8, 11])
+COUNTS = st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 8])
 
 
 def tables(rows: int, columns: int) -> LinkedFigures:
@@ -53,7 +53,7 @@ def grid(text: str) -> tuple[LinkedFigures, dict[tuple[str, str], int]]:
     return tables(len(lines), len(lines[0])), counts
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(random_tables())
 @example(grid("3 5\n5 8"))  # the complement of 5 problem in both directions
 @example(grid("1 1 11\n8 6 11"))  # two small cells whose sum pins them
