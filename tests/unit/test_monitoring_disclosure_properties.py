@@ -31,7 +31,7 @@ def tables(rows: int, columns: int) -> LinkedFigures:
 
 @st.composite
 def random_tables(draw: st.DrawFn) -> tuple[LinkedFigures, dict[tuple[str, str], int]]:
-    rows, columns = draw(st.sampled_from([(2, 2), (2, 3), (3, 2), (3, 3)]))
+    rows, columns = draw(st.sampled_from([(2, 2), (2, 3), (3, 2)]))  # 3 x 3: the @examples (brute force grows fast)
     counts = {(f"r{i}", f"c{j}"): draw(COUNTS) for i in range(rows) for j in range(columns)}
     return tables(rows, columns), counts
 
