@@ -19,7 +19,7 @@ from balie.services.monitoring.disclosure import Disclosure, LinkedFigures, Stat
 from tests.support.disclosure_attacker import possible_values, subtract
 
 THRESHOLD = 5
-COUNTS = st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 8, 11])
+COUNTS = st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 8])
 
 
 def tables(rows: int, columns: int) -> LinkedFigures:
@@ -31,7 +31,7 @@ def tables(rows: int, columns: int) -> LinkedFigures:
 
 @st.composite
 def random_tables(draw: st.DrawFn) -> tuple[LinkedFigures, dict[tuple[str, str], int]]:
-    rows, columns = draw(st.sampled_from([(2, 2), (2, 3), (3, 2), (3, 3)]))
+    rows, columns = draw(st.sampled_from([(2, 2), (2, 3), (3, 2)]))  # 3 x 3: the @examples (brute force grows fast)
     counts = {(f"r{i}", f"c{j}"): draw(COUNTS) for i in range(rows) for j in range(columns)}
     return tables(rows, columns), counts
 
@@ -53,7 +53,7 @@ def grid(text: str) -> tuple[LinkedFigures, dict[tuple[str, str], int]]:
     return tables(len(lines), len(lines[0])), counts
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(random_tables())
 @example(grid("3 5\n5 8"))  # the complement of 5 problem in both directions
 @example(grid("1 1 11\n8 6 11"))  # two small cells whose sum pins them
