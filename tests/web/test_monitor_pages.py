@@ -121,6 +121,10 @@ def test_delft_first_quarter_as_counted_by_hand(app: Flask, monitors: Monitors) 
     assert landed.headers["Location"].endswith("/monitor")
     page = Page(client.get("/monitor?gemeente=GM0503&period=2026-Q1"))
     assert CAVEAT in page.text
+    # The tables' notes read Dutch too (they once stayed English: their literals were not marked).
+    assert "Een adviesbriefje hoort niet bij een gemeente" in page.text
+    assert "Werkdagen van aanmelding tot het eerste contact." in page.text
+    assert "An advice card has no gemeente" not in page.text
     funnel = cells(page, "funnel")
     assert funnel["Aanmeldingen"] == ["10"]
     assert funnel["Contact gelegd"] == ["5"]
